@@ -1,0 +1,190 @@
+//! Quickstart: create the Eyened schema, insert a small patient tree, read it back through
+//! relations.
+//!
+//! With no setup it runs on an embedded SQLite file in the system temp dir, created afresh:
+//!     cargo run -p examples --example quickstart
+//! Pointed at MySQL/MariaDB it applies pending migrations and adds rows with unique names:
+//!     DATABASE_URL=mysql://root@127.0.0.1:3306/eyened_quickstart cargo run -p examples --example quickstart
+
+use eyened_orm::{
+    DataType, Laterality, Modality, Sex, device_instance, device_model, image_instance, modality,
+    patient, project, series, source_info, study,
+};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, Database, EntityTrait, ModelTrait, PaginatorTrait,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (url, shown) = match std::env::var("DATABASE_URL") {
+        Ok(url) => {
+            let shown = eyened_orm::config::DatabaseConfig::from_url(&url)?.display();
+            (url, shown)
+        }
+        Err(_) => {
+            let path = std::env::temp_dir().join("eyened-quickstart.db");
+            let _ = std::fs::remove_file(&path);
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                format!("sqlite:{}", path.display()),
+            )
+        }
+    };
+    println!("database: {shown}");
+    let db = Database::connect(&url).await?;
+
+    Migrator::up(&db, None).await?;
+    let applied = Migrator::get_applied_migrations(&db).await?.len();
+    println!("migrations applied: {applied}");
+
+    // Unique names, so the example can run repeatedly against a persistent server database.
+    let tag = chrono::Utc::now().format("%Y%m%d%H%M%S%f").to_string();
+
+    let source = source_info::ActiveModel {
+        source_name: Set(format!("quickstart-{tag}")),
+        source_path: Set(format!("/images/quickstart-{tag}")),
+        thumbnail_path: Set(format!("/thumbnails/quickstart-{tag}")),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let model = device_model::ActiveModel {
+        manufacturer: Set("Topcon".into()),
+        manufacturer_model_name: Set(format!("TRC-NW8 {tag}")),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let device = device_instance::ActiveModel {
+        device_model_id: Set(model.device_model_id),
+        description: Set("clinic camera 1".into()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let cfi = modality::ActiveModel {
+        modality_tag: Set(format!("CF-{tag}")),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+
+    let project = project::ActiveModel {
+        project_name: Set(format!("Quickstart {tag}")),
+        external: Set(eyened_orm::External::N),
+        description: Set(Some("created by examples/quickstart.rs".into())),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let patient = patient::ActiveModel {
+        project_id: Set(project.project_id),
+        patient_identifier: Set("P-0001".into()),
+        birth_date: Set(chrono::NaiveDate::from_ymd_opt(1961, 4, 12)),
+        sex: Set(Some(Sex::F)),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let study = study::ActiveModel {
+        patient_id: Set(patient.patient_id),
+        study_date: Set(chrono::NaiveDate::from_ymd_opt(2024, 3, 5).ok_or("bad date")?),
+        study_description: Set(Some("baseline visit".into())),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let series = series::ActiveModel {
+        study_id: Set(study.study_id),
+        series_number: Set(Some(1)),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    println!(
+        "inserted project #{} {:?}, patient #{} {}, study #{} on {}, series #{}",
+        project.project_id,
+        project.project_name,
+        patient.patient_id,
+        patient.patient_identifier,
+        study.study_id,
+        study.study_date,
+        series.series_id
+    );
+
+    for (i, laterality) in [Laterality::L, Laterality::R, Laterality::R]
+        .into_iter()
+        .enumerate()
+    {
+        let image = image_instance::ActiveModel {
+            series_id: Set(series.series_id),
+            source_info_id: Set(source.source_info_id),
+            device_instance_id: Set(device.device_instance_id),
+            modality_id: Set(cfi.modality_id),
+            modality: Set(Some(Modality::ColorFundus)),
+            laterality: Set(laterality),
+            rows_y: Set(Some(1536)),
+            columns_x: Set(Some(2048)),
+            dataset_identifier: Set(format!("quickstart/{tag}/image_{i}.png")),
+            cf_keypoints: Set(Some(serde_json::json!({ "fovea_xy": [1010.5, 768.0] }))),
+            inactive: Set(false),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await?;
+        println!(
+            "inserted image #{} {} eye {}",
+            image.image_instance_id, image.dataset_identifier, image.laterality
+        );
+    }
+
+    // Read back, walking the relations both ways.
+    let images = series.find_related(image_instance::Entity).all(&db).await?;
+    println!("series #{} has {} images", series.series_id, images.len());
+    let first = &images[0];
+    let (_, Some(parent)) = image_instance::Entity::find_by_id(first.image_instance_id)
+        .find_also_related(series::Entity)
+        .one(&db)
+        .await?
+        .ok_or("image vanished")?
+    else {
+        return Err("image without series".into());
+    };
+    let owner = parent
+        .find_related(study::Entity)
+        .one(&db)
+        .await?
+        .ok_or("no study")?;
+    let person = owner
+        .find_related(patient::Entity)
+        .one(&db)
+        .await?
+        .ok_or("no patient")?;
+    let home = person
+        .find_related(project::Entity)
+        .one(&db)
+        .await?
+        .ok_or("no project")?;
+    println!(
+        "image #{} -> series #{} -> study #{} ({}) -> patient {} -> project {:?}",
+        first.image_instance_id,
+        parent.series_id,
+        owner.study_id,
+        owner.study_date,
+        person.patient_identifier,
+        home.project_name
+    );
+    let right_eyes = images
+        .iter()
+        .filter(|i| i.laterality == Laterality::R)
+        .count();
+    println!(
+        "right-eye images: {right_eyes}; keypoints of the first: {:?}",
+        first.cf_keypoints
+    );
+    let all = image_instance::Entity::find().count(&db).await?;
+    println!("image instances in the database: {all}");
+    let _ = DataType::R8; // every enum of the schema is available at the crate root
+    Ok(())
+}

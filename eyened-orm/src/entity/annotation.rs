@@ -1,0 +1,177 @@
+//! The `Annotation` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "Annotation")]
+#[eyened(index(name = "AnnotationReferenceID", columns("AnnotationReferenceID")))]
+#[eyened(index(name = "fk_Annotation_Study1_idx", columns("StudyID")))]
+#[eyened(index(name = "fk_Annotation_ImageInstance1_idx", columns("ImageInstanceID")))]
+#[eyened(index(name = "fk_Annotation_Feature1_idx", columns("FeatureID")))]
+#[eyened(index(
+    name = "fk_Annotation_AnnotationType1_idx",
+    columns("AnnotationTypeID")
+))]
+#[eyened(index(name = "fk_Annotation_Creator1_idx", columns("CreatorID")))]
+#[eyened(index(name = "fk_Annotation_Patient1_idx", columns("PatientID")))]
+#[eyened(index(name = "fk_Annotation_Series1_idx", columns("SeriesID")))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "AnnotationID")]
+    pub annotation_id: i32,
+    #[sea_orm(column_name = "PatientID")]
+    pub patient_id: i32,
+    #[sea_orm(column_name = "StudyID")]
+    pub study_id: Option<i32>,
+    #[sea_orm(column_name = "SeriesID")]
+    pub series_id: Option<i32>,
+    #[sea_orm(column_name = "ImageInstanceID")]
+    pub image_instance_id: Option<i32>,
+    #[sea_orm(column_name = "CreatorID")]
+    pub creator_id: i32,
+    #[sea_orm(column_name = "FeatureID")]
+    pub feature_id: i32,
+    #[sea_orm(column_name = "AnnotationTypeID")]
+    pub annotation_type_id: i32,
+    #[sea_orm(column_name = "AnnotationReferenceID")]
+    pub annotation_reference_id: Option<i32>,
+    #[sea_orm(column_name = "Inactive")]
+    pub inactive: bool,
+    #[sea_orm(
+        column_name = "DateInserted",
+        default_expr = "Expr::current_timestamp()"
+    )]
+    pub date_inserted: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::patient::Entity",
+        from = "Column::PatientId",
+        to = "super::patient::Column::PatientId",
+        fk_name = "Annotation_ibfk_1"
+    )]
+    Patient,
+    #[sea_orm(
+        belongs_to = "super::study::Entity",
+        from = "Column::StudyId",
+        to = "super::study::Column::StudyId",
+        fk_name = "Annotation_ibfk_2"
+    )]
+    Study,
+    #[sea_orm(
+        belongs_to = "super::series::Entity",
+        from = "Column::SeriesId",
+        to = "super::series::Column::SeriesId",
+        fk_name = "Annotation_ibfk_3"
+    )]
+    Series,
+    #[sea_orm(
+        belongs_to = "super::image_instance::Entity",
+        from = "Column::ImageInstanceId",
+        to = "super::image_instance::Column::ImageInstanceId",
+        on_delete = "Cascade",
+        fk_name = "Annotation_ibfk_4"
+    )]
+    ImageInstance,
+    #[sea_orm(
+        belongs_to = "super::creator::Entity",
+        from = "Column::CreatorId",
+        to = "super::creator::Column::CreatorId",
+        fk_name = "Annotation_ibfk_5"
+    )]
+    Creator,
+    #[sea_orm(
+        belongs_to = "super::feature::Entity",
+        from = "Column::FeatureId",
+        to = "super::feature::Column::FeatureId",
+        fk_name = "Annotation_ibfk_6"
+    )]
+    Feature,
+    #[sea_orm(
+        belongs_to = "super::annotation_type::Entity",
+        from = "Column::AnnotationTypeId",
+        to = "super::annotation_type::Column::AnnotationTypeId",
+        fk_name = "Annotation_ibfk_7"
+    )]
+    AnnotationType,
+    #[sea_orm(
+        belongs_to = "Entity",
+        from = "Column::AnnotationReferenceId",
+        to = "Column::AnnotationId",
+        on_delete = "Cascade",
+        fk_name = "Annotation_ibfk_8"
+    )]
+    AnnotationReference,
+    #[sea_orm(has_many = "Entity", via_rel = "Relation::AnnotationReference")]
+    ChildAnnotation,
+    #[sea_orm(
+        has_many = "super::annotation_data::Entity",
+        via_rel = "Relation::Annotation"
+    )]
+    AnnotationData,
+    #[sea_orm(
+        has_many = "super::annotation_tag::Entity",
+        via_rel = "Relation::Annotation"
+    )]
+    AnnotationTag,
+}
+
+impl Related<super::patient::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Patient.def()
+    }
+}
+
+impl Related<super::study::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Study.def()
+    }
+}
+
+impl Related<super::series::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Series.def()
+    }
+}
+
+impl Related<super::image_instance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImageInstance.def()
+    }
+}
+
+impl Related<super::creator::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Creator.def()
+    }
+}
+
+impl Related<super::feature::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Feature.def()
+    }
+}
+
+impl Related<super::annotation_type::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AnnotationType.def()
+    }
+}
+
+impl Related<super::annotation_data::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AnnotationData.def()
+    }
+}
+
+impl Related<super::annotation_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AnnotationTag.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,99 @@
+//! The `AttributeDefinition` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, IntoStaticStr};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "AttributeDefinition")]
+#[eyened(unique(
+    name = "uq_AttributeDefinition_AttributeName",
+    columns("AttributeName")
+))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "AttributeID")]
+    pub attribute_id: i32,
+    #[sea_orm(
+        column_name = "AttributeName",
+        column_type = "String(StringLen::N(255))"
+    )]
+    pub attribute_name: String,
+    #[sea_orm(column_name = "AttributeDataType")]
+    pub attribute_data_type: AttributeDataType,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        has_many = "super::attribute_value::Entity",
+        via_rel = "Relation::AttributeDefinition"
+    )]
+    AttributeValue,
+    #[sea_orm(
+        has_many = "super::attributes_model_output::Entity",
+        via_rel = "Relation::AttributeDefinition"
+    )]
+    AttributesModelOutput,
+    #[sea_orm(
+        has_many = "super::model_input::Entity",
+        via_rel = "Relation::AttributeDefinition"
+    )]
+    ModelInput,
+}
+
+impl Related<super::attribute_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AttributeValue.def()
+    }
+}
+
+impl Related<super::attributes_model_output::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AttributesModelOutput.def()
+    }
+}
+
+impl Related<super::model_input::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ModelInput.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Type of the value an attribute holds.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    Display,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[allow(clippy::upper_case_acronyms)] // variant names are the stored SQL values
+#[sea_orm(
+    rs_type = "String",
+    db_type = "Enum",
+    enum_name = "attribute_data_type"
+)]
+pub enum AttributeDataType {
+    #[sea_orm(string_value = "String")]
+    String,
+    #[sea_orm(string_value = "Float")]
+    Float,
+    #[sea_orm(string_value = "Int")]
+    Int,
+    #[sea_orm(string_value = "JSON")]
+    JSON,
+}
+
+super::enums::impl_from_str!(AttributeDataType);

@@ -1,0 +1,160 @@
+//! The `FormAnnotation` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "FormAnnotation")]
+#[eyened(index(name = "FormSchemaID", columns("FormSchemaID")))]
+#[eyened(index(name = "PatientID", columns("PatientID")))]
+#[eyened(index(name = "StudyID", columns("StudyID")))]
+#[eyened(index(name = "ImageInstanceID", columns("ImageInstanceID")))]
+#[eyened(index(name = "CreatorID", columns("CreatorID")))]
+#[eyened(index(name = "SubTaskID", columns("SubTaskID")))]
+#[eyened(index(
+    name = "ix_FormAnnotation_FormAnnotationReferenceID",
+    columns("FormAnnotationReferenceID")
+))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "FormAnnotationID")]
+    pub form_annotation_id: i32,
+    #[sea_orm(column_name = "FormSchemaID")]
+    pub form_schema_id: i32,
+    #[sea_orm(column_name = "PatientID")]
+    pub patient_id: i32,
+    #[sea_orm(column_name = "StudyID")]
+    pub study_id: Option<i32>,
+    #[sea_orm(column_name = "ImageInstanceID")]
+    pub image_instance_id: Option<i32>,
+    #[sea_orm(column_name = "Laterality")]
+    pub laterality: Option<super::enums::Laterality>,
+    #[sea_orm(column_name = "CreatorID")]
+    pub creator_id: i32,
+    #[sea_orm(column_name = "SubTaskID")]
+    pub sub_task_id: Option<i32>,
+    #[sea_orm(column_name = "FormData", column_type = "Json")]
+    pub form_data: Option<Json>,
+    #[sea_orm(column_name = "FormAnnotationReferenceID")]
+    pub form_annotation_reference_id: Option<i32>,
+    #[sea_orm(column_name = "Inactive")]
+    pub inactive: bool,
+    #[sea_orm(
+        column_name = "DateInserted",
+        default_expr = "Expr::current_timestamp()"
+    )]
+    pub date_inserted: DateTime,
+    #[sea_orm(
+        column_name = "DateModified",
+        default_expr = "Expr::current_timestamp()"
+    )]
+    pub date_modified: Option<DateTime>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::form_schema::Entity",
+        from = "Column::FormSchemaId",
+        to = "super::form_schema::Column::FormSchemaId",
+        fk_name = "FormAnnotation_ibfk_1"
+    )]
+    FormSchema,
+    #[sea_orm(
+        belongs_to = "super::patient::Entity",
+        from = "Column::PatientId",
+        to = "super::patient::Column::PatientId",
+        fk_name = "FormAnnotation_ibfk_2"
+    )]
+    Patient,
+    #[sea_orm(
+        belongs_to = "super::study::Entity",
+        from = "Column::StudyId",
+        to = "super::study::Column::StudyId",
+        fk_name = "FormAnnotation_ibfk_3"
+    )]
+    Study,
+    #[sea_orm(
+        belongs_to = "super::image_instance::Entity",
+        from = "Column::ImageInstanceId",
+        to = "super::image_instance::Column::ImageInstanceId",
+        on_delete = "Cascade",
+        fk_name = "FormAnnotation_ibfk_4"
+    )]
+    ImageInstance,
+    #[sea_orm(
+        belongs_to = "super::creator::Entity",
+        from = "Column::CreatorId",
+        to = "super::creator::Column::CreatorId",
+        fk_name = "FormAnnotation_ibfk_5"
+    )]
+    Creator,
+    #[sea_orm(
+        belongs_to = "super::sub_task::Entity",
+        from = "Column::SubTaskId",
+        to = "super::sub_task::Column::SubTaskId",
+        on_delete = "SetNull",
+        fk_name = "FormAnnotation_ibfk_6"
+    )]
+    SubTask,
+    #[sea_orm(
+        belongs_to = "Entity",
+        from = "Column::FormAnnotationReferenceId",
+        to = "Column::FormAnnotationId",
+        on_delete = "Cascade",
+        fk_name = "FormAnnotation_ibfk_7"
+    )]
+    FormAnnotationReference,
+    #[sea_orm(has_many = "Entity", via_rel = "Relation::FormAnnotationReference")]
+    ChildFormAnnotation,
+    #[sea_orm(
+        has_many = "super::form_annotation_tag::Entity",
+        via_rel = "Relation::FormAnnotation"
+    )]
+    FormAnnotationTag,
+}
+
+impl Related<super::form_schema::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FormSchema.def()
+    }
+}
+
+impl Related<super::patient::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Patient.def()
+    }
+}
+
+impl Related<super::study::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Study.def()
+    }
+}
+
+impl Related<super::image_instance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImageInstance.def()
+    }
+}
+
+impl Related<super::creator::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Creator.def()
+    }
+}
+
+impl Related<super::sub_task::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SubTask.def()
+    }
+}
+
+impl Related<super::form_annotation_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FormAnnotationTag.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,33 @@
+//! The `Modality` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "Modality")]
+#[eyened(unique(name = "ModalityTag", columns("ModalityTag")))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "ModalityID")]
+    pub modality_id: i32,
+    #[sea_orm(column_name = "ModalityTag", column_type = "String(StringLen::N(40))")]
+    pub modality_tag: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        has_many = "super::image_instance::Entity",
+        via_rel = "Relation::Modality"
+    )]
+    ImageInstance,
+}
+
+impl Related<super::image_instance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImageInstance.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,119 @@
+//! The `Patient` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, IntoStaticStr};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "Patient")]
+#[eyened(unique(
+    name = "ProjectIDPatientIdentifier_UNIQUE",
+    columns("PatientIdentifier", "ProjectID")
+))]
+#[eyened(index(name = "fk_Patient_Project1_idx", columns("ProjectID")))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "PatientID")]
+    pub patient_id: i32,
+    #[sea_orm(
+        column_name = "PatientIdentifier",
+        column_type = "String(StringLen::N(255))"
+    )]
+    pub patient_identifier: String,
+    #[sea_orm(column_name = "BirthDate")]
+    pub birth_date: Option<Date>,
+    #[sea_orm(column_name = "Sex")]
+    pub sex: Option<Sex>,
+    #[sea_orm(column_name = "ProjectID")]
+    pub project_id: i32,
+    #[sea_orm(
+        column_name = "DateInserted",
+        default_expr = "Expr::current_timestamp()"
+    )]
+    pub date_inserted: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::project::Entity",
+        from = "Column::ProjectId",
+        to = "super::project::Column::ProjectId",
+        on_delete = "Cascade",
+        fk_name = "Patient_ibfk_1"
+    )]
+    Project,
+    #[sea_orm(has_many = "super::annotation::Entity", via_rel = "Relation::Patient")]
+    Annotation,
+    #[sea_orm(
+        has_many = "super::attribute_value::Entity",
+        via_rel = "Relation::Patient"
+    )]
+    AttributeValue,
+    #[sea_orm(
+        has_many = "super::form_annotation::Entity",
+        via_rel = "Relation::Patient"
+    )]
+    FormAnnotation,
+    #[sea_orm(has_many = "super::study::Entity", via_rel = "Relation::Patient")]
+    Study,
+}
+
+impl Related<super::project::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Project.def()
+    }
+}
+
+impl Related<super::annotation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Annotation.def()
+    }
+}
+
+impl Related<super::attribute_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AttributeValue.def()
+    }
+}
+
+impl Related<super::form_annotation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FormAnnotation.def()
+    }
+}
+
+impl Related<super::study::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Study.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Sex of a patient (`Patient.Sex`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    Display,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "sex")]
+pub enum Sex {
+    #[sea_orm(string_value = "M")]
+    M,
+    #[sea_orm(string_value = "F")]
+    F,
+}
+
+super::enums::impl_from_str!(Sex);

@@ -1,0 +1,77 @@
+//! The `SegmentationTag` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "SegmentationTag")]
+#[eyened(index(
+    name = "fk_SegmentationTag_Segmentation1_idx",
+    columns("SegmentationID")
+))]
+#[eyened(index(name = "fk_SegmentationTag_Creator1_idx", columns("CreatorID")))]
+#[eyened(index(name = "fk_SegmentationTag_Tag1_idx", columns("TagID")))]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false, column_name = "TagID")]
+    pub tag_id: i32,
+    #[sea_orm(primary_key, auto_increment = false, column_name = "SegmentationID")]
+    pub segmentation_id: i32,
+    #[sea_orm(column_name = "CreatorID")]
+    pub creator_id: i32,
+    #[sea_orm(column_name = "Comment", column_type = "String(StringLen::N(256))")]
+    pub comment: Option<String>,
+    #[sea_orm(
+        column_name = "DateInserted",
+        default_expr = "Expr::current_timestamp()"
+    )]
+    pub date_inserted: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::tag::Entity",
+        from = "Column::TagId",
+        to = "super::tag::Column::TagId",
+        on_delete = "Cascade",
+        fk_name = "SegmentationTag_ibfk_1"
+    )]
+    Tag,
+    #[sea_orm(
+        belongs_to = "super::segmentation::Entity",
+        from = "Column::SegmentationId",
+        to = "super::segmentation::Column::SegmentationId",
+        on_delete = "Cascade",
+        fk_name = "SegmentationTag_ibfk_2"
+    )]
+    Segmentation,
+    #[sea_orm(
+        belongs_to = "super::creator::Entity",
+        from = "Column::CreatorId",
+        to = "super::creator::Column::CreatorId",
+        fk_name = "SegmentationTag_ibfk_3"
+    )]
+    Creator,
+}
+
+impl Related<super::tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tag.def()
+    }
+}
+
+impl Related<super::segmentation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Segmentation.def()
+    }
+}
+
+impl Related<super::creator::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Creator.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,42 @@
+//! The `SourceInfo` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "SourceInfo")]
+#[eyened(unique(name = "SourceName", columns("SourceName")))]
+#[eyened(unique(name = "SourcePath", columns("SourcePath")))]
+#[eyened(unique(name = "ThumbnailPath", columns("ThumbnailPath")))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "SourceInfoID")]
+    pub source_info_id: i32,
+    #[sea_orm(column_name = "SourceName", column_type = "String(StringLen::N(64))")]
+    pub source_name: String,
+    #[sea_orm(column_name = "SourcePath", column_type = "String(StringLen::N(250))")]
+    pub source_path: String,
+    #[sea_orm(
+        column_name = "ThumbnailPath",
+        column_type = "String(StringLen::N(250))"
+    )]
+    pub thumbnail_path: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        has_many = "super::image_instance::Entity",
+        via_rel = "Relation::SourceInfo"
+    )]
+    ImageInstance,
+}
+
+impl Related<super::image_instance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImageInstance.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

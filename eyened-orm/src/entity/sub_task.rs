@@ -1,0 +1,118 @@
+//! The `SubTask` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, IntoStaticStr};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "SubTask")]
+#[eyened(index(name = "fk_SubTask_Creator1_idx", columns("CreatorID")))]
+#[eyened(index(name = "fk_SubTask_Task1_idx", columns("TaskID")))]
+pub struct Model {
+    #[sea_orm(primary_key, column_name = "SubTaskID")]
+    pub sub_task_id: i32,
+    #[sea_orm(column_name = "TaskID")]
+    pub task_id: i32,
+    #[sea_orm(column_name = "CreatorID")]
+    pub creator_id: Option<i32>,
+    #[sea_orm(column_name = "Comments", column_type = "Text")]
+    pub comments: Option<String>,
+    #[sea_orm(column_name = "TaskState")]
+    pub task_state: SubTaskState,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::task::Entity",
+        from = "Column::TaskId",
+        to = "super::task::Column::TaskId",
+        on_delete = "Cascade",
+        fk_name = "SubTask_ibfk_1"
+    )]
+    Task,
+    #[sea_orm(
+        belongs_to = "super::creator::Entity",
+        from = "Column::CreatorId",
+        to = "super::creator::Column::CreatorId",
+        fk_name = "SubTask_ibfk_2"
+    )]
+    Creator,
+    #[sea_orm(
+        has_many = "super::form_annotation::Entity",
+        via_rel = "Relation::SubTask"
+    )]
+    FormAnnotation,
+    #[sea_orm(
+        has_many = "super::segmentation::Entity",
+        via_rel = "Relation::SubTask"
+    )]
+    Segmentation,
+    #[sea_orm(
+        has_many = "super::sub_task_image_link::Entity",
+        via_rel = "Relation::SubTask"
+    )]
+    SubTaskImageLink,
+}
+
+impl Related<super::task::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Task.def()
+    }
+}
+
+impl Related<super::creator::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Creator.def()
+    }
+}
+
+impl Related<super::form_annotation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FormAnnotation.def()
+    }
+}
+
+impl Related<super::segmentation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Segmentation.def()
+    }
+}
+
+impl Related<super::sub_task_image_link::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SubTaskImageLink.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// State of a subtask (`SubTask.TaskState`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    Display,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "sub_task_state")]
+pub enum SubTaskState {
+    #[sea_orm(string_value = "NotStarted")]
+    NotStarted,
+    #[sea_orm(string_value = "Busy")]
+    Busy,
+    #[sea_orm(string_value = "Ready")]
+    Ready,
+}
+
+super::enums::impl_from_str!(SubTaskState);

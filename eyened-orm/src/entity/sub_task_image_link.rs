@@ -1,0 +1,54 @@
+//! The `SubTaskImageLink` table.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::EyenedTable;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[sea_orm(table_name = "SubTaskImageLink")]
+#[eyened(index(name = "fk_SubTaskImageLink_SubTask1_idx", columns("SubTaskID")))]
+#[eyened(index(
+    name = "fk_SubTaskImageLink_ImageInstance1_idx",
+    columns("ImageInstanceID")
+))]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false, column_name = "SubTaskID")]
+    pub sub_task_id: i32,
+    #[sea_orm(primary_key, auto_increment = false, column_name = "ImageInstanceID")]
+    pub image_instance_id: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::sub_task::Entity",
+        from = "Column::SubTaskId",
+        to = "super::sub_task::Column::SubTaskId",
+        on_delete = "Cascade",
+        fk_name = "SubTaskImageLink_ibfk_1"
+    )]
+    SubTask,
+    #[sea_orm(
+        belongs_to = "super::image_instance::Entity",
+        from = "Column::ImageInstanceId",
+        to = "super::image_instance::Column::ImageInstanceId",
+        on_delete = "Cascade",
+        fk_name = "SubTaskImageLink_ibfk_2"
+    )]
+    ImageInstance,
+}
+
+impl Related<super::sub_task::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SubTask.def()
+    }
+}
+
+impl Related<super::image_instance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImageInstance.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

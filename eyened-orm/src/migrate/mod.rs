@@ -1,0 +1,21 @@
+//! Schema changes as data, planned into SQL per dialect, applied, and rendered into migration files.
+//!
+//! Data flows one way: `Vec<Change>` → [`plan`] → SQL statements → [`apply`] (or printed). A
+//! migration file holds its changes as data, so `down` is derived from `up` ([`reverse`]) and the
+//! SQL of any migration can be printed without a database connection.
+
+pub mod change;
+pub mod plan;
+pub mod render;
+
+pub use change::{Change, reverse};
+pub use plan::{Dialect, apply, plan};
+
+/// What a migration file needs in scope.
+pub mod prelude {
+    pub use super::change::{Change, reverse};
+    pub use super::plan::apply;
+    pub use crate::schema::{
+        Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table,
+    };
+}

@@ -1,0 +1,7 @@
+//! The schema model and where it comes from.
+
+pub mod model;
+pub mod registry;
+
+pub use model::*;
+pub use registry::{TableMeta, entities, table_of};

@@ -1,0 +1,28 @@
+//! The Eyened schema migrations.
+//!
+//! Each migration holds its schema changes as data (`changes()`); `up` applies them and `down`
+//! applies their reverse. [`Migrator`] lists them in order for sea-orm-migration, and
+//! [`changes_of`] gives their changes without a database, for offline SQL.
+
+pub use sea_orm_migration::prelude::*;
+
+use eyened_orm::migrate::Change;
+
+mod m20251125_000000_baseline;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20251125_000000_baseline::Migration)]
+    }
+}
+
+/// Every migration's name and changes, in order, without touching a database.
+pub fn changes_of() -> Vec<(&'static str, Vec<Change>)> {
+    vec![(
+        "m20251125_000000_baseline",
+        m20251125_000000_baseline::changes(),
+    )]
+}
