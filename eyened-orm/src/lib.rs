@@ -9,6 +9,7 @@
 extern crate self as eyened_orm;
 
 pub mod config;
+pub mod diff;
 pub mod entity;
 pub mod migrate;
 pub mod schema;

@@ -8,21 +8,28 @@ pub use sea_orm_migration::prelude::*;
 
 use eyened_orm::migrate::Change;
 
-mod m20251125_000000_baseline;
+macro_rules! migrations {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name;)*
 
-pub struct Migrator;
+        /// Every migration, in the order they apply.
+        pub struct Migrator;
 
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20251125_000000_baseline::Migration)]
-    }
+        #[async_trait::async_trait]
+        impl MigratorTrait for Migrator {
+            fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+                vec![$(Box::new($name::Migration)),*]
+            }
+        }
+
+        /// Every migration's name and changes, in order, without touching a database.
+        pub fn changes_of() -> Vec<(&'static str, Vec<Change>)> {
+            vec![$((stringify!($name), $name::changes())),*]
+        }
+    };
 }
 
-/// Every migration's name and changes, in order, without touching a database.
-pub fn changes_of() -> Vec<(&'static str, Vec<Change>)> {
-    vec![(
-        "m20251125_000000_baseline",
-        m20251125_000000_baseline::changes(),
-    )]
+// `migration generate` appends new migrations at the end of this list.
+migrations! {
+    m20251125_000000_baseline,
 }

@@ -1,6 +1,8 @@
-//! Every schema change as a value, each knowing its reverse.
+//! Every schema change as a value, each knowing its reverse and how safe it is.
 
-use crate::schema::Table;
+use std::fmt;
+
+use crate::schema::{Check, Column, ForeignKey, Index, SqlType, Table};
 
 /// One change to a schema. Changes carry enough of the old state to be reversed exactly.
 #[derive(Debug, Clone, PartialEq)]
@@ -8,21 +10,248 @@ pub enum Change {
     AddTable(Table),
     /// Drops the table; holds its definition so that the reverse can re-create it.
     DropTable(Table),
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    /// Adds a column; `after` places it (MySQL), `None` places it first.
+    AddColumn {
+        table: String,
+        column: Column,
+        after: Option<String>,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+        after: Option<String>,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// Changes type, nullability, default or auto-increment of a column.
+    ModifyColumn {
+        table: String,
+        from: Column,
+        to: Column,
+    },
+    SetPrimaryKey {
+        table: String,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    AddIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    AddForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    DropForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    AddCheck {
+        table: String,
+        check: Check,
+    },
+    DropCheck {
+        table: String,
+        check: Check,
+    },
+}
+
+/// Whether applying a change can lose data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Safety {
+    Safe,
+    /// Can lose or reject existing data; the reason says how.
+    Lossy(String),
 }
 
 impl Change {
     /// The change that undoes this one.
     pub fn reverse(&self) -> Change {
-        match self {
-            Change::AddTable(t) => Change::DropTable(t.clone()),
-            Change::DropTable(t) => Change::AddTable(t.clone()),
+        use Change::*;
+        match self.clone() {
+            AddTable(t) => DropTable(t),
+            DropTable(t) => AddTable(t),
+            RenameTable { from, to } => RenameTable { from: to, to: from },
+            AddColumn {
+                table,
+                column,
+                after,
+            } => DropColumn {
+                table,
+                column,
+                after,
+            },
+            DropColumn {
+                table,
+                column,
+                after,
+            } => AddColumn {
+                table,
+                column,
+                after,
+            },
+            RenameColumn { table, from, to } => RenameColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            ModifyColumn { table, from, to } => ModifyColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            SetPrimaryKey { table, from, to } => SetPrimaryKey {
+                table,
+                from: to,
+                to: from,
+            },
+            AddIndex { table, index } => DropIndex { table, index },
+            DropIndex { table, index } => AddIndex { table, index },
+            AddForeignKey { table, foreign_key } => DropForeignKey { table, foreign_key },
+            DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
+            AddCheck { table, check } => DropCheck { table, check },
+            DropCheck { table, check } => AddCheck { table, check },
         }
     }
 
     /// The table this change is about.
     pub fn table(&self) -> &str {
+        use Change::*;
         match self {
-            Change::AddTable(t) | Change::DropTable(t) => &t.name,
+            AddTable(t) | DropTable(t) => &t.name,
+            RenameTable { to, .. } => to,
+            AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | RenameColumn { table, .. }
+            | ModifyColumn { table, .. }
+            | SetPrimaryKey { table, .. }
+            | AddIndex { table, .. }
+            | DropIndex { table, .. }
+            | AddForeignKey { table, .. }
+            | DropForeignKey { table, .. }
+            | AddCheck { table, .. }
+            | DropCheck { table, .. } => table,
+        }
+    }
+
+    /// Whether the change can lose data, judged from the schema alone (a NOT NULL change is
+    /// lossy only if the column holds NULLs, which only the live data can tell; see
+    /// [`Change::needs_null_count`]).
+    pub fn safety(&self) -> Safety {
+        use Change::*;
+        match self {
+            DropTable(t) => Safety::Lossy(format!("drops table {} and all its rows", t.name)),
+            DropColumn { table, column, .. } => {
+                Safety::Lossy(format!("drops column {table}.{} and its data", column.name))
+            }
+            ModifyColumn { from, to, .. } => match narrowing(&from.sql_type, &to.sql_type) {
+                Some(reason) => Safety::Lossy(reason),
+                None if from.nullable && !to.nullable => {
+                    Safety::Lossy("makes the column NOT NULL: rows holding NULL fail".into())
+                }
+                None => Safety::Safe,
+            },
+            AddColumn { column, .. } if !column.nullable && column.default.is_none() && !column.auto_increment => {
+                Safety::Lossy("adds a NOT NULL column without default: existing rows get the type's zero value".into())
+            }
+            AddIndex { index, .. } if index.unique => {
+                Safety::Lossy("adds a unique key: fails if existing rows hold duplicates".into())
+            }
+            SetPrimaryKey { .. } => Safety::Lossy("changes the primary key: fails on duplicates".into()),
+            AddCheck { .. } => Safety::Lossy("adds a CHECK: fails if existing rows violate it".into()),
+            AddForeignKey { .. } => Safety::Lossy("adds a foreign key: fails on orphan rows".into()),
+            _ => Safety::Safe,
+        }
+    }
+
+    /// `(table, column)` when this change makes a nullable column NOT NULL, so the caller can
+    /// count the NULLs it would reject in the live data.
+    pub fn needs_null_count(&self) -> Option<(&str, &str)> {
+        match self {
+            Change::ModifyColumn { table, from, to } if from.nullable && !to.nullable => {
+                Some((table, &to.name))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why changing `from` to `to` can lose data, if it can.
+fn narrowing(from: &SqlType, to: &SqlType) -> Option<String> {
+    use SqlType::*;
+    if from == to {
+        return None;
+    }
+    let int_rank = |t: &SqlType| match t {
+        Bool => Some((0, false)),
+        TinyInt { unsigned } => Some((1, *unsigned)),
+        SmallInt { unsigned } => Some((2, *unsigned)),
+        MediumInt { unsigned } => Some((3, *unsigned)),
+        Int { unsigned } => Some((4, *unsigned)),
+        BigInt { unsigned } => Some((5, *unsigned)),
+        _ => None,
+    };
+    let text_rank = |t: &SqlType| match t {
+        Char(n) | Varchar(n) => Some(u64::from(*n)),
+        TinyText => Some(255),
+        Text => Some(65_535),
+        MediumText => Some(16_777_215),
+        LongText | Json => Some(u64::from(u32::MAX)),
+        _ => None,
+    };
+    let blob_rank = |t: &SqlType| match t {
+        Binary(n) | VarBinary(n) => Some(u64::from(*n)),
+        TinyBlob => Some(255),
+        Blob => Some(65_535),
+        MediumBlob => Some(16_777_215),
+        LongBlob => Some(u64::from(u32::MAX)),
+        _ => None,
+    };
+    match (from, to) {
+        (Enum(a), Enum(b)) => {
+            let removed: Vec<&String> = a.iter().filter(|v| !b.contains(v)).collect();
+            if !removed.is_empty() {
+                return Some(format!(
+                    "removes ENUM values {removed:?}: rows holding them fail"
+                ));
+            }
+            if !b.starts_with(a) {
+                return Some(
+                    "reorders ENUM values: stored indexes change meaning and sort order".into(),
+                );
+            }
+            None
+        }
+        (Float, Double) => None,
+        (Json, LongText) | (LongText, Json) => (matches!(to, Json))
+            .then(|| "makes the column JSON: rows holding invalid JSON fail".into()),
+        _ => {
+            if let (Some((a, ua)), Some((b, ub))) = (int_rank(from), int_rank(to)) {
+                return (b < a || ua != ub)
+                    .then(|| format!("narrows {from} to {to}: values may not fit"));
+            }
+            if let (Some(a), Some(b)) = (text_rank(from), text_rank(to)) {
+                return (b < a)
+                    .then(|| format!("narrows {from} to {to}: longer values are cut or rejected"));
+            }
+            if let (Some(a), Some(b)) = (blob_rank(from), blob_rank(to)) {
+                return (b < a || matches!(to, Binary(_)))
+                    .then(|| format!("changes {from} to {to}: longer values are cut or padded"));
+            }
+            Some(format!(
+                "changes type {from} to {to}: values are converted and may not fit"
+            ))
         }
     }
 }
@@ -30,6 +259,98 @@ impl Change {
 /// The changes that undo `changes`: each reversed, in the opposite order.
 pub fn reverse(changes: &[Change]) -> Vec<Change> {
     changes.iter().rev().map(Change::reverse).collect()
+}
+
+impl fmt::Display for Change {
+    /// One line per change, as `check` prints drift: `Task.TaskName: varchar(256) -> varchar(128)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Change::*;
+        match self {
+            AddTable(t) => write!(f, "{}: add table ({} columns)", t.name, t.columns.len()),
+            DropTable(t) => write!(f, "{}: drop table", t.name),
+            RenameTable { from, to } => write!(f, "{from}: rename table to {to}"),
+            AddColumn { table, column, .. } => write!(
+                f,
+                "{table}.{}: add column {}",
+                column.name,
+                describe(column)
+            ),
+            DropColumn { table, column, .. } => write!(
+                f,
+                "{table}.{}: drop column ({})",
+                column.name,
+                describe(column)
+            ),
+            RenameColumn { table, from, to } => write!(f, "{table}.{from}: rename column to {to}"),
+            ModifyColumn { table, from, to } => {
+                write!(
+                    f,
+                    "{table}.{}: {} -> {}",
+                    to.name,
+                    describe(from),
+                    describe(to)
+                )
+            }
+            SetPrimaryKey { table, from, to } => {
+                write!(
+                    f,
+                    "{table}: primary key ({}) -> ({})",
+                    from.join(", "),
+                    to.join(", ")
+                )
+            }
+            AddIndex { table, index } => write!(
+                f,
+                "{table}: add {}index {} ({})",
+                if index.unique { "unique " } else { "" },
+                index.name,
+                index.columns.join(", ")
+            ),
+            DropIndex { table, index } => write!(
+                f,
+                "{table}: drop index {} ({})",
+                index.name,
+                index.columns.join(", ")
+            ),
+            AddForeignKey {
+                table,
+                foreign_key: k,
+            } => write!(
+                f,
+                "{table}: add foreign key ({}) -> {}({}) on delete {}",
+                k.columns.join(", "),
+                k.referenced_table,
+                k.referenced_columns.join(", "),
+                k.on_delete
+            ),
+            DropForeignKey {
+                table,
+                foreign_key: k,
+            } => write!(
+                f,
+                "{table}: drop foreign key {} ({}) -> {}",
+                k.name,
+                k.columns.join(", "),
+                k.referenced_table
+            ),
+            AddCheck { table, check } => write!(f, "{table}: add check {}", check.name),
+            DropCheck { table, check } => write!(f, "{table}: drop check {}", check.name),
+        }
+    }
+}
+
+fn describe(column: &Column) -> String {
+    let mut s = column.sql_type.to_string();
+    if !column.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(d) = &column.default {
+        s.push_str(&format!(" DEFAULT {d}"));
+    }
+    if column.auto_increment {
+        s.push_str(" AUTO_INCREMENT");
+    }
+    s
 }
 
 #[cfg(test)]
@@ -49,5 +370,53 @@ mod tests {
         let down = reverse(&changes);
         assert_eq!(down, vec![Change::DropTable(b), Change::DropTable(a)]);
         assert_eq!(reverse(&down), changes);
+    }
+
+    #[test]
+    fn safety_classes() {
+        let modify = |from: SqlType, to: SqlType| Change::ModifyColumn {
+            table: "T".into(),
+            from: Column::new("C", from),
+            to: Column::new("C", to),
+        };
+        assert_eq!(
+            modify(SqlType::Varchar(45), SqlType::Varchar(255)).safety(),
+            Safety::Safe
+        );
+        assert!(matches!(
+            modify(SqlType::Varchar(256), SqlType::Varchar(128)).safety(),
+            Safety::Lossy(_)
+        ));
+        assert_eq!(
+            modify(
+                SqlType::enumeration(["A", "B"]),
+                SqlType::enumeration(["A", "B", "C"])
+            )
+            .safety(),
+            Safety::Safe
+        );
+        assert!(matches!(
+            modify(
+                SqlType::enumeration(["A", "B"]),
+                SqlType::enumeration(["B", "A"])
+            )
+            .safety(),
+            Safety::Lossy(_)
+        ));
+        assert!(matches!(
+            modify(SqlType::INT, SqlType::SmallInt { unsigned: false }).safety(),
+            Safety::Lossy(_)
+        ));
+        assert_eq!(
+            modify(SqlType::SmallInt { unsigned: false }, SqlType::INT).safety(),
+            Safety::Safe
+        );
+        let nullable_to_not_null = Change::ModifyColumn {
+            table: "T".into(),
+            from: Column::new("C", SqlType::INT).null(),
+            to: Column::new("C", SqlType::INT),
+        };
+        assert!(matches!(nullable_to_not_null.safety(), Safety::Lossy(_)));
+        assert_eq!(nullable_to_not_null.needs_null_count(), Some(("T", "C")));
     }
 }

@@ -8,8 +8,8 @@ pub mod change;
 pub mod plan;
 pub mod render;
 
-pub use change::{Change, reverse};
-pub use plan::{Dialect, apply, plan};
+pub use change::{Change, Safety, reverse};
+pub use plan::{Dialect, PlanError, apply, plan};
 
 /// What a migration file needs in scope.
 pub mod prelude {

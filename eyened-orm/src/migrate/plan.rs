@@ -6,6 +6,7 @@ use sea_orm::sea_query::{
     table::Check as SqCheck,
 };
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use thiserror::Error;
 
 use super::change::Change;
 use crate::schema::{Column, ColumnDefault, FkAction, SqlType, Table};
@@ -30,24 +31,172 @@ impl Dialect {
     }
 }
 
-/// The SQL statements that carry out `changes`, in order.
-pub fn plan(dialect: Dialect, changes: &[Change]) -> Vec<String> {
-    changes
-        .iter()
-        .flat_map(|c| plan_change(dialect, c))
-        .collect()
+/// A change the dialect cannot carry out.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{dialect:?} cannot {change}: apply this migration to MySQL/MariaDB")]
+pub struct PlanError {
+    pub dialect: Dialect,
+    pub change: String,
 }
 
-fn plan_change(dialect: Dialect, change: &Change) -> Vec<String> {
-    match change {
-        Change::AddTable(table) => create_table(dialect, table),
-        Change::DropTable(table) => {
+impl From<PlanError> for DbErr {
+    fn from(err: PlanError) -> Self {
+        DbErr::Migration(err.to_string())
+    }
+}
+
+/// The SQL statements that carry out `changes`, in order.
+pub fn plan(dialect: Dialect, changes: &[Change]) -> Result<Vec<String>, PlanError> {
+    let mut statements = Vec::new();
+    for change in changes {
+        statements.extend(plan_change(dialect, change)?);
+    }
+    Ok(statements)
+}
+
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plan_change(dialect: Dialect, change: &Change) -> Result<Vec<String>, PlanError> {
+    use Change::*;
+    let unsupported = || PlanError {
+        dialect,
+        change: change.to_string(),
+    };
+    let mysql_only = |sql: String| match dialect {
+        Dialect::MySql => Ok(sql),
+        Dialect::Sqlite => Err(unsupported()),
+    };
+    let stmt = match change {
+        AddTable(table) => return Ok(create_table(dialect, table)),
+        DropTable(table) => {
             let stmt = SqTable::drop().table(Alias::new(&table.name)).to_owned();
-            vec![build(dialect, |b| match b {
+            build(dialect, |b| match b {
                 Builder::MySql(q) => stmt.to_string(q),
                 Builder::Sqlite(q) => stmt.to_string(q),
-            })]
+            })
         }
+        RenameTable { from, to } => match dialect {
+            Dialect::MySql => format!("RENAME TABLE {} TO {}", quote(from), quote(to)),
+            Dialect::Sqlite => format!("ALTER TABLE {} RENAME TO {}", quote(from), quote(to)),
+        },
+        AddColumn {
+            table,
+            column,
+            after,
+        } => {
+            let stmt = SqTable::alter()
+                .table(Alias::new(table))
+                .add_column(column_def(column))
+                .to_owned();
+            match dialect {
+                Dialect::MySql => {
+                    let position = match after {
+                        Some(a) => format!(" AFTER {}", quote(a)),
+                        None => " FIRST".to_string(),
+                    };
+                    format!("{}{position}", stmt.to_string(MysqlQueryBuilder))
+                }
+                Dialect::Sqlite => stmt.to_string(SqliteQueryBuilder),
+            }
+        }
+        DropColumn { table, column, .. } => format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            quote(table),
+            quote(&column.name)
+        ),
+        RenameColumn { table, from, to } => format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            quote(table),
+            quote(from),
+            quote(to)
+        ),
+        ModifyColumn { table, to, .. } => mysql_only(
+            SqTable::alter()
+                .table(Alias::new(table))
+                .modify_column(column_def(to))
+                .to_owned()
+                .to_string(MysqlQueryBuilder),
+        )?,
+        SetPrimaryKey { table, from, to } => {
+            let mut parts = Vec::new();
+            if !from.is_empty() {
+                parts.push("DROP PRIMARY KEY".to_string());
+            }
+            if !to.is_empty() {
+                parts.push(format!("ADD PRIMARY KEY ({})", quoted_list(to)));
+            }
+            mysql_only(format!("ALTER TABLE {} {}", quote(table), parts.join(", ")))?
+        }
+        AddIndex { table, index } => format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            quote(&index_name(dialect, table, &index.name)),
+            quote(table),
+            quoted_list(&index.columns)
+        ),
+        DropIndex { table, index } => match dialect {
+            Dialect::MySql => format!("DROP INDEX {} ON {}", quote(&index.name), quote(table)),
+            Dialect::Sqlite => format!(
+                "DROP INDEX {}",
+                quote(&index_name(dialect, table, &index.name))
+            ),
+        },
+        AddForeignKey {
+            table,
+            foreign_key: fk,
+        } => {
+            let mut sql = format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+                quote(table),
+                quote(&fk.name),
+                quoted_list(&fk.columns),
+                quote(&fk.referenced_table),
+                quoted_list(&fk.referenced_columns)
+            );
+            if fk.on_delete != FkAction::Restrict {
+                sql.push_str(&format!(" ON DELETE {}", fk.on_delete));
+            }
+            if fk.on_update != FkAction::Restrict {
+                sql.push_str(&format!(" ON UPDATE {}", fk.on_update));
+            }
+            mysql_only(sql)?
+        }
+        DropForeignKey { table, foreign_key } => mysql_only(format!(
+            "ALTER TABLE {} DROP FOREIGN KEY {}",
+            quote(table),
+            quote(&foreign_key.name)
+        ))?,
+        AddCheck { table, check } => mysql_only(format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+            quote(table),
+            quote(&check.name),
+            check.expr
+        ))?,
+        DropCheck { table, check } => mysql_only(format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            quote(table),
+            quote(&check.name)
+        ))?,
+    };
+    Ok(vec![stmt])
+}
+
+/// Index names are per table on MySQL but per database on SQLite, where they also may not equal
+/// a table name: there they are qualified by their table.
+fn index_name(dialect: Dialect, table: &str, name: &str) -> String {
+    match dialect {
+        Dialect::MySql => name.to_string(),
+        Dialect::Sqlite => format!("{table}_{name}"),
     }
 }
 
@@ -87,8 +236,7 @@ fn create_table(dialect: Dialect, table: &Table) -> Vec<String> {
         }
         stmt.primary_key(&mut pk);
     }
-    // Index names are per table on MySQL but per database on SQLite, where they also may not
-    // equal a table name: there they are created apart, qualified by their table.
+    // SQLite has no inline KEY clause: its indexes are created after the table.
     if dialect == Dialect::MySql {
         for index in &table.indexes {
             let mut idx = SqIndex::create();
@@ -133,7 +281,7 @@ fn create_table(dialect: Dialect, table: &Table) -> Vec<String> {
     if dialect == Dialect::Sqlite {
         for index in &table.indexes {
             let mut idx = SqIndex::create();
-            idx.name(format!("{}_{}", table.name, index.name))
+            idx.name(index_name(dialect, &table.name, &index.name))
                 .table(Alias::new(&table.name));
             for col in &index.columns {
                 idx.col(Alias::new(col));
@@ -224,7 +372,7 @@ fn fk_action(action: FkAction) -> ForeignKeyAction {
 /// MySQL commits each DDL statement on its own, so a failure names the statement that failed and
 /// how many had already run.
 pub async fn apply<C: ConnectionTrait>(db: &C, changes: &[Change]) -> Result<(), DbErr> {
-    let statements = plan(Dialect::of(db.get_database_backend())?, changes);
+    let statements = plan(Dialect::of(db.get_database_backend())?, changes)?;
     let total = statements.len();
     for (i, sql) in statements.iter().enumerate() {
         db.execute_unprepared(sql).await.map_err(|err| {

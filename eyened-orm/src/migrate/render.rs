@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::change::Change;
-use crate::schema::{Column, ColumnDefault, FkAction, SqlType, Table};
+use crate::schema::{Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table};
 
 /// The source of a migration file named `name` (`m20251125_120000_add_x`) carrying out `changes`.
 /// `doc` becomes the module comment.
@@ -115,6 +115,12 @@ fn change(
         });
         ident
     };
+    let text = |v: &String| quote! { #v.into() };
+    let names = |v: &Vec<String>| quote! { vec![#(#v.into()),*] };
+    let after = |a: &Option<String>| match a {
+        Some(a) => quote! { Some(#a.into()) },
+        None => quote! { None },
+    };
     match change {
         Change::AddTable(t) => {
             let f = table_fn(t);
@@ -124,7 +130,95 @@ fn change(
             let f = table_fn(t);
             quote! { Change::DropTable(#f()) }
         }
+        Change::RenameTable { from, to } => {
+            let (from, to) = (text(from), text(to));
+            quote! { Change::RenameTable { from: #from, to: #to } }
+        }
+        Change::AddColumn {
+            table,
+            column: c,
+            after: a,
+        } => {
+            let (t, c, a) = (text(table), column(c), after(a));
+            quote! { Change::AddColumn { table: #t, column: #c, after: #a } }
+        }
+        Change::DropColumn {
+            table,
+            column: c,
+            after: a,
+        } => {
+            let (t, c, a) = (text(table), column(c), after(a));
+            quote! { Change::DropColumn { table: #t, column: #c, after: #a } }
+        }
+        Change::RenameColumn { table, from, to } => {
+            let (t, from, to) = (text(table), text(from), text(to));
+            quote! { Change::RenameColumn { table: #t, from: #from, to: #to } }
+        }
+        Change::ModifyColumn { table, from, to } => {
+            let (t, from, to) = (text(table), column(from), column(to));
+            quote! { Change::ModifyColumn { table: #t, from: #from, to: #to } }
+        }
+        Change::SetPrimaryKey { table, from, to } => {
+            let (t, from, to) = (text(table), names(from), names(to));
+            quote! { Change::SetPrimaryKey { table: #t, from: #from, to: #to } }
+        }
+        Change::AddIndex { table, index: i } => {
+            let (t, i) = (text(table), index(i));
+            quote! { Change::AddIndex { table: #t, index: #i } }
+        }
+        Change::DropIndex { table, index: i } => {
+            let (t, i) = (text(table), index(i));
+            quote! { Change::DropIndex { table: #t, index: #i } }
+        }
+        Change::AddForeignKey { table, foreign_key } => {
+            let (t, k) = (text(table), foreign_key_expr(foreign_key));
+            quote! { Change::AddForeignKey { table: #t, foreign_key: #k } }
+        }
+        Change::DropForeignKey { table, foreign_key } => {
+            let (t, k) = (text(table), foreign_key_expr(foreign_key));
+            quote! { Change::DropForeignKey { table: #t, foreign_key: #k } }
+        }
+        Change::AddCheck { table, check: c } => {
+            let (t, c) = (text(table), check(c));
+            quote! { Change::AddCheck { table: #t, check: #c } }
+        }
+        Change::DropCheck { table, check: c } => {
+            let (t, c) = (text(table), check(c));
+            quote! { Change::DropCheck { table: #t, check: #c } }
+        }
     }
+}
+
+fn index(i: &Index) -> TokenStream {
+    let (n, cols) = (&i.name, &i.columns);
+    if i.unique {
+        quote! { Index::unique(#n, [#(#cols),*]) }
+    } else {
+        quote! { Index::new(#n, [#(#cols),*]) }
+    }
+}
+
+fn foreign_key_expr(fk: &ForeignKey) -> TokenStream {
+    let (n, cols, rt, rcols) = (
+        &fk.name,
+        &fk.columns,
+        &fk.referenced_table,
+        &fk.referenced_columns,
+    );
+    let on_delete = (fk.on_delete != FkAction::Restrict).then(|| {
+        let a = action(fk.on_delete);
+        quote! { .on_delete(#a) }
+    });
+    let on_update = (fk.on_update != FkAction::Restrict).then(|| {
+        let a = action(fk.on_update);
+        quote! { .on_update(#a) }
+    });
+    quote! { ForeignKey::new(#n, [#(#cols),*], #rt, [#(#rcols),*]) #on_delete #on_update }
+}
+
+fn check(c: &Check) -> TokenStream {
+    let (n, e) = (&c.name, &c.expr);
+    quote! { Check::new(#n, #e) }
 }
 
 /// `ImageInstance` → `image_instance`, `SOPInstanceUid` → `sop_instance_uid`.
@@ -155,37 +249,16 @@ fn table(table: &Table) -> TokenStream {
     let name = &table.name;
     let columns = table.columns.iter().map(column);
     let pk = &table.primary_key;
-    let indexes = table.indexes.iter().map(|i| {
-        let (n, cols) = (&i.name, &i.columns);
-        if i.unique {
-            quote! { .index(Index::unique(#n, [#(#cols),*])) }
-        } else {
-            quote! { .index(Index::new(#n, [#(#cols),*])) }
-        }
-    });
-    let fks = table.foreign_keys.iter().map(|fk| {
-        let (n, cols, rt, rcols) = (&fk.name, &fk.columns, &fk.referenced_table, &fk.referenced_columns);
-        let on_delete = (fk.on_delete != FkAction::Restrict).then(|| {
-            let a = action(fk.on_delete);
-            quote! { .on_delete(#a) }
-        });
-        let on_update = (fk.on_update != FkAction::Restrict).then(|| {
-            let a = action(fk.on_update);
-            quote! { .on_update(#a) }
-        });
-        quote! { .foreign_key(ForeignKey::new(#n, [#(#cols),*], #rt, [#(#rcols),*]) #on_delete #on_update) }
-    });
-    let checks = table.checks.iter().map(|c| {
-        let (n, e) = (&c.name, &c.expr);
-        quote! { .check(Check::new(#n, #e)) }
-    });
+    let indexes = table.indexes.iter().map(index);
+    let fks = table.foreign_keys.iter().map(foreign_key_expr);
+    let checks = table.checks.iter().map(check);
     quote! {
         Table::new(#name)
             #(.column(#columns))*
             .primary_key([#(#pk),*])
-            #(#indexes)*
-            #(#fks)*
-            #(#checks)*
+            #(.index(#indexes))*
+            #(.foreign_key(#fks))*
+            #(.check(#checks))*
     }
 }
 
