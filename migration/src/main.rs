@@ -11,9 +11,9 @@ use eyened_orm::config::{self, DatabaseConfig};
 use eyened_orm::diff::{Diff, Renames, diff};
 use eyened_orm::migrate::{Change, Dialect, Safety, plan, render};
 use eyened_orm::schema::{self, Schema};
-use migration::{Migrator, MigratorTrait};
+use migration::changes_of;
+use migration::runner::{self, Direction, Event, Lock};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use sea_orm_migration::MigrationStatus;
 
 #[derive(Parser)]
 #[command(
@@ -71,8 +71,30 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Show applied and pending migrations
+    /// Show applied and pending migrations, with when they were applied
     Status,
+    /// List every migration with its changes, and whether it is applied
+    History,
+    /// Adopt a database built by Alembic: record the baseline as applied after verifying the schema
+    Stamp,
+    /// Print the SQL of the migrations for the mysql client; no database needed (except --pending)
+    Sql {
+        /// First migration to include (default: the first)
+        #[arg(long)]
+        from: Option<String>,
+        /// Last migration to include (default: the last)
+        #[arg(long)]
+        to: Option<String>,
+        /// Print the rollback script instead (newest first)
+        #[arg(long)]
+        down: bool,
+        /// Only the migrations the database (-u / --env-file) has not applied yet
+        #[arg(long, conflicts_with_all = ["from", "to", "down"])]
+        pending: bool,
+        /// SQL dialect: mysql (default) or sqlite
+        #[arg(long, default_value = "mysql")]
+        dialect: String,
+    },
     /// Drop every table, then apply all migrations
     Fresh {
         #[arg(long)]
@@ -118,69 +140,190 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, Failure> {
+    if let Command::Sql { from, to, down, pending: false, dialect } = &cli.command {
+        let dialect = parse_dialect(dialect)?;
+        let selected = runner::select_range(from.as_deref(), to.as_deref())?;
+        let direction = if *down { Direction::Down } else { Direction::Up };
+        print!("{}", runner::script(&selected, direction, dialect)?);
+        return Ok(0);
+    }
     let cfg = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
-    let db = cfg.connect().await?;
+    // One session for the whole run: the migration lock belongs to the session that took it.
+    let db = cfg.connect_with(|o| {
+        o.max_connections(1).min_connections(1);
+    })
+    .await?;
     let target = cfg.display();
-    let started = Instant::now();
-    let result = match cli.command {
-        Command::Generate {
-            message,
-            renames,
-            dir,
-        } => return generate(&db, &message, &renames, &dir).await,
-        Command::Check {
-            renames,
-            migrations,
-        } => return check(&cfg, &db, &renames, migrations).await,
+    match cli.command {
+        Command::Generate { message, renames, dir } => generate(&db, &message, &renames, &dir).await,
+        Command::Check { renames, migrations } => check(&cfg, &db, &renames, migrations).await,
         Command::Diff { renames } => {
             let found = live_diff(&db, &renames).await?;
             report(&db, &found).await?;
             for sql in plan(Dialect::MySql, &found.changes)? {
                 println!("{sql};");
             }
-            return Ok(0);
+            Ok(0)
+        }
+        Command::Sql { dialect, .. } => {
+            let dialect = parse_dialect(&dialect)?;
+            let st = runner::status(&db).await?;
+            if !st.unknown.is_empty() {
+                return Err(runner::RunError::UnknownApplied(st.unknown.into_iter().map(|e| e.name).collect()).into());
+            }
+            let pending: Vec<String> = st.pending().map(|e| e.name.clone()).collect();
+            if pending.is_empty() {
+                eprintln!("{target} is up to date: no pending migration");
+                return Ok(0);
+            }
+            let selected: Vec<_> = changes_of().into_iter().filter(|(n, _)| pending.iter().any(|p| p == n)).collect();
+            print!("{}", runner::script(&selected, Direction::Up, dialect)?);
+            Ok(0)
         }
         Command::Status => {
-            let migrations = Migrator::get_migration_with_status(&db)
-                .await
-                .map_err(|e| format!("cannot read migration status of {target}: {e}"))?;
+            let st = runner::status(&db).await?;
             println!("migrations of {target}:");
-            for m in migrations {
-                let status = match m.status() {
-                    MigrationStatus::Applied => "applied",
-                    MigrationStatus::Pending => "pending",
-                };
-                println!("  {status:<8} {}", m.name());
+            for e in &st.entries {
+                match e.applied_at {
+                    Some(at) => println!("  applied  {}  {}", e.name, when(at)),
+                    None => println!("  pending  {}", e.name),
+                }
             }
-            return Ok(0);
+            for e in &st.unknown {
+                println!(
+                    "  UNKNOWN  {}  {}  applied here but not in this code: it comes from another branch; merge it before migrating",
+                    e.name,
+                    e.applied_at.map(when).unwrap_or_default()
+                );
+            }
+            Ok(if st.unknown.is_empty() { 0 } else { 1 })
         }
-        Command::Up { num } => Migrator::up(&db, num).await,
+        Command::History => {
+            let st = runner::status(&db).await?;
+            for ((name, changes), entry) in changes_of().iter().zip(&st.entries) {
+                let state = entry.applied_at.map(when).unwrap_or_else(|| "pending".to_string());
+                println!("{name}  ({} changes)  {state}", changes.len());
+                for change in changes.iter().take(12) {
+                    println!("    {change}");
+                }
+                if changes.len() > 12 {
+                    println!("    ... and {} more", changes.len() - 12);
+                }
+            }
+            Ok(0)
+        }
+        Command::Stamp => {
+            match runner::stamp(&db).await? {
+                runner::Stamped::Recorded(name) => println!("stamped {target}: {name} recorded as applied (schema verified)"),
+                runner::Stamped::AlreadyRecorded(name) => println!("{target} already has {name} recorded; nothing to do"),
+            }
+            Ok(0)
+        }
+        Command::Up { num } => locked(&db, &target, |db| async move { runner::up(db, num, print_event).await }).await,
         Command::Down { num, yes } => {
-            confirm(&format!("roll back {num} migration(s) on {target}"), yes)?;
-            Migrator::down(&db, Some(num)).await
-        }
-        Command::Fresh { yes } => {
-            confirm(
-                &format!("drop every table of {target} and re-apply all migrations"),
-                yes,
-            )?;
-            Migrator::fresh(&db).await
-        }
-        Command::Refresh { yes } => {
-            confirm(
-                &format!("roll back and re-apply every migration on {target}"),
-                yes,
-            )?;
-            Migrator::refresh(&db).await
+            let doomed = runner::to_roll_back(&runner::status(&db).await?, num);
+            if doomed.is_empty() {
+                println!("{target}: nothing to roll back");
+                return Ok(0);
+            }
+            confirm(&format!("roll back {} on {target}", doomed.join(", ")), yes)?;
+            locked(&db, &target, |db| async move { runner::down(db, num, print_event).await }).await
         }
         Command::Reset { yes } => {
-            confirm(&format!("roll back every migration on {target}"), yes)?;
-            Migrator::reset(&db).await
+            let doomed = runner::to_roll_back(&runner::status(&db).await?, u32::MAX);
+            confirm(&format!("roll back every migration on {target} ({})", doomed.join(", ")), yes)?;
+            locked(&db, &target, |db| async move { runner::down(db, u32::MAX, print_event).await }).await
         }
-    };
-    result.map_err(|e| format!("on {target}: {e}"))?;
-    println!("done on {target} in {:.2?}", started.elapsed());
+        Command::Refresh { yes } => {
+            confirm(&format!("roll back and re-apply every migration on {target}"), yes)?;
+            locked(&db, &target, |db| async move {
+                runner::down(db, u32::MAX, print_event).await?;
+                runner::up(db, None, print_event).await
+            })
+            .await
+        }
+        Command::Fresh { yes } => {
+            let tables = all_tables(&db).await?;
+            confirm(&format!("DROP these tables of {target}: {}; then apply every migration", tables.join(", ")), yes)?;
+            locked(&db, &target, |db| async move {
+                drop_tables(db, &tables).await?;
+                runner::up(db, None, print_event).await
+            })
+            .await
+        }
+    }
+}
+
+fn parse_dialect(name: &str) -> Result<Dialect, Failure> {
+    match name.to_ascii_lowercase().as_str() {
+        "mysql" | "mariadb" => Ok(Dialect::MySql),
+        "sqlite" => Ok(Dialect::Sqlite),
+        other => Err(format!("unknown dialect `{other}`: use mysql or sqlite").into()),
+    }
+}
+
+fn when(epoch_seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch_seconds, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| epoch_seconds.to_string())
+}
+
+fn print_event(event: Event) {
+    match event {
+        Event::Applied { name, took } => println!("applied      {name}  {took:.2?}"),
+        Event::RolledBack { name, took } => println!("rolled back  {name}  {took:.2?}"),
+    }
+}
+
+/// Runs `work` holding the migration lock, released whatever happens.
+async fn locked<'a, F, Fut>(db: &'a DatabaseConnection, target: &str, work: F) -> Result<u8, Failure>
+where
+    F: FnOnce(&'a DatabaseConnection) -> Fut,
+    Fut: std::future::Future<Output = Result<usize, runner::RunError>>,
+{
+    let wait = std::time::Duration::from_secs(
+        std::env::var("EYENED_MIGRATION_LOCK_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+    );
+    let started = Instant::now();
+    let lock = Lock::acquire(db, wait).await?;
+    let result = work(db).await;
+    if let Some(lock) = lock {
+        lock.release().await?;
+    }
+    let count = result?;
+    if count == 0 {
+        println!("{target}: nothing to do");
+    } else {
+        println!("{target}: {count} migration(s) in {:.2?}", started.elapsed());
+    }
     Ok(0)
+}
+
+async fn all_tables(db: &DatabaseConnection) -> Result<Vec<String>, Failure> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        _ => "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+    };
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_string())).await?;
+    Ok(rows.iter().map(|r| r.try_get_by_index::<String>(0)).collect::<Result<_, _>>()?)
+}
+
+async fn drop_tables(db: &DatabaseConnection, tables: &[String]) -> Result<usize, runner::RunError> {
+    let mysql = db.get_database_backend() == DbBackend::MySql;
+    if mysql {
+        db.execute_unprepared("SET FOREIGN_KEY_CHECKS = 0").await?;
+    } else {
+        db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
+    }
+    for table in tables {
+        db.execute_unprepared(&format!("DROP TABLE `{}`", table.replace('`', "``"))).await?;
+    }
+    if mysql {
+        db.execute_unprepared("SET FOREIGN_KEY_CHECKS = 1").await?;
+    } else {
+        db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+    }
+    Ok(tables.len())
 }
 
 /// Destructive commands ask on a terminal; without one they need `--yes`.
@@ -338,7 +481,7 @@ async fn unmigrated_changes(cfg: &DatabaseConfig) -> Result<Vec<Change>, Failure
         .await?;
     let outcome = async {
         let scratch = cfg.with_database(&name).connect().await?;
-        Migrator::up(&scratch, None).await?;
+        runner::up(&scratch, None, |_| {}).await?;
         let built: Schema = schema::introspect(&scratch, Some(&name)).await?;
         scratch.close().await?;
         Ok::<_, Failure>(diff(&built, &schema::entities(), &Renames::default()).changes)

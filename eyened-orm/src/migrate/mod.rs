@@ -5,6 +5,7 @@
 //! SQL of any migration can be printed without a database connection.
 
 pub mod change;
+pub mod fold;
 pub mod plan;
 pub mod render;
 

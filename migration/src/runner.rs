@@ -1,0 +1,407 @@
+//! Running migrations: status, up, down, stamp, offline SQL, under a server-side lock.
+//!
+//! sea-orm-migration's `Migrator` lists the migrations; this runner applies them itself so that
+//! it can time each one, name the failing migration and statement, refuse unknown applied
+//! migrations (another branch) and adopt the Alembic-managed production database.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use eyened_orm::diff::{Renames, diff};
+use eyened_orm::migrate::{Change, Dialect, PlanError, fold, plan, reverse};
+use eyened_orm::schema::{self, Schema};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
+use thiserror::Error;
+
+use crate::{Migrator, changes_of};
+
+/// The Alembic revision the baseline corresponds to: production's head.
+pub const ALEMBIC_HEAD: &str = "10d5ab598dc7";
+/// Our version table (sea-orm-migration's).
+pub const VERSION_TABLE: &str = "seaql_migrations";
+
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Database(#[from] DbErr),
+    #[error(
+        "another migration run holds the lock on this database; waited {0:?}: let it finish, or find the stuck process (SELECT IS_USED_LOCK('eyened-migrations')) and retry"
+    )]
+    Locked(Duration),
+    #[error(
+        "the database has migrations applied that this code does not know: {}; they were generated on another branch: merge that branch (or check it out) before running this command",
+        .0.join(", ")
+    )]
+    UnknownApplied(Vec<String>),
+    #[error("migration {name} failed and was not recorded: {message}")]
+    MigrationFailed { name: String, message: String },
+    #[error(
+        "the database already holds Eyened tables but no migration is recorded{alembic}: adopt it with `migration stamp`, which verifies the schema first"
+    )]
+    NotAdopted { alembic: String },
+    #[error(
+        "the database is at Alembic revision {found}, older than head {ALEMBIC_HEAD}: upgrade it with the Python tooling first (`alembic upgrade head`), then run `migration stamp`"
+    )]
+    OldAlembic { found: String },
+    #[error("refusing to stamp: the live schema differs from the baseline in {} ways:\n  {}", .0.len(), .0.join("\n  "))]
+    SchemaMismatch(Vec<String>),
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One migration and when it was applied (seconds since the epoch), if it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub applied_at: Option<i64>,
+}
+
+/// Every known migration in order, plus applied ones this code does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub entries: Vec<Entry>,
+    pub unknown: Vec<Entry>,
+}
+
+impl Status {
+    pub fn pending(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.applied_at.is_none())
+    }
+}
+
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+async fn table_exists<C: ConnectionTrait>(db: &C, table: &str) -> Result<bool, DbErr> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => format!("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = {}", literal(table)),
+        _ => format!(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
+            literal(table)
+        ),
+    };
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0) > 0)
+}
+
+async fn applied<C: ConnectionTrait>(db: &C) -> Result<Vec<Entry>, DbErr> {
+    if !table_exists(db, VERSION_TABLE).await? {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT version, applied_at FROM {} ORDER BY applied_at, version", quote(VERSION_TABLE));
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Entry {
+                name: r.try_get_by_index(0)?,
+                applied_at: Some(r.try_get_by_index(1)?),
+            })
+        })
+        .collect()
+}
+
+/// Applied and pending migrations, and applied ones this code does not know.
+pub async fn status<C: ConnectionTrait>(db: &C) -> Result<Status, RunError> {
+    let applied = applied(db).await?;
+    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    let entries = known
+        .iter()
+        .map(|name| Entry {
+            name: name.clone(),
+            applied_at: applied.iter().find(|a| &a.name == name).and_then(|a| a.applied_at),
+        })
+        .collect();
+    let unknown = applied.into_iter().filter(|a| !known.contains(&a.name)).collect();
+    Ok(Status { entries, unknown })
+}
+
+/// What the runner did, for the caller to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Applied { name: String, took: Duration },
+    RolledBack { name: String, took: Duration },
+}
+
+/// Applies pending migrations in order (at most `limit`), each recorded only after it succeeded.
+pub async fn up(db: &DatabaseConnection, limit: Option<u32>, mut report: impl FnMut(Event)) -> Result<usize, RunError> {
+    let st = status(db).await?;
+    if !st.unknown.is_empty() {
+        return Err(RunError::UnknownApplied(st.unknown.into_iter().map(|e| e.name).collect()));
+    }
+    let nothing_recorded = st.entries.iter().all(|e| e.applied_at.is_none());
+    if nothing_recorded && db.get_database_backend() == DbBackend::MySql {
+        refuse_unadopted(db).await?;
+    }
+    Migrator::install(db).await?;
+    let pending: BTreeSet<String> = st.pending().map(|e| e.name.clone()).collect();
+    let mut done = 0;
+    for migration in Migrator::migrations() {
+        if limit.is_some_and(|l| done >= l as usize) {
+            break;
+        }
+        let name = migration.name().to_string();
+        if !pending.contains(&name) {
+            continue;
+        }
+        let started = Instant::now();
+        run_one(db, migration.as_ref(), true).await?;
+        report(Event::Applied { name, took: started.elapsed() });
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Rolls back the last `n` applied migrations, newest first.
+pub async fn down(db: &DatabaseConnection, n: u32, mut report: impl FnMut(Event)) -> Result<usize, RunError> {
+    let st = status(db).await?;
+    if !st.unknown.is_empty() {
+        return Err(RunError::UnknownApplied(st.unknown.into_iter().map(|e| e.name).collect()));
+    }
+    let targets = to_roll_back(&st, n);
+    let mut done = 0;
+    for name in targets {
+        let Some(migration) = Migrator::migrations().into_iter().find(|m| m.name() == name) else {
+            continue;
+        };
+        let started = Instant::now();
+        run_one(db, migration.as_ref(), false).await?;
+        report(Event::RolledBack { name, took: started.elapsed() });
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// The names `down` with `n` would roll back, newest first.
+pub fn to_roll_back(status: &Status, n: u32) -> Vec<String> {
+    status
+        .entries
+        .iter()
+        .rev()
+        .filter(|e| e.applied_at.is_some())
+        .take(n as usize)
+        .map(|e| e.name.clone())
+        .collect()
+}
+
+async fn run_one(db: &DatabaseConnection, migration: &dyn MigrationTrait, up: bool) -> Result<(), RunError> {
+    let name = migration.name().to_string();
+    let failed = |e: DbErr| RunError::MigrationFailed {
+        name: name.clone(),
+        message: e.to_string(),
+    };
+    let record = if up {
+        format!(
+            "INSERT INTO {} (version, applied_at) VALUES ({}, {})",
+            quote(VERSION_TABLE),
+            literal(&name),
+            chrono::Utc::now().timestamp()
+        )
+    } else {
+        format!("DELETE FROM {} WHERE version = {}", quote(VERSION_TABLE), literal(&name))
+    };
+    // SQLite can roll DDL back, so a migration is all or nothing there; MySQL commits each DDL
+    // statement, so the failure report names the statement instead.
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let txn = db.begin().await?;
+        let manager = SchemaManager::new(&txn);
+        let result = if up { migration.up(&manager).await } else { migration.down(&manager).await };
+        result.map_err(failed)?;
+        txn.execute_unprepared(&record).await?;
+        txn.commit().await?;
+    } else {
+        let manager = SchemaManager::new(db);
+        let result = if up { migration.up(&manager).await } else { migration.down(&manager).await };
+        result.map_err(failed)?;
+        db.execute_unprepared(&record).await?;
+    }
+    Ok(())
+}
+
+async fn refuse_unadopted(db: &DatabaseConnection) -> Result<(), RunError> {
+    let live = schema::introspect(db, None).await?;
+    let ours: BTreeSet<String> = schema::entities().tables.into_iter().map(|t| t.name).collect();
+    if live.tables.iter().any(|t| ours.contains(&t.name)) {
+        let alembic = alembic_revision(db).await?;
+        return Err(RunError::NotAdopted {
+            alembic: alembic.map(|r| format!(" (Alembic revision {r})")).unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+async fn alembic_revision<C: ConnectionTrait>(db: &C) -> Result<Option<String>, DbErr> {
+    if !table_exists(db, "alembic_version").await? {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version_num FROM alembic_version".to_string(),
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get_by_index::<String>(0)).transpose()?)
+}
+
+/// The schema the baseline migration builds, computed without a database.
+pub fn baseline_schema() -> Result<Schema, RunError> {
+    let (_, changes) = changes_of()
+        .into_iter()
+        .next()
+        .ok_or_else(|| RunError::Invalid("no baseline migration is registered".into()))?;
+    fold::apply_to(&Schema::default(), &changes).map_err(RunError::Invalid)
+}
+
+/// What `stamp` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stamped {
+    Recorded(String),
+    AlreadyRecorded(String),
+}
+
+/// Adopts a database built outside these migrations (the Alembic-managed production one): records
+/// the baseline as applied without running it, after verifying that the live schema is the
+/// baseline's, and that an Alembic-managed database is at head.
+pub async fn stamp(db: &DatabaseConnection) -> Result<Stamped, RunError> {
+    let baseline = Migrator::migrations()
+        .first()
+        .map(|m| m.name().to_string())
+        .ok_or_else(|| RunError::Invalid("no baseline migration is registered".into()))?;
+    if let Some(found) = alembic_revision(db).await?
+        && found != ALEMBIC_HEAD
+    {
+        return Err(RunError::OldAlembic { found });
+    }
+    let st = status(db).await?;
+    if st.entries.first().is_some_and(|e| e.applied_at.is_some()) {
+        return Ok(Stamped::AlreadyRecorded(baseline));
+    }
+    let live = schema::introspect(db, None).await?;
+    let differences = diff(&live, &baseline_schema()?, &Renames::default());
+    if !differences.changes.is_empty() {
+        return Err(RunError::SchemaMismatch(
+            differences.changes.iter().map(|c| c.to_string()).collect(),
+        ));
+    }
+    Migrator::install(db).await?;
+    db.execute_unprepared(&format!(
+        "INSERT INTO {} (version, applied_at) VALUES ({}, {})",
+        quote(VERSION_TABLE),
+        literal(&baseline),
+        chrono::Utc::now().timestamp()
+    ))
+    .await?;
+    Ok(Stamped::Recorded(baseline))
+}
+
+/// Holds MySQL's `GET_LOCK` on one connection for as long as it lives; two runs on the same
+/// database never apply a migration twice: the second waits, then finds nothing to do.
+pub struct Lock<'a> {
+    db: &'a DatabaseConnection,
+    name: String,
+}
+
+impl<'a> Lock<'a> {
+    /// `db` must be a single-connection pool (`max_connections(1)`): the lock belongs to the
+    /// session that took it, and every statement of the run must go through that session.
+    pub async fn acquire(db: &'a DatabaseConnection, wait: Duration) -> Result<Option<Lock<'a>>, RunError> {
+        if db.get_database_backend() != DbBackend::MySql {
+            return Ok(None);
+        }
+        let name = "eyened-migrations".to_string();
+        let sql = format!(
+            "SELECT GET_LOCK(CONCAT({}, ':', DATABASE()), {})",
+            literal(&name),
+            wait.as_secs()
+        );
+        let row = db.query_one_raw(Statement::from_string(DbBackend::MySql, sql)).await?;
+        let got: Option<i64> = row.map(|r| r.try_get_by_index(0)).transpose()?.flatten();
+        match got {
+            Some(1) => Ok(Some(Lock { db, name })),
+            _ => Err(RunError::Locked(wait)),
+        }
+    }
+
+    pub async fn release(self) -> Result<(), RunError> {
+        let sql = format!("SELECT RELEASE_LOCK(CONCAT({}, ':', DATABASE()))", literal(&self.name));
+        self.db.query_one_raw(Statement::from_string(DbBackend::MySql, sql)).await?;
+        Ok(())
+    }
+}
+
+/// Which way an offline script goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// The SQL of `migrations` (name and changes, in apply order) as one script for the `mysql`
+/// client, recording each migration in the version table as it goes. For `Down` the migrations
+/// are undone newest first.
+pub fn script(migrations: &[(&str, Vec<Change>)], direction: Direction, dialect: Dialect) -> Result<String, RunError> {
+    let mut out = String::new();
+    out.push_str("-- Eyened schema migrations, generated by `cargo run -p migration -- sql`.\n");
+    out.push_str(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (`version` varchar(255) NOT NULL PRIMARY KEY, `applied_at` bigint NOT NULL);\n",
+        quote(VERSION_TABLE)
+    ));
+    let ordered: Vec<&(&str, Vec<Change>)> = match direction {
+        Direction::Up => migrations.iter().collect(),
+        Direction::Down => migrations.iter().rev().collect(),
+    };
+    for (name, changes) in ordered {
+        let (label, changes, record) = match direction {
+            Direction::Up => (
+                "up",
+                changes.clone(),
+                format!(
+                    "INSERT INTO {} (`version`, `applied_at`) VALUES ({}, UNIX_TIMESTAMP());",
+                    quote(VERSION_TABLE),
+                    literal(name)
+                ),
+            ),
+            Direction::Down => (
+                "down",
+                reverse(changes),
+                format!("DELETE FROM {} WHERE `version` = {};", quote(VERSION_TABLE), literal(name)),
+            ),
+        };
+        out.push_str(&format!("\n-- {name} ({label})\n"));
+        for sql in plan(dialect, &changes)? {
+            out.push_str(&sql);
+            out.push_str(";\n");
+        }
+        out.push_str(&record);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The migrations from `from` to `to` (inclusive, by name; `None` = first / last).
+pub fn select_range(from: Option<&str>, to: Option<&str>) -> Result<Vec<(&'static str, Vec<Change>)>, RunError> {
+    let all = changes_of();
+    let index = |name: &str| {
+        all.iter()
+            .position(|(n, _)| *n == name)
+            .ok_or_else(|| RunError::Invalid(format!("no migration named {name}; `migration history` lists them")))
+    };
+    let start = from.map(index).transpose()?.unwrap_or(0);
+    let end = to.map(index).transpose()?.unwrap_or(all.len().saturating_sub(1));
+    if start > end {
+        return Err(RunError::Invalid(format!(
+            "--from {} comes after --to {}",
+            from.unwrap_or_default(),
+            to.unwrap_or_default()
+        )));
+    }
+    Ok(all.into_iter().skip(start).take(end + 1 - start).collect())
+}
