@@ -82,21 +82,33 @@ fn literal(value: &str) -> String {
 
 async fn table_exists<C: ConnectionTrait>(db: &C, table: &str) -> Result<bool, DbErr> {
     let sql = match db.get_database_backend() {
-        DbBackend::Sqlite => format!("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = {}", literal(table)),
+        DbBackend::Sqlite => format!(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = {}",
+            literal(table)
+        ),
         _ => format!(
             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
             literal(table)
         ),
     };
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
-    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0) > 0)
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0)
+        > 0)
 }
 
 async fn applied<C: ConnectionTrait>(db: &C) -> Result<Vec<Entry>, DbErr> {
     if !table_exists(db, VERSION_TABLE).await? {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT version, applied_at FROM {} ORDER BY applied_at, version", quote(VERSION_TABLE));
+    let sql = format!(
+        "SELECT version, applied_at FROM {} ORDER BY applied_at, version",
+        quote(VERSION_TABLE)
+    );
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await?
         .iter()
@@ -111,16 +123,30 @@ async fn applied<C: ConnectionTrait>(db: &C) -> Result<Vec<Entry>, DbErr> {
 
 /// Applied and pending migrations, and applied ones this code does not know.
 pub async fn status<C: ConnectionTrait>(db: &C) -> Result<Status, RunError> {
+    status_of::<Migrator, C>(db).await
+}
+
+/// [`status`] for any list of migrations (tests use their own).
+pub async fn status_of<M: MigratorTrait, C: ConnectionTrait>(db: &C) -> Result<Status, RunError> {
     let applied = applied(db).await?;
-    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    let known: Vec<String> = M::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
     let entries = known
         .iter()
         .map(|name| Entry {
             name: name.clone(),
-            applied_at: applied.iter().find(|a| &a.name == name).and_then(|a| a.applied_at),
+            applied_at: applied
+                .iter()
+                .find(|a| &a.name == name)
+                .and_then(|a| a.applied_at),
         })
         .collect();
-    let unknown = applied.into_iter().filter(|a| !known.contains(&a.name)).collect();
+    let unknown = applied
+        .into_iter()
+        .filter(|a| !known.contains(&a.name))
+        .collect();
     Ok(Status { entries, unknown })
 }
 
@@ -132,19 +158,34 @@ pub enum Event {
 }
 
 /// Applies pending migrations in order (at most `limit`), each recorded only after it succeeded.
-pub async fn up(db: &DatabaseConnection, limit: Option<u32>, mut report: impl FnMut(Event)) -> Result<usize, RunError> {
-    let st = status(db).await?;
+pub async fn up(
+    db: &DatabaseConnection,
+    limit: Option<u32>,
+    report: impl FnMut(Event),
+) -> Result<usize, RunError> {
+    up_with::<Migrator>(db, limit, report).await
+}
+
+/// [`up`] for any list of migrations (tests use their own).
+pub async fn up_with<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    limit: Option<u32>,
+    mut report: impl FnMut(Event),
+) -> Result<usize, RunError> {
+    let st = status_of::<M, _>(db).await?;
     if !st.unknown.is_empty() {
-        return Err(RunError::UnknownApplied(st.unknown.into_iter().map(|e| e.name).collect()));
+        return Err(RunError::UnknownApplied(
+            st.unknown.into_iter().map(|e| e.name).collect(),
+        ));
     }
     let nothing_recorded = st.entries.iter().all(|e| e.applied_at.is_none());
     if nothing_recorded && db.get_database_backend() == DbBackend::MySql {
         refuse_unadopted(db).await?;
     }
-    Migrator::install(db).await?;
+    M::install(db).await?;
     let pending: BTreeSet<String> = st.pending().map(|e| e.name.clone()).collect();
     let mut done = 0;
-    for migration in Migrator::migrations() {
+    for migration in M::migrations() {
         if limit.is_some_and(|l| done >= l as usize) {
             break;
         }
@@ -154,27 +195,48 @@ pub async fn up(db: &DatabaseConnection, limit: Option<u32>, mut report: impl Fn
         }
         let started = Instant::now();
         run_one(db, migration.as_ref(), true).await?;
-        report(Event::Applied { name, took: started.elapsed() });
+        report(Event::Applied {
+            name,
+            took: started.elapsed(),
+        });
         done += 1;
     }
     Ok(done)
 }
 
 /// Rolls back the last `n` applied migrations, newest first.
-pub async fn down(db: &DatabaseConnection, n: u32, mut report: impl FnMut(Event)) -> Result<usize, RunError> {
-    let st = status(db).await?;
+pub async fn down(
+    db: &DatabaseConnection,
+    n: u32,
+    report: impl FnMut(Event),
+) -> Result<usize, RunError> {
+    down_with::<Migrator>(db, n, report).await
+}
+
+/// [`down`] for any list of migrations (tests use their own).
+pub async fn down_with<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    n: u32,
+    mut report: impl FnMut(Event),
+) -> Result<usize, RunError> {
+    let st = status_of::<M, _>(db).await?;
     if !st.unknown.is_empty() {
-        return Err(RunError::UnknownApplied(st.unknown.into_iter().map(|e| e.name).collect()));
+        return Err(RunError::UnknownApplied(
+            st.unknown.into_iter().map(|e| e.name).collect(),
+        ));
     }
     let targets = to_roll_back(&st, n);
     let mut done = 0;
     for name in targets {
-        let Some(migration) = Migrator::migrations().into_iter().find(|m| m.name() == name) else {
+        let Some(migration) = M::migrations().into_iter().find(|m| m.name() == name) else {
             continue;
         };
         let started = Instant::now();
         run_one(db, migration.as_ref(), false).await?;
-        report(Event::RolledBack { name, took: started.elapsed() });
+        report(Event::RolledBack {
+            name,
+            took: started.elapsed(),
+        });
         done += 1;
     }
     Ok(done)
@@ -192,7 +254,11 @@ pub fn to_roll_back(status: &Status, n: u32) -> Vec<String> {
         .collect()
 }
 
-async fn run_one(db: &DatabaseConnection, migration: &dyn MigrationTrait, up: bool) -> Result<(), RunError> {
+async fn run_one(
+    db: &DatabaseConnection,
+    migration: &dyn MigrationTrait,
+    up: bool,
+) -> Result<(), RunError> {
     let name = migration.name().to_string();
     let failed = |e: DbErr| RunError::MigrationFailed {
         name: name.clone(),
@@ -206,20 +272,32 @@ async fn run_one(db: &DatabaseConnection, migration: &dyn MigrationTrait, up: bo
             chrono::Utc::now().timestamp()
         )
     } else {
-        format!("DELETE FROM {} WHERE version = {}", quote(VERSION_TABLE), literal(&name))
+        format!(
+            "DELETE FROM {} WHERE version = {}",
+            quote(VERSION_TABLE),
+            literal(&name)
+        )
     };
     // SQLite can roll DDL back, so a migration is all or nothing there; MySQL commits each DDL
     // statement, so the failure report names the statement instead.
     if db.get_database_backend() == DbBackend::Sqlite {
         let txn = db.begin().await?;
         let manager = SchemaManager::new(&txn);
-        let result = if up { migration.up(&manager).await } else { migration.down(&manager).await };
+        let result = if up {
+            migration.up(&manager).await
+        } else {
+            migration.down(&manager).await
+        };
         result.map_err(failed)?;
         txn.execute_unprepared(&record).await?;
         txn.commit().await?;
     } else {
         let manager = SchemaManager::new(db);
-        let result = if up { migration.up(&manager).await } else { migration.down(&manager).await };
+        let result = if up {
+            migration.up(&manager).await
+        } else {
+            migration.down(&manager).await
+        };
         result.map_err(failed)?;
         db.execute_unprepared(&record).await?;
     }
@@ -228,11 +306,17 @@ async fn run_one(db: &DatabaseConnection, migration: &dyn MigrationTrait, up: bo
 
 async fn refuse_unadopted(db: &DatabaseConnection) -> Result<(), RunError> {
     let live = schema::introspect(db, None).await?;
-    let ours: BTreeSet<String> = schema::entities().tables.into_iter().map(|t| t.name).collect();
+    let ours: BTreeSet<String> = schema::entities()
+        .tables
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     if live.tables.iter().any(|t| ours.contains(&t.name)) {
         let alembic = alembic_revision(db).await?;
         return Err(RunError::NotAdopted {
-            alembic: alembic.map(|r| format!(" (Alembic revision {r})")).unwrap_or_default(),
+            alembic: alembic
+                .map(|r| format!(" (Alembic revision {r})"))
+                .unwrap_or_default(),
         });
     }
     Ok(())
@@ -312,7 +396,10 @@ pub struct Lock<'a> {
 impl<'a> Lock<'a> {
     /// `db` must be a single-connection pool (`max_connections(1)`): the lock belongs to the
     /// session that took it, and every statement of the run must go through that session.
-    pub async fn acquire(db: &'a DatabaseConnection, wait: Duration) -> Result<Option<Lock<'a>>, RunError> {
+    pub async fn acquire(
+        db: &'a DatabaseConnection,
+        wait: Duration,
+    ) -> Result<Option<Lock<'a>>, RunError> {
         if db.get_database_backend() != DbBackend::MySql {
             return Ok(None);
         }
@@ -322,7 +409,9 @@ impl<'a> Lock<'a> {
             literal(&name),
             wait.as_secs()
         );
-        let row = db.query_one_raw(Statement::from_string(DbBackend::MySql, sql)).await?;
+        let row = db
+            .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
+            .await?;
         let got: Option<i64> = row.map(|r| r.try_get_by_index(0)).transpose()?.flatten();
         match got {
             Some(1) => Ok(Some(Lock { db, name })),
@@ -331,8 +420,13 @@ impl<'a> Lock<'a> {
     }
 
     pub async fn release(self) -> Result<(), RunError> {
-        let sql = format!("SELECT RELEASE_LOCK(CONCAT({}, ':', DATABASE()))", literal(&self.name));
-        self.db.query_one_raw(Statement::from_string(DbBackend::MySql, sql)).await?;
+        let sql = format!(
+            "SELECT RELEASE_LOCK(CONCAT({}, ':', DATABASE()))",
+            literal(&self.name)
+        );
+        self.db
+            .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
+            .await?;
         Ok(())
     }
 }
@@ -347,7 +441,11 @@ pub enum Direction {
 /// The SQL of `migrations` (name and changes, in apply order) as one script for the `mysql`
 /// client, recording each migration in the version table as it goes. For `Down` the migrations
 /// are undone newest first.
-pub fn script(migrations: &[(&str, Vec<Change>)], direction: Direction, dialect: Dialect) -> Result<String, RunError> {
+pub fn script(
+    migrations: &[(&str, Vec<Change>)],
+    direction: Direction,
+    dialect: Dialect,
+) -> Result<String, RunError> {
     let mut out = String::new();
     out.push_str("-- Eyened schema migrations, generated by `cargo run -p migration -- sql`.\n");
     out.push_str(&format!(
@@ -372,7 +470,11 @@ pub fn script(migrations: &[(&str, Vec<Change>)], direction: Direction, dialect:
             Direction::Down => (
                 "down",
                 reverse(changes),
-                format!("DELETE FROM {} WHERE `version` = {};", quote(VERSION_TABLE), literal(name)),
+                format!(
+                    "DELETE FROM {} WHERE `version` = {};",
+                    quote(VERSION_TABLE),
+                    literal(name)
+                ),
             ),
         };
         out.push_str(&format!("\n-- {name} ({label})\n"));
@@ -387,15 +489,23 @@ pub fn script(migrations: &[(&str, Vec<Change>)], direction: Direction, dialect:
 }
 
 /// The migrations from `from` to `to` (inclusive, by name; `None` = first / last).
-pub fn select_range(from: Option<&str>, to: Option<&str>) -> Result<Vec<(&'static str, Vec<Change>)>, RunError> {
+pub fn select_range(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<(&'static str, Vec<Change>)>, RunError> {
     let all = changes_of();
     let index = |name: &str| {
-        all.iter()
-            .position(|(n, _)| *n == name)
-            .ok_or_else(|| RunError::Invalid(format!("no migration named {name}; `migration history` lists them")))
+        all.iter().position(|(n, _)| *n == name).ok_or_else(|| {
+            RunError::Invalid(format!(
+                "no migration named {name}; `migration history` lists them"
+            ))
+        })
     };
     let start = from.map(index).transpose()?.unwrap_or(0);
-    let end = to.map(index).transpose()?.unwrap_or(all.len().saturating_sub(1));
+    let end = to
+        .map(index)
+        .transpose()?
+        .unwrap_or(all.len().saturating_sub(1));
     if start > end {
         return Err(RunError::Invalid(format!(
             "--from {} comes after --to {}",
