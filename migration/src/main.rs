@@ -140,23 +140,42 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, Failure> {
-    if let Command::Sql { from, to, down, pending: false, dialect } = &cli.command {
+    if let Command::Sql {
+        from,
+        to,
+        down,
+        pending: false,
+        dialect,
+    } = &cli.command
+    {
         let dialect = parse_dialect(dialect)?;
         let selected = runner::select_range(from.as_deref(), to.as_deref())?;
-        let direction = if *down { Direction::Down } else { Direction::Up };
+        let direction = if *down {
+            Direction::Down
+        } else {
+            Direction::Up
+        };
         print!("{}", runner::script(&selected, direction, dialect)?);
         return Ok(0);
     }
     let cfg = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
     // One session for the whole run: the migration lock belongs to the session that took it.
-    let db = cfg.connect_with(|o| {
-        o.max_connections(1).min_connections(1);
-    })
-    .await?;
+    let db = cfg
+        .connect_with(|o| {
+            o.max_connections(1).min_connections(1);
+        })
+        .await?;
     let target = cfg.display();
     match cli.command {
-        Command::Generate { message, renames, dir } => generate(&db, &message, &renames, &dir).await,
-        Command::Check { renames, migrations } => check(&cfg, &db, &renames, migrations).await,
+        Command::Generate {
+            message,
+            renames,
+            dir,
+        } => generate(&db, &message, &renames, &dir).await,
+        Command::Check {
+            renames,
+            migrations,
+        } => check(&cfg, &db, &renames, migrations).await,
         Command::Diff { renames } => {
             let found = live_diff(&db, &renames).await?;
             report(&db, &found).await?;
@@ -169,14 +188,20 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let dialect = parse_dialect(&dialect)?;
             let st = runner::status(&db).await?;
             if !st.unknown.is_empty() {
-                return Err(runner::RunError::UnknownApplied(st.unknown.into_iter().map(|e| e.name).collect()).into());
+                return Err(runner::RunError::UnknownApplied(
+                    st.unknown.into_iter().map(|e| e.name).collect(),
+                )
+                .into());
             }
             let pending: Vec<String> = st.pending().map(|e| e.name.clone()).collect();
             if pending.is_empty() {
                 eprintln!("{target} is up to date: no pending migration");
                 return Ok(0);
             }
-            let selected: Vec<_> = changes_of().into_iter().filter(|(n, _)| pending.iter().any(|p| p == n)).collect();
+            let selected: Vec<_> = changes_of()
+                .into_iter()
+                .filter(|(n, _)| pending.iter().any(|p| p == n))
+                .collect();
             print!("{}", runner::script(&selected, Direction::Up, dialect)?);
             Ok(0)
         }
@@ -201,7 +226,10 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::History => {
             let st = runner::status(&db).await?;
             for ((name, changes), entry) in changes_of().iter().zip(&st.entries) {
-                let state = entry.applied_at.map(when).unwrap_or_else(|| "pending".to_string());
+                let state = entry
+                    .applied_at
+                    .map(when)
+                    .unwrap_or_else(|| "pending".to_string());
                 println!("{name}  ({} changes)  {state}", changes.len());
                 for change in changes.iter().take(12) {
                     println!("    {change}");
@@ -214,12 +242,21 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Stamp => {
             match runner::stamp(&db).await? {
-                runner::Stamped::Recorded(name) => println!("stamped {target}: {name} recorded as applied (schema verified)"),
-                runner::Stamped::AlreadyRecorded(name) => println!("{target} already has {name} recorded; nothing to do"),
+                runner::Stamped::Recorded(name) => {
+                    println!("stamped {target}: {name} recorded as applied (schema verified)")
+                }
+                runner::Stamped::AlreadyRecorded(name) => {
+                    println!("{target} already has {name} recorded; nothing to do")
+                }
             }
             Ok(0)
         }
-        Command::Up { num } => locked(&db, &target, |db| async move { runner::up(db, num, print_event).await }).await,
+        Command::Up { num } => {
+            locked(&db, &target, |db| async move {
+                runner::up(db, num, print_event).await
+            })
+            .await
+        }
         Command::Down { num, yes } => {
             let doomed = runner::to_roll_back(&runner::status(&db).await?, num);
             if doomed.is_empty() {
@@ -227,15 +264,30 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 return Ok(0);
             }
             confirm(&format!("roll back {} on {target}", doomed.join(", ")), yes)?;
-            locked(&db, &target, |db| async move { runner::down(db, num, print_event).await }).await
+            locked(&db, &target, |db| async move {
+                runner::down(db, num, print_event).await
+            })
+            .await
         }
         Command::Reset { yes } => {
             let doomed = runner::to_roll_back(&runner::status(&db).await?, u32::MAX);
-            confirm(&format!("roll back every migration on {target} ({})", doomed.join(", ")), yes)?;
-            locked(&db, &target, |db| async move { runner::down(db, u32::MAX, print_event).await }).await
+            confirm(
+                &format!(
+                    "roll back every migration on {target} ({})",
+                    doomed.join(", ")
+                ),
+                yes,
+            )?;
+            locked(&db, &target, |db| async move {
+                runner::down(db, u32::MAX, print_event).await
+            })
+            .await
         }
         Command::Refresh { yes } => {
-            confirm(&format!("roll back and re-apply every migration on {target}"), yes)?;
+            confirm(
+                &format!("roll back and re-apply every migration on {target}"),
+                yes,
+            )?;
             locked(&db, &target, |db| async move {
                 runner::down(db, u32::MAX, print_event).await?;
                 runner::up(db, None, print_event).await
@@ -244,7 +296,13 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Fresh { yes } => {
             let tables = all_tables(&db).await?;
-            confirm(&format!("DROP these tables of {target}: {}; then apply every migration", tables.join(", ")), yes)?;
+            confirm(
+                &format!(
+                    "DROP these tables of {target}: {}; then apply every migration",
+                    tables.join(", ")
+                ),
+                yes,
+            )?;
             locked(&db, &target, |db| async move {
                 drop_tables(db, &tables).await?;
                 runner::up(db, None, print_event).await
@@ -276,13 +334,20 @@ fn print_event(event: Event) {
 }
 
 /// Runs `work` holding the migration lock, released whatever happens.
-async fn locked<'a, F, Fut>(db: &'a DatabaseConnection, target: &str, work: F) -> Result<u8, Failure>
+async fn locked<'a, F, Fut>(
+    db: &'a DatabaseConnection,
+    target: &str,
+    work: F,
+) -> Result<u8, Failure>
 where
     F: FnOnce(&'a DatabaseConnection) -> Fut,
     Fut: std::future::Future<Output = Result<usize, runner::RunError>>,
 {
     let wait = std::time::Duration::from_secs(
-        std::env::var("EYENED_MIGRATION_LOCK_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        std::env::var("EYENED_MIGRATION_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300),
     );
     let started = Instant::now();
     let lock = Lock::acquire(db, wait).await?;
@@ -294,21 +359,39 @@ where
     if count == 0 {
         println!("{target}: nothing to do");
     } else {
-        println!("{target}: {count} migration(s) in {:.2?}", started.elapsed());
+        println!(
+            "{target}: {count} migration(s) in {:.2?}",
+            started.elapsed()
+        );
     }
     Ok(0)
 }
 
 async fn all_tables(db: &DatabaseConnection) -> Result<Vec<String>, Failure> {
     let sql = match db.get_database_backend() {
-        DbBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        _ => "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+        DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        _ => {
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME"
+        }
     };
-    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_string())).await?;
-    Ok(rows.iter().map(|r| r.try_get_by_index::<String>(0)).collect::<Result<_, _>>()?)
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0))
+        .collect::<Result<_, _>>()?)
 }
 
-async fn drop_tables(db: &DatabaseConnection, tables: &[String]) -> Result<usize, runner::RunError> {
+async fn drop_tables(
+    db: &DatabaseConnection,
+    tables: &[String],
+) -> Result<usize, runner::RunError> {
     let mysql = db.get_database_backend() == DbBackend::MySql;
     if mysql {
         db.execute_unprepared("SET FOREIGN_KEY_CHECKS = 0").await?;
@@ -316,7 +399,8 @@ async fn drop_tables(db: &DatabaseConnection, tables: &[String]) -> Result<usize
         db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
     }
     for table in tables {
-        db.execute_unprepared(&format!("DROP TABLE `{}`", table.replace('`', "``"))).await?;
+        db.execute_unprepared(&format!("DROP TABLE `{}`", table.replace('`', "``")))
+            .await?;
     }
     if mysql {
         db.execute_unprepared("SET FOREIGN_KEY_CHECKS = 1").await?;

@@ -332,7 +332,7 @@ async fn alembic_revision<C: ConnectionTrait>(db: &C) -> Result<Option<String>, 
             "SELECT version_num FROM alembic_version".to_string(),
         ))
         .await?;
-    Ok(row.map(|r| r.try_get_by_index::<String>(0)).transpose()?)
+    row.map(|r| r.try_get_by_index::<String>(0)).transpose()
 }
 
 /// The schema the baseline migration builds, computed without a database.
