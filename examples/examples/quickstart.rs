@@ -1,5 +1,6 @@
 //! Quickstart: create the Eyened schema, insert a small patient tree, read it back through
-//! relations.
+//! relations and through the selectors (`by_id`, `by_name`, `where_`), and create a grading
+//! task with `Task::from_imagesets`.
 //!
 //! With no setup it runs on an embedded SQLite file in the system temp dir, created afresh:
 //!     cargo run -p examples --example quickstart
@@ -7,12 +8,14 @@
 //!     DATABASE_URL=mysql://root@127.0.0.1:3306/eyened_quickstart cargo run -p examples --example quickstart
 
 use eyened_orm::{
-    DataType, Laterality, Modality, Sex, device_instance, device_model, image_instance, modality,
-    patient, project, series, source_info, study,
+    DataType, ImageInstance, Laterality, Modality, Project, Sex, SubTask, Task, creator,
+    device_instance, device_model, image_instance, modality, patient, project, series, source_info,
+    study, sub_task, task_definition,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, Database, EntityTrait, ModelTrait, PaginatorTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Database, EntityTrait, ModelTrait,
+    PaginatorTrait,
 };
 
 #[tokio::main]
@@ -113,6 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         series.series_id
     );
 
+    let mut image_ids = Vec::new();
     for (i, laterality) in [Laterality::L, Laterality::R, Laterality::R]
         .into_iter()
         .enumerate()
@@ -137,6 +141,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "inserted image #{} {} eye {}",
             image.image_instance_id, image.dataset_identifier, image.laterality
         );
+        image_ids.push(image.image_instance_id);
     }
 
     // Read back, walking the relations both ways.
@@ -186,5 +191,79 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = image_instance::Entity::find().count(&db).await?;
     println!("image instances in the database: {all}");
     let _ = DataType::R8; // every enum of the schema is available at the crate root
+
+    // Selectors: by primary key, by several keys (in the order asked), by name, and by a
+    // condition that may use the image's series, study, patient, project and device tables.
+    let image = ImageInstance::by_id(&db, image_ids[0])
+        .await?
+        .ok_or("image vanished")?;
+    println!(
+        "by_id({}): {} eye {}, shape {:?}",
+        image.image_instance_id,
+        image.dataset_identifier,
+        image.laterality,
+        image.shape()
+    );
+    let reversed: Vec<i32> = image_ids.iter().rev().copied().collect();
+    let in_order = ImageInstance::by_ids(&db, &reversed).await?;
+    println!(
+        "by_ids({reversed:?}) -> {:?}",
+        in_order
+            .iter()
+            .map(|i| i.image_instance_id)
+            .collect::<Vec<_>>()
+    );
+    let found = Project::by_name(&db, &project.project_name)
+        .await?
+        .ok_or("project vanished")?;
+    println!(
+        "by_name({:?}) -> project #{}",
+        found.project_name, found.project_id
+    );
+    let right = ImageInstance::where_(
+        &db,
+        Condition::all()
+            .add(project::Column::ProjectName.eq(found.project_name.as_str()))
+            .add(image_instance::Column::Laterality.eq(Laterality::R)),
+    )
+    .await?;
+    println!("right-eye images of the project (where_): {}", right.len());
+
+    // A constructor: a task with one sub-task per image set, in one transaction.
+    let grader = creator::ActiveModel {
+        creator_name: Set(format!("grader-{tag}")),
+        is_human: Set(true),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let definition = task_definition::ActiveModel {
+        task_definition_name: Set(format!("grading-{tag}")),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let task = Task::from_imagesets(
+        &db,
+        &definition.task_definition_name,
+        "quickstart batch",
+        &[image_ids[..2].to_vec(), image_ids[2..].to_vec()],
+        Some(&grader.creator_name),
+    )
+    .await?;
+    let sub_tasks =
+        SubTask::by_columns(&db, [(sub_task::Column::TaskId, task.task_id.into())]).await?;
+    println!(
+        "task #{} {:?} ({}) with {} sub-tasks for {}",
+        task.task_id,
+        task.task_name,
+        task.task_state,
+        sub_tasks.len(),
+        grader.creator_name
+    );
+    match Task::from_imagesets(&db, "no such definition", "never", &[], None).await {
+        Err(e) => println!("an unknown task definition is refused: {e}"),
+        Ok(_) => return Err("a task was created for an unknown definition".into()),
+    }
     Ok(())
 }

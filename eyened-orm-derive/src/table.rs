@@ -2,6 +2,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr, Result, punctuated::Punctuated, token::Comma};
 
+/// The `#[eyened(...)]` options this derive reads (`Selectors` skips them).
+pub const OPTIONS: &[&str] = &["index", "unique", "check"];
+
 struct IndexAttr {
     name: LitStr,
     columns: Vec<LitStr>,
@@ -165,6 +168,12 @@ fn parse_attrs(input: &DeriveInput) -> Result<TableAttrs> {
                     expr: expr
                         .ok_or_else(|| syn::Error::new(span, "a check needs `expr = \"...\"`"))?,
                 });
+            } else if super::selectors::OPTIONS
+                .iter()
+                .any(|o| meta.path.is_ident(o))
+            {
+                // Read by `Selectors`.
+                let _: syn::Expr = meta.value()?.parse()?;
             } else {
                 return Err(meta.error("expected `index(...)`, `unique(...)` or `check(...)`"));
             }

@@ -86,3 +86,11 @@ pub mod enums {
     pub use crate::entity::task::TaskState;
 }
 pub use enums::*;
+
+pub mod create;
+pub mod error;
+pub mod select;
+
+pub use create::NewAnnotation;
+pub use error::Error;
+pub use eyened_orm_derive::Selectors;

@@ -3,9 +3,11 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "Annotation")]
 #[eyened(index(name = "AnnotationReferenceID", columns("AnnotationReferenceID")))]
 #[eyened(index(name = "fk_Annotation_Study1_idx", columns("StudyID")))]
@@ -174,4 +176,16 @@ impl Related<super::annotation_tag::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Fills the ORM-side default the DDL does not hold: `Inactive = false` on insert.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if insert && self.inactive.is_not_set() {
+            self.inactive = sea_orm::ActiveValue::Set(false);
+        }
+        Ok(self)
+    }
+}

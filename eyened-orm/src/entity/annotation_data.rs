@@ -3,9 +3,11 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "AnnotationData")]
 #[eyened(unique(name = "DatasetIdentifier", columns("DatasetIdentifier")))]
 #[eyened(index(name = "fk_AnnotationData_Annotation1_idx", columns("AnnotationID")))]
@@ -49,4 +51,17 @@ impl Related<super::annotation::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Fills the ORM-side default the DDL does not hold: `DateModified` refreshed on every update
+/// that does not set it itself.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if !insert && !self.date_modified.is_set() {
+            self.date_modified = sea_orm::ActiveValue::Set(Some(crate::create::now()));
+        }
+        Ok(self)
+    }
+}

@@ -3,10 +3,13 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "Creator")]
+#[eyened(name_column = "CreatorName")]
 #[eyened(unique(name = "CreatorName", columns("CreatorName")))]
 pub struct Model {
     #[sea_orm(primary_key, column_name = "CreatorID")]

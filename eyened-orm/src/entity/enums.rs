@@ -80,7 +80,7 @@ pub enum DataRepresentation {
 
 impl_from_str!(DataRepresentation);
 
-/// Voxel data type of a segmentation array (R8 is uint8 read as [0,1]).
+/// Voxel data type of a segmentation array (R8 is uint8 read as `[0, 1]`).
 #[derive(
     Debug,
     Clone,

@@ -3,9 +3,11 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "FormAnnotation")]
 #[eyened(index(name = "FormSchemaID", columns("FormSchemaID")))]
 #[eyened(index(name = "PatientID", columns("PatientID")))]
@@ -157,4 +159,20 @@ impl Related<super::form_annotation_tag::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Fills the ORM-side defaults the DDL does not hold: `Inactive = false` on insert, and
+/// `DateModified` refreshed on every update that does not set it itself.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if insert && self.inactive.is_not_set() {
+            self.inactive = sea_orm::ActiveValue::Set(false);
+        }
+        if !insert && !self.date_modified.is_set() {
+            self.date_modified = sea_orm::ActiveValue::Set(Some(crate::create::now()));
+        }
+        Ok(self)
+    }
+}

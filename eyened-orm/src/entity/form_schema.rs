@@ -4,10 +4,13 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, IntoStaticStr};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "FormSchema")]
+#[eyened(name_column = "SchemaName")]
 #[eyened(unique(name = "SchemaName", columns("SchemaName")))]
 pub struct Model {
     #[sea_orm(primary_key, column_name = "FormSchemaID")]

@@ -4,10 +4,13 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, IntoStaticStr};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "ImageInstance")]
+#[eyened(base_joins = "base_joins")]
 #[eyened(unique(
     name = "SourceInfoIDDatasetIdentifier_UNIQUE",
     columns("DatasetIdentifier", "SourceInfoID")
@@ -269,7 +272,41 @@ impl Related<super::sub_task_image_link::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Fills the ORM-side defaults the DDL does not hold: `Inactive = false` on insert, and
+/// `DateModified` refreshed on every update that does not set it itself.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if insert && self.inactive.is_not_set() {
+            self.inactive = sea_orm::ActiveValue::Set(false);
+        }
+        if !insert && !self.date_modified.is_set() {
+            self.date_modified = sea_orm::ActiveValue::Set(Some(crate::create::now()));
+        }
+        Ok(self)
+    }
+}
+
+/// The joins `ImageInstance::where_` adds, so that a condition may use the columns of the
+/// image's series, study, patient and project (inner joins: every image has them) and of its
+/// scan, device instance and device model (left joins).
+fn base_joins(select: Select<Entity>) -> Select<Entity> {
+    use sea_orm::{JoinType, QuerySelect};
+    select
+        .join(JoinType::InnerJoin, Relation::Series.def())
+        .join(JoinType::InnerJoin, super::series::Relation::Study.def())
+        .join(JoinType::InnerJoin, super::study::Relation::Patient.def())
+        .join(JoinType::InnerJoin, super::patient::Relation::Project.def())
+        .join(JoinType::LeftJoin, Relation::Scan.def())
+        .join(JoinType::LeftJoin, Relation::DeviceInstance.def())
+        .join(
+            JoinType::LeftJoin,
+            super::device_instance::Relation::DeviceModel.def(),
+        )
+}
 
 /// Imaging modality of an image (`ImageInstance.Modality`); not the `Modality` table.
 #[derive(

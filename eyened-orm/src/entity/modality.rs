@@ -3,10 +3,14 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "Modality")]
+#[eyened(name_column = "ModalityTag")]
+#[eyened(type_name = "ModalityTable")]
 #[eyened(unique(name = "ModalityTag", columns("ModalityTag")))]
 pub struct Model {
     #[sea_orm(primary_key, column_name = "ModalityID")]

@@ -4,10 +4,13 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, IntoStaticStr};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "Project")]
+#[eyened(name_column = "ProjectName")]
 #[eyened(unique(name = "ProjectName", columns("ProjectName")))]
 #[eyened(index(name = "fk_Project_Contact1_idx", columns("ContactID")))]
 pub struct Model {

@@ -4,9 +4,11 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, IntoStaticStr};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "SubTask")]
 #[eyened(index(name = "fk_SubTask_Creator1_idx", columns("CreatorID")))]
 #[eyened(index(name = "fk_SubTask_Task1_idx", columns("TaskID")))]
@@ -87,7 +89,19 @@ impl Related<super::sub_task_image_link::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Fills the ORM-side default the DDL does not hold: `TaskState = NotStarted` on insert.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if insert && self.task_state.is_not_set() {
+            self.task_state = sea_orm::ActiveValue::Set(SubTaskState::NotStarted);
+        }
+        Ok(self)
+    }
+}
 
 /// State of a subtask (`SubTask.TaskState`).
 #[derive(

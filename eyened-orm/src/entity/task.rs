@@ -4,10 +4,13 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, IntoStaticStr};
 
-use crate::EyenedTable;
+use crate::{EyenedTable, Selectors};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
+)]
 #[sea_orm(table_name = "Task")]
+#[eyened(name_column = "TaskName")]
 #[eyened(index(name = "CreatorID", columns("CreatorID")))]
 #[eyened(index(name = "ContactID", columns("ContactID")))]
 #[eyened(index(name = "fk_Task_TaskDefinition1_idx", columns("TaskDefinitionID")))]
