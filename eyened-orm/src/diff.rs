@@ -52,14 +52,108 @@ pub struct Diff {
     pub possible_renames: Vec<String>,
 }
 
+/// Changes grouped by when they can run. Foreign keys are dropped before the indexes, columns
+/// and tables they use, and added after the indexes (on any table) they need; indexes and checks
+/// are dropped before and added after column changes; tables are dropped last.
+#[derive(Default)]
+struct Phases {
+    drop_foreign_keys: Vec<Change>,
+    drop_constraints: Vec<Change>,
+    middle: Vec<Change>,
+    add_constraints: Vec<Change>,
+    add_foreign_keys: Vec<Change>,
+    drop_tables: Vec<Change>,
+}
+
+/// What changed in one kept table, as far as its foreign keys (and those pointing at it) care.
+#[derive(Default)]
+struct TableDelta {
+    /// The table's name before the migration (drops run before renames).
+    old_name: String,
+    /// Foreign keys present on both sides: (as in `from`, as in `to`).
+    kept_foreign_keys: Vec<(ForeignKey, ForeignKey)>,
+    /// Columns (target names) whose type or nullability changes.
+    reshaped_columns: Vec<String>,
+    /// Columns (target names) of dropped indexes.
+    dropped_index_columns: Vec<Vec<String>>,
+    /// Indexes of `from` absent from `to` that are kept because InnoDB made them for a key:
+    /// (target names, as named in `from`).
+    implicit_indexes: Vec<(Index, Index)>,
+    /// Columns (target names) of added indexes.
+    added_index_columns: Vec<Vec<String>>,
+    /// `from`'s primary key and indexes, in target names.
+    from_primary_key: Vec<String>,
+    from_indexes: Vec<Index>,
+    primary_key_changed: bool,
+}
+
+impl TableDelta {
+    fn kept_implicit_indexes(&self) -> Vec<Index> {
+        self.implicit_indexes
+            .iter()
+            .map(|(i, _)| i.clone())
+            .collect()
+    }
+}
+
+/// How `from`'s tables and columns are called in `to`, after the declared renames.
+struct Naming {
+    /// old table name → (new table name, old column → new column)
+    tables: BTreeMap<String, (String, BTreeMap<String, String>)>,
+}
+
+impl Naming {
+    fn table(&self, old: &str) -> String {
+        self.tables
+            .get(old)
+            .map_or_else(|| old.to_string(), |(new, _)| new.clone())
+    }
+
+    fn column(&self, old_table: &str, old: &str) -> String {
+        self.tables
+            .get(old_table)
+            .and_then(|(_, columns)| {
+                columns
+                    .iter()
+                    .find(|(o, _)| o.eq_ignore_ascii_case(old))
+                    .map(|(_, n)| n.clone())
+            })
+            .unwrap_or_else(|| old.to_string())
+    }
+
+    /// `table` (from `from`) with every name it uses as `to` calls it, so that keys and indexes
+    /// compare equal across a rename (MySQL renames columns inside keys and follows renamed
+    /// tables in foreign keys).
+    fn in_target_names(&self, table: &Table) -> Table {
+        let old = table.name.as_str();
+        let columns =
+            |cols: &[String]| -> Vec<String> { cols.iter().map(|c| self.column(old, c)).collect() };
+        let mut renamed = table.clone();
+        renamed.name = self.table(old);
+        for column in &mut renamed.columns {
+            column.name = self.column(old, &column.name);
+        }
+        renamed.primary_key = columns(&table.primary_key);
+        for index in &mut renamed.indexes {
+            index.columns = columns(&index.columns);
+        }
+        for fk in &mut renamed.foreign_keys {
+            fk.columns = columns(&fk.columns);
+            fk.referenced_columns = fk
+                .referenced_columns
+                .iter()
+                .map(|c| self.column(&fk.referenced_table, c))
+                .collect();
+            fk.referenced_table = self.table(&fk.referenced_table);
+        }
+        renamed
+    }
+}
+
 /// The changes that turn `from` (typically the live database) into `to` (the entities).
 pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
     let mut out = Diff::default();
-    let mut early = Vec::new(); // drops of foreign keys, indexes and checks
-    let mut middle = Vec::new(); // tables and columns
-    let mut late = Vec::new(); // new indexes, checks, foreign keys
-    let mut dropped_tables = Vec::new();
-    let mut added_tables = Vec::new();
+    let mut phases = Phases::default();
 
     let mut from_tables: BTreeMap<&str, &Table> =
         from.tables.iter().map(|t| (t.name.as_str(), t)).collect();
@@ -68,7 +162,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
             && to.table(new).is_some()
             && from.table(new).is_none()
         {
-            middle.push(Change::RenameTable {
+            phases.middle.push(Change::RenameTable {
                 from: old.clone(),
                 to: new.clone(),
             });
@@ -87,6 +181,8 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
         }
     }
 
+    let mut pairs: Vec<(&Table, &Table)> = Vec::new();
+    let mut added_tables = Vec::new();
     for target in &to.tables {
         let source = from_tables.remove(target.name.as_str()).or_else(|| {
             renamed
@@ -95,18 +191,38 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
         });
         match source {
             None => added_tables.push(target.clone()),
-            Some(source) => compare_table(
-                source,
-                target,
-                renames,
-                &mut early,
-                &mut middle,
-                &mut late,
-                &mut out.possible_renames,
-            ),
+            Some(source) => pairs.push((source, target)),
         }
     }
-    dropped_tables.extend(from_tables.into_values().cloned());
+    let dropped_tables: Vec<Table> = from_tables.into_values().cloned().collect();
+
+    let naming = Naming {
+        tables: pairs
+            .iter()
+            .map(|(source, target)| {
+                (
+                    source.name.clone(),
+                    (
+                        target.name.clone(),
+                        column_renames_for(source, target, renames),
+                    ),
+                )
+            })
+            .collect(),
+    };
+    let mut deltas: BTreeMap<String, TableDelta> = BTreeMap::new();
+    for (source, target) in &pairs {
+        let delta = compare_table(
+            source,
+            target,
+            &naming,
+            renames,
+            &mut phases,
+            &mut out.possible_renames,
+        );
+        deltas.insert(target.name.clone(), delta);
+    }
+    recreate_disturbed_foreign_keys(to, &deltas, &mut phases);
 
     for d in &dropped_tables {
         for a in &added_tables {
@@ -120,6 +236,8 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
     // New tables in dependency order; a foreign key into a table not created yet (a cycle) is
     // split out and added once every table exists.
     let mut created: BTreeSet<String> = from.tables.iter().map(|t| t.name.clone()).collect();
+    created.extend(to.tables.iter().map(|t| t.name.clone()));
+    created.retain(|name| !added_tables.iter().any(|t| &t.name == name));
     for mut table in dependency_order(added_tables) {
         let (ready, deferred): (Vec<ForeignKey>, Vec<ForeignKey>) =
             table.foreign_keys.drain(..).partition(|fk| {
@@ -128,12 +246,9 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
         table.foreign_keys = ready;
         created.insert(table.name.clone());
         for fk in deferred {
-            late.push(Change::AddForeignKey {
-                table: table.name.clone(),
-                foreign_key: fk,
-            });
+            add_foreign_key(&table, &[], fk, &mut phases);
         }
-        middle.push(Change::AddTable(table));
+        phases.middle.push(Change::AddTable(table));
     }
 
     // Dropped tables: their own foreign keys first (other dropped tables may point at them),
@@ -142,55 +257,220 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
     for table in &dropped {
         for fk in &table.foreign_keys {
             if fk.referenced_table != table.name {
-                early.push(Change::DropForeignKey {
+                phases.drop_foreign_keys.push(Change::DropForeignKey {
                     table: table.name.clone(),
                     foreign_key: fk.clone(),
                 });
             }
         }
     }
-    let mut drops = Vec::new();
     for mut table in dropped.into_iter().rev() {
         let name = table.name.clone();
         table.foreign_keys.retain(|fk| fk.referenced_table == name);
-        drops.push(Change::DropTable(table));
+        phases.drop_tables.push(Change::DropTable(table));
     }
 
-    out.changes.extend(early);
-    out.changes.extend(middle);
-    out.changes.extend(late);
-    out.changes.extend(drops);
+    let Phases {
+        drop_foreign_keys,
+        drop_constraints,
+        middle,
+        add_constraints,
+        add_foreign_keys,
+        drop_tables,
+    } = phases;
+    out.changes = [
+        drop_foreign_keys,
+        drop_constraints,
+        middle,
+        add_constraints,
+        add_foreign_keys,
+        drop_tables,
+    ]
+    .concat();
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn compare_table(
-    from: &Table,
-    to: &Table,
-    renames: &Renames,
-    early: &mut Vec<Change>,
-    middle: &mut Vec<Change>,
-    late: &mut Vec<Change>,
-    possible_renames: &mut Vec<String>,
-) {
-    let name = &to.name;
-    compare_foreign_keys(from, to, early, late);
-    compare_indexes(from, to, early, late);
-    compare_checks(from, to, early, late);
-    compare_columns(from, to, renames, middle, possible_renames);
-    let column_renames = column_renames_for(from, to, renames);
-    let renamed_pk: Vec<String> = from
-        .primary_key
+/// Adds `fk` to `table` (as it will be). InnoDB needs an index whose first columns are the key's;
+/// when the table will have none, the index it would create silently is declared instead, so
+/// that the reverse migration removes it again.
+fn add_foreign_key(table: &Table, kept: &[Index], fk: ForeignKey, phases: &mut Phases) {
+    let indexed = table
+        .indexes
         .iter()
-        .map(|c| column_renames.get(c).cloned().unwrap_or_else(|| c.clone()))
+        .chain(kept)
+        .map(|i| i.columns.as_slice())
+        .chain([table.primary_key.as_slice()])
+        .any(|columns| starts_with(columns, &fk.columns));
+    if !indexed {
+        let mut name = fk.name.clone();
+        while table
+            .indexes
+            .iter()
+            .chain(kept)
+            .any(|i| i.name.eq_ignore_ascii_case(&name))
+        {
+            name.push_str("_fk");
+        }
+        phases.add_constraints.push(Change::AddIndex {
+            table: table.name.clone(),
+            index: Index::new(name, fk.columns.clone()),
+        });
+    }
+    phases.add_foreign_keys.push(Change::AddForeignKey {
+        table: table.name.clone(),
+        foreign_key: fk,
+    });
+}
+
+/// MySQL refuses to change the type or nullability of a column a foreign key uses, to drop the
+/// index or primary key it relies on, on either side. Such keys are dropped before the change
+/// and added back after it, under the name they had.
+///
+/// A key that relies on an index InnoDB made for it is disturbed too when a new index can serve
+/// it: the server then drops its own index silently, and the reverse migration could not drop
+/// the new one. The made index is dropped explicitly instead, so that the reverse re-creates it.
+fn recreate_disturbed_foreign_keys(
+    to: &Schema,
+    deltas: &BTreeMap<String, TableDelta>,
+    phases: &mut Phases,
+) {
+    let disturbed = |delta: &TableDelta, columns: &[String]| {
+        delta.primary_key_changed
+            || columns.iter().any(|c| {
+                delta
+                    .reshaped_columns
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(c))
+            })
+            || delta
+                .dropped_index_columns
+                .iter()
+                .any(|index| starts_with(index, columns))
+    };
+    for (table, delta) in deltas {
+        for (source, target) in &delta.kept_foreign_keys {
+            let superseded = superseded_implicit_indexes(delta, &target.columns);
+            let referenced = deltas.get(&target.referenced_table);
+            if !superseded.is_empty()
+                || disturbed(delta, &target.columns)
+                || referenced.is_some_and(|r| disturbed(r, &target.referenced_columns))
+            {
+                phases.drop_foreign_keys.push(Change::DropForeignKey {
+                    table: delta.old_name.clone(),
+                    foreign_key: source.clone(),
+                });
+                for index in &superseded {
+                    phases.drop_constraints.push(Change::DropIndex {
+                        table: delta.old_name.clone(),
+                        index: index.clone(),
+                    });
+                }
+                let fk = ForeignKey {
+                    name: source.name.clone(),
+                    ..target.clone()
+                };
+                let kept: Vec<Index> = delta
+                    .implicit_indexes
+                    .iter()
+                    .filter(|(_, original)| !superseded.contains(original))
+                    .map(|(index, _)| index.clone())
+                    .collect();
+                match to.table(table) {
+                    Some(t) => add_foreign_key(t, &kept, fk, phases),
+                    None => phases.add_foreign_keys.push(Change::AddForeignKey {
+                        table: table.clone(),
+                        foreign_key: fk,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// The server-made indexes (as named in `from`) a key on `columns` relies on, when an index
+/// added to the table can serve it instead; empty otherwise.
+fn superseded_implicit_indexes(delta: &TableDelta, columns: &[String]) -> Vec<Index> {
+    if starts_with(&delta.from_primary_key, columns)
+        || !delta
+            .added_index_columns
+            .iter()
+            .any(|added| starts_with(added, columns))
+    {
+        return Vec::new();
+    }
+    let covering: Vec<&Index> = delta
+        .from_indexes
+        .iter()
+        .filter(|i| starts_with(&i.columns, columns))
         .collect();
-    if !same_names(&renamed_pk, &to.primary_key) {
-        middle.push(Change::SetPrimaryKey {
-            table: name.clone(),
-            from: renamed_pk,
+    let implicit: Vec<Index> = delta
+        .implicit_indexes
+        .iter()
+        .filter(|(index, _)| covering.contains(&index))
+        .map(|(_, original)| original.clone())
+        .collect();
+    if implicit.is_empty() || implicit.len() != covering.len() {
+        return Vec::new();
+    }
+    implicit
+}
+
+fn starts_with(columns: &[String], prefix: &[String]) -> bool {
+    columns.len() >= prefix.len() && same_names(&columns[..prefix.len()], prefix)
+}
+
+fn compare_table(
+    original: &Table,
+    to: &Table,
+    naming: &Naming,
+    renames: &Renames,
+    phases: &mut Phases,
+    possible_renames: &mut Vec<String>,
+) -> TableDelta {
+    let from = naming.in_target_names(original);
+    let mut delta = TableDelta {
+        old_name: original.name.clone(),
+        ..TableDelta::default()
+    };
+    let added_foreign_keys = compare_foreign_keys(original, &from, to, phases, &mut delta);
+    compare_indexes(original, &from, to, phases, &mut delta);
+    for fk in added_foreign_keys {
+        add_foreign_key(to, &delta.kept_implicit_indexes(), fk, phases);
+    }
+    compare_checks(original, to, phases);
+    let columns = compare_columns(original, to, renames, possible_renames);
+    delta.reshaped_columns = columns.reshaped;
+    // Columns joining the key get their final type before it is set; columns leaving it
+    // become nullable only after (the server keeps key columns NOT NULL).
+    phases.middle.extend(columns.renames);
+    phases.middle.extend(columns.adds);
+    phases.middle.extend(columns.key_modifies);
+    if !same_names(&from.primary_key, &to.primary_key) {
+        delta.primary_key_changed = true;
+        phases.middle.push(Change::SetPrimaryKey {
+            table: to.name.clone(),
+            from: from.primary_key.clone(),
             to: to.primary_key.clone(),
         });
     }
+    phases.middle.extend(columns.other_modifies);
+    phases.middle.extend(columns.drops);
+    delta.from_primary_key = from.primary_key;
+    delta.from_indexes = from.indexes;
+    delta
+}
+
+/// The column changes of one table, by when they run.
+#[derive(Default)]
+struct ColumnChanges {
+    renames: Vec<Change>,
+    adds: Vec<Change>,
+    /// Modifications of columns of the target's primary key.
+    key_modifies: Vec<Change>,
+    other_modifies: Vec<Change>,
+    drops: Vec<Change>,
+    /// Columns (target names) whose type or nullability changes.
+    reshaped: Vec<String>,
 }
 
 fn column_renames_for(from: &Table, to: &Table, renames: &Renames) -> BTreeMap<String, String> {
@@ -210,14 +490,14 @@ fn compare_columns(
     from: &Table,
     to: &Table,
     renames: &Renames,
-    middle: &mut Vec<Change>,
     possible_renames: &mut Vec<String>,
-) {
+) -> ColumnChanges {
     let table = &to.name;
+    let mut out = ColumnChanges::default();
     let column_renames = column_renames_for(from, to, renames);
     let renamed_to: BTreeSet<&String> = column_renames.values().collect();
     for (old, new) in &column_renames {
-        middle.push(Change::RenameColumn {
+        out.renames.push(Change::RenameColumn {
             table: table.clone(),
             from: old.clone(),
             to: new.clone(),
@@ -238,16 +518,28 @@ fn compare_columns(
                     ..source.clone()
                 };
                 if !same_column(&source, target) {
-                    middle.push(Change::ModifyColumn {
+                    if source.sql_type != target.sql_type || source.nullable != target.nullable {
+                        out.reshaped.push(target.name.clone());
+                    }
+                    let in_key = to
+                        .primary_key
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(&target.name));
+                    let modify = Change::ModifyColumn {
                         table: table.clone(),
                         from: source,
                         to: target.clone(),
-                    });
+                    };
+                    if in_key {
+                        out.key_modifies.push(modify);
+                    } else {
+                        out.other_modifies.push(modify);
+                    }
                 }
             }
             _ => {
                 added.push(target.clone());
-                middle.push(Change::AddColumn {
+                out.adds.push(Change::AddColumn {
                     table: table.clone(),
                     column: target.clone(),
                     after: previous.clone(),
@@ -256,24 +548,28 @@ fn compare_columns(
         }
         previous = Some(target.name.clone());
     }
+    // A dropped column remembers the last kept column before it, as named once renames ran:
+    // the reverse re-adds dropped columns last first, before the renames are undone.
     let mut previous: Option<String> = None;
     for source in &from.columns {
-        let kept =
-            to.get_column(&source.name).is_some() || column_renames.contains_key(&source.name);
-        if !kept {
+        let renamed = column_renames.get(&source.name);
+        let kept = to.get_column(&source.name).is_some() || renamed.is_some();
+        if kept {
+            previous = Some(renamed.unwrap_or(&source.name).clone());
+        } else {
             for a in &added {
                 if a.sql_type == source.sql_type && a.nullable == source.nullable {
                     possible_renames.push(format!("{table}.{} -> {table}.{}", source.name, a.name));
                 }
             }
-            middle.push(Change::DropColumn {
+            out.drops.push(Change::DropColumn {
                 table: table.clone(),
                 column: source.clone(),
                 after: previous.clone(),
             });
         }
-        previous = Some(source.name.clone());
     }
+    out
 }
 
 fn same_column(a: &Column, b: &Column) -> bool {
@@ -287,9 +583,19 @@ fn same_names(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
-fn compare_indexes(from: &Table, to: &Table, early: &mut Vec<Change>, late: &mut Vec<Change>) {
-    let table = &to.name;
-    for source in &from.indexes {
+/// `original` is `from` before renames: drops run before renames, so they carry its names.
+fn compare_indexes(
+    original: &Table,
+    from: &Table,
+    to: &Table,
+    phases: &mut Phases,
+    delta: &mut TableDelta,
+) {
+    for (source, as_dropped) in from.indexes.iter().zip(&original.indexes) {
+        let drop = Change::DropIndex {
+            table: original.name.clone(),
+            index: as_dropped.clone(),
+        };
         match to
             .indexes
             .iter()
@@ -297,20 +603,23 @@ fn compare_indexes(from: &Table, to: &Table, early: &mut Vec<Change>, late: &mut
         {
             Some(target) if same_index(source, target) => {}
             Some(target) => {
-                early.push(Change::DropIndex {
-                    table: table.clone(),
-                    index: source.clone(),
-                });
-                late.push(Change::AddIndex {
-                    table: table.clone(),
+                delta.dropped_index_columns.push(source.columns.clone());
+                delta.added_index_columns.push(target.columns.clone());
+                phases.drop_constraints.push(drop);
+                phases.add_constraints.push(Change::AddIndex {
+                    table: to.name.clone(),
                     index: target.clone(),
                 });
             }
-            None if is_implicit_fk_index(from, source) && covered_fk_remains(to, source) => {}
-            None => early.push(Change::DropIndex {
-                table: table.clone(),
-                index: source.clone(),
-            }),
+            None if is_implicit_fk_index(from, source) && covered_fk_remains(to, source) => {
+                delta
+                    .implicit_indexes
+                    .push((source.clone(), as_dropped.clone()));
+            }
+            None => {
+                delta.dropped_index_columns.push(source.columns.clone());
+                phases.drop_constraints.push(drop);
+            }
         }
     }
     for target in &to.indexes {
@@ -319,8 +628,9 @@ fn compare_indexes(from: &Table, to: &Table, early: &mut Vec<Change>, late: &mut
             .iter()
             .any(|i| i.name.eq_ignore_ascii_case(&target.name))
         {
-            late.push(Change::AddIndex {
-                table: table.clone(),
+            delta.added_index_columns.push(target.columns.clone());
+            phases.add_constraints.push(Change::AddIndex {
+                table: to.name.clone(),
                 index: target.clone(),
             });
         }
@@ -346,15 +656,21 @@ fn is_implicit_fk_index(table: &Table, index: &Index) -> bool {
 }
 
 fn covered_fk_remains(to: &Table, index: &Index) -> bool {
-    to.foreign_keys.iter().any(|fk| {
-        index.columns.len() >= fk.columns.len()
-            && same_names(&index.columns[..fk.columns.len()], &fk.columns)
-    })
+    to.foreign_keys
+        .iter()
+        .any(|fk| starts_with(&index.columns, &fk.columns))
 }
 
 /// Foreign keys are matched by what they do (columns, target, actions), not by name: servers
-/// generate names (`<Table>_ibfk_N`) that differ between copies of the same schema.
-fn compare_foreign_keys(from: &Table, to: &Table, early: &mut Vec<Change>, late: &mut Vec<Change>) {
+/// generate names (`<Table>_ibfk_N`) that differ between copies of the same schema. Pushes the
+/// drops, records the kept keys in `delta` and returns the keys to add (named).
+fn compare_foreign_keys(
+    original: &Table,
+    from: &Table,
+    to: &Table,
+    phases: &mut Phases,
+    delta: &mut TableDelta,
+) -> Vec<ForeignKey> {
     let table = &to.name;
     let key = |fk: &ForeignKey| {
         (
@@ -372,54 +688,64 @@ fn compare_foreign_keys(from: &Table, to: &Table, early: &mut Vec<Change>, late:
         )
     };
     let mut unmatched_targets: Vec<&ForeignKey> = to.foreign_keys.iter().collect();
-    for source in &from.foreign_keys {
+    let mut kept_names = Vec::new();
+    for (source, as_dropped) in from.foreign_keys.iter().zip(&original.foreign_keys) {
         match unmatched_targets.iter().position(|t| key(t) == key(source)) {
             Some(i) => {
-                unmatched_targets.remove(i);
+                let target = unmatched_targets.remove(i);
+                kept_names.push(source.name.to_ascii_lowercase());
+                delta
+                    .kept_foreign_keys
+                    .push((as_dropped.clone(), target.clone()));
             }
-            None => early.push(Change::DropForeignKey {
-                table: table.clone(),
-                foreign_key: source.clone(),
+            None => phases.drop_foreign_keys.push(Change::DropForeignKey {
+                table: original.name.clone(),
+                foreign_key: as_dropped.clone(),
             }),
         }
     }
-    for target in unmatched_targets {
-        let mut fk = target.clone();
-        // Re-using the name of a key dropped in the same migration is fine: drops come first.
-        if fk.name.is_empty() {
-            fk.name = format!("fk_{}_{}", table, fk.columns.join("_"));
-        }
-        late.push(Change::AddForeignKey {
-            table: table.clone(),
-            foreign_key: fk,
-        });
-    }
+    unmatched_targets
+        .into_iter()
+        .map(|target| {
+            let mut fk = target.clone();
+            // Re-using the name of a key dropped in the same migration is fine: drops come
+            // first. The name of a kept key is not.
+            if fk.name.is_empty() || kept_names.contains(&fk.name.to_ascii_lowercase()) {
+                let base = format!("fk_{}_{}", table, fk.columns.join("_"));
+                fk.name = base.clone();
+                let mut n = 2;
+                while kept_names.contains(&fk.name.to_ascii_lowercase()) {
+                    fk.name = format!("{base}_{n}");
+                    n += 1;
+                }
+            }
+            fk
+        })
+        .collect()
 }
 
-fn compare_checks(from: &Table, to: &Table, early: &mut Vec<Change>, late: &mut Vec<Change>) {
+fn compare_checks(original: &Table, to: &Table, phases: &mut Phases) {
     let table = &to.name;
-    for source in &from.checks {
+    for source in &original.checks {
+        let drop = Change::DropCheck {
+            table: original.name.clone(),
+            check: source.clone(),
+        };
         match to.checks.iter().find(|c| c.name == source.name) {
             Some(target) if same_check(source, target) => {}
             Some(target) => {
-                early.push(Change::DropCheck {
-                    table: table.clone(),
-                    check: source.clone(),
-                });
-                late.push(Change::AddCheck {
+                phases.drop_constraints.push(drop);
+                phases.add_constraints.push(Change::AddCheck {
                     table: table.clone(),
                     check: target.clone(),
                 });
             }
-            None => early.push(Change::DropCheck {
-                table: table.clone(),
-                check: source.clone(),
-            }),
+            None => phases.drop_constraints.push(drop),
         }
     }
     for target in &to.checks {
-        if !from.checks.iter().any(|c| c.name == target.name) {
-            late.push(Change::AddCheck {
+        if !original.checks.iter().any(|c| c.name == target.name) {
+            phases.add_constraints.push(Change::AddCheck {
                 table: table.clone(),
                 check: target.clone(),
             });
@@ -522,7 +848,16 @@ mod tests {
         let b = Schema::new(vec![t("P"), child(fk("fk_c_p", FkAction::Cascade))]);
         assert!(diff(&a, &b, &Renames::default()).changes.is_empty());
         let c = Schema::new(vec![t("P"), child(fk("fk_c_p", FkAction::SetNull))]);
-        assert_eq!(diff(&a, &c, &Renames::default()).changes.len(), 2);
+        // Dropped and re-added (with the index InnoDB needs, as neither side declares one).
+        let changes = diff(&a, &c, &Renames::default()).changes;
+        assert!(
+            matches!(&changes[..], [
+                Change::DropForeignKey { .. },
+                Change::AddIndex { .. },
+                Change::AddForeignKey { foreign_key, .. },
+            ] if foreign_key.on_delete == FkAction::SetNull),
+            "{changes:?}"
+        );
     }
 
     #[test]

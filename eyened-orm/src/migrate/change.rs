@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::schema::{Check, Column, ForeignKey, Index, SqlType, Table};
+use crate::schema::{Check, Column, FkAction, ForeignKey, Index, SqlType, Table};
 
 /// One change to a schema. Changes carry enough of the old state to be reversed exactly.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,14 +315,20 @@ impl fmt::Display for Change {
             AddForeignKey {
                 table,
                 foreign_key: k,
-            } => write!(
-                f,
-                "{table}: add foreign key ({}) -> {}({}) on delete {}",
-                k.columns.join(", "),
-                k.referenced_table,
-                k.referenced_columns.join(", "),
-                k.on_delete
-            ),
+            } => {
+                write!(
+                    f,
+                    "{table}: add foreign key ({}) -> {}({}) on delete {}",
+                    k.columns.join(", "),
+                    k.referenced_table,
+                    k.referenced_columns.join(", "),
+                    k.on_delete
+                )?;
+                if k.on_update != FkAction::Restrict {
+                    write!(f, " on update {}", k.on_update)?;
+                }
+                Ok(())
+            }
             DropForeignKey {
                 table,
                 foreign_key: k,

@@ -321,9 +321,12 @@ fn column_def(column: &Column) -> ColumnDef {
         SqlType::Time => def.time(),
         SqlType::Year => def.year(),
         SqlType::Json => def.json(),
+        // sea-query writes the values between quotes as they are: escape them for MySQL.
         SqlType::Enum(values) => def.enumeration(
             Alias::new(format!("{}_enum", column.name)),
-            values.iter().map(Alias::new),
+            values
+                .iter()
+                .map(|v| Alias::new(v.replace('\\', "\\\\").replace('\'', "''"))),
         ),
         other @ (SqlType::MediumInt { .. }
         | SqlType::TinyText
