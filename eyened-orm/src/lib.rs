@@ -9,9 +9,11 @@
 extern crate self as eyened_orm;
 
 pub mod config;
+pub mod dataset;
 pub mod diff;
 pub mod entity;
 pub mod migrate;
+pub mod mirror;
 pub mod schema;
 
 pub use eyened_orm_derive::EyenedTable;
@@ -90,6 +92,8 @@ pub use enums::*;
 pub mod create;
 pub mod error;
 pub mod select;
+pub mod import;
+pub mod verify;
 
 pub use create::NewAnnotation;
 pub use error::Error;

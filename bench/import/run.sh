@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The import benchmark of BENCHMARKS.md: IMAGES images (default 100000) imported into MariaDB
+# with `eorm import`, and the same file with the SQLAlchemy ORM importer (sqlalchemy_import.py),
+# each into a fresh migrated database of its own. Prints wall times and checks that both
+# databases end up with the same rows; then times a second `eorm import` of the same file
+# (idempotent: nothing new). The databases are dropped at the end.
+#
+#   bench/import/run.sh                  # 100000 images
+#   IMAGES=10000 bench/import/run.sh
+#   NO_BUILD=1 bench/import/run.sh       # use target/release/{eorm,migration} as they are
+#
+# Server: BENCH_MYSQL_HOST (127.0.0.1), BENCH_MYSQL_PORT (3306), BENCH_MYSQL_USER (root),
+# password in MYSQL_PWD (empty by default).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+images="${IMAGES:-100000}"
+host="${BENCH_MYSQL_HOST:-127.0.0.1}"
+port="${BENCH_MYSQL_PORT:-3306}"
+user="${BENCH_MYSQL_USER:-root}"
+pw="${MYSQL_PWD:-}"
+work="$root/target/bench-import"
+auth="$user${pw:+:$pw}"
+mysql_cli=(mysql "-h$host" "-P$port" "-u$user" --batch --skip-column-names)
+
+echo "== build (release), venv, input"
+if [[ -z "${NO_BUILD:-}" ]]; then # NO_BUILD=1: use the binaries already in target/release
+    cargo build --release --quiet -p eyened-orm --bin eorm
+    cargo build --release --quiet -p migration --bin migration
+fi
+bench/import/setup-venv.sh
+mkdir -p "$work"
+python3 bench/import/generate.py --images "$images" --out "$work"
+
+dbs=()
+cleanup() {
+    for db in "${dbs[@]}"; do "${mysql_cli[@]}" -e "DROP DATABASE IF EXISTS \`$db\`"; done
+}
+trap cleanup EXIT
+
+# A migrated database with one source, device and modality (ids 1).
+fresh_db() {
+    local db="$1"
+    "${mysql_cli[@]}" -e "CREATE DATABASE \`$db\`"
+    target/release/migration -u "mysql://$auth@$host:$port/$db" up >/dev/null
+    "${mysql_cli[@]}" "$db" -e "
+        INSERT INTO SourceInfo (SourceName, SourcePath, ThumbnailPath) VALUES ('bench', '/images', '/thumbnails');
+        INSERT INTO DeviceModel (Manufacturer, ManufacturerModelName) VALUES ('Topcon', 'TRC-NW8');
+        INSERT INTO DeviceInstance (DeviceModelID, Description) VALUES (1, 'camera');
+        INSERT INTO Modality (ModalityTag) VALUES ('CF');"
+}
+
+counts() {
+    "${mysql_cli[@]}" "$1" -e "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM Project), (SELECT COUNT(*) FROM Patient),
+        (SELECT COUNT(*) FROM Study), (SELECT COUNT(*) FROM Series), (SELECT COUNT(*) FROM ImageInstance))"
+}
+
+seconds() { # command... → wall seconds on stdout, the command's own output on stderr
+    local start end
+    start=$(date +%s.%N)
+    "$@" >&2
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+rust_db="eorm_bench_import_rust_$$"
+python_db="eorm_bench_import_python_$$"
+dbs=("$rust_db" "$python_db")
+fresh_db "$rust_db"
+fresh_db "$python_db"
+
+echo "== eorm import ($images images)"
+eorm_cmd=(target/release/eorm import -u "mysql://$auth@$host:$port/$rust_db"
+    --create-projects --create-patients --create-studies
+    --images-basepath "$work/images" "$work/import.json")
+rust_s=$(seconds "${eorm_cmd[@]}")
+echo "eorm import: ${rust_s}s"
+
+echo "== SQLAlchemy ORM import ($images images)"
+py_s=$(seconds target/bench-venv/bin/python bench/import/sqlalchemy_import.py \
+    --url "mysql+pymysql://$auth@$host:$port/$python_db" --basepath "$work/images" "$work/import.json")
+echo "SQLAlchemy ORM: ${py_s}s"
+
+rust_counts=$(counts "$rust_db")
+python_counts=$(counts "$python_db")
+echo "rows (Project Patient Study Series ImageInstance): eorm $rust_counts, SQLAlchemy $python_counts"
+[[ "$rust_counts" == "$python_counts" ]] || { echo "row counts differ" >&2; exit 1; }
+
+echo "== eorm import again (idempotent)"
+again_s=$(seconds "${eorm_cmd[@]}")
+[[ "$(counts "$rust_db")" == "$rust_counts" ]] || { echo "re-import added rows" >&2; exit 1; }
+
+printf '\n| importer | %s images | images/s |\n|---|---|---|\n' "$images"
+printf '| eorm import | %.1f s | %.0f |\n' "$rust_s" "$(echo "$images / $rust_s" | bc -l)"
+printf '| SQLAlchemy ORM | %.1f s | %.0f |\n' "$py_s" "$(echo "$images / $py_s" | bc -l)"
+printf '| eorm import, again (nothing new) | %.1f s | |\n' "$again_s"
+printf 'speed-up: %.1fx\n' "$(echo "$py_s / $rust_s" | bc -l)"

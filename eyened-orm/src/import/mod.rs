@@ -1,0 +1,444 @@
+//! `eorm import`: import images, with their projects, patients, studies and series, from a
+//! JSON, YAML or flat CSV file.
+//!
+//! The Python platform's `Importer` (catalog §13) with its bugs fixed:
+//!
+//! - `study_date` is honoured (falling back to `DEFAULT_STUDY_DATE`, then 1970-01-01, as the
+//!   Python configuration does);
+//! - `series_id` is the DICOM Series Instance UID, `Series.SeriesInstanceUid` (unique in the
+//!   schema): an existing series with that UID is reused, a new one is created with it;
+//! - new projects get a valid `External` value (`Y` unless `--project-external` says otherwise;
+//!   the Python code meant `External=True`).
+//!
+//! Everything is checked before anything is written: unknown columns in `props`, values of the
+//! wrong type or out of range, enum values that do not exist, ids that reference no row, missing
+//! files, paths outside `IMAGES_BASEPATH`, missing rows that may not be created. All problems
+//! are reported together, each with its position (`items[3].studies[0].series[1].images[7].props.
+//! Laterality`, or `line 9, column Laterality` for CSV). Then one transaction inserts everything
+//! with multi-row INSERTs, or nothing.
+//!
+//! Importing the same file twice adds nothing the second time: projects are matched by name,
+//! patients by (project, identifier), studies by (patient, date), series by UID and images by
+//! their unique keys (`DatasetIdentifier`, `SourceInfoID`) and `SOPInstanceUid`. A patient
+//! without `patient_identifier` or a series without `series_id` has no key of its own: it is
+//! matched through its images (an image that exists already brings its patient or series), and
+//! it is created only when it holds at least one new image. Existing rows are never updated;
+//! props given for them are ignored, with a warning.
+
+pub mod input;
+mod plan;
+mod write;
+
+/// The progress bar the functions here report to (`ProgressBar::hidden()` for none).
+pub use indicatif::ProgressBar;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use indicatif::{ProgressDrawTarget, ProgressStyle};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use serde::Serialize;
+
+use crate::config::{self, ConfigError};
+use crate::entity::project::External;
+use crate::schema::entities;
+pub use input::{Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
+
+/// One problem in the input, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputProblem {
+    /// `items[0].studies[1].series[0].images[3].props.Laterality`, or `line 5, column X`.
+    pub at: String,
+    pub message: String,
+}
+
+impl fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// Problems listed in an [`ImportError::Input`] message; the rest are counted.
+const LISTED_PROBLEMS: usize = 200;
+
+/// Why an import did not happen. Nothing was written in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read '{}': {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+    #[error(
+        "cannot tell the format of '{}' from its extension; use .json, .yaml, .yml or .csv, or pass --format",
+        path.display()
+    )]
+    UnknownFormat { path: PathBuf },
+    #[error("the file is not valid {format}: {reason}")]
+    Syntax {
+        format: &'static str,
+        reason: String,
+    },
+    #[error("{}", input_problems(.0))]
+    Input(Vec<InputProblem>),
+    #[error(
+        "IMAGES_BASEPATH is not set; pass --images-basepath or set it in the environment or the --env-file"
+    )]
+    NoBasepath,
+    #[error("images base path '{}': {reason}", path.display())]
+    Basepath { path: PathBuf, reason: String },
+    #[error("DEFAULT_STUDY_DATE='{0}' is not a date (YYYY-MM-DD)")]
+    DefaultStudyDate(String),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("database error, nothing was written: {0}")]
+    Database(#[from] DbErr),
+    #[error(
+        "the ids the server assigned to new {table} rows are not the expected consecutive range; nothing was written"
+    )]
+    IdMismatch { table: String },
+    #[error("eorm import supports MySQL and MariaDB only")]
+    Unsupported,
+}
+
+impl ImportError {
+    /// The input problems, if that is what went wrong.
+    pub fn problems(&self) -> &[InputProblem] {
+        match self {
+            ImportError::Input(p) => p,
+            _ => &[],
+        }
+    }
+}
+
+fn input_problems(problems: &[InputProblem]) -> String {
+    let mut out = format!(
+        "{} problem(s) in the input; nothing was written:",
+        problems.len()
+    );
+    for p in problems.iter().take(LISTED_PROBLEMS) {
+        out.push_str(&format!("\n  {p}"));
+    }
+    if problems.len() > LISTED_PROBLEMS {
+        out.push_str(&format!(
+            "\n  ... and {} more",
+            problems.len() - LISTED_PROBLEMS
+        ));
+    }
+    out
+}
+
+/// What an import does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub create_projects: bool,
+    pub create_patients: bool,
+    pub create_studies: bool,
+    pub create_series: bool,
+    /// Check and count, write nothing.
+    pub dry_run: bool,
+    /// Image paths are relative to this directory, or absolute inside it.
+    pub images_basepath: PathBuf,
+    /// The study date when an item gives none.
+    pub default_study_date: NaiveDate,
+    /// `External` of new projects.
+    pub project_external: External,
+    /// At most this many rows per INSERT statement.
+    pub batch_rows: usize,
+}
+
+impl Options {
+    /// The Python importer's defaults (`create_series` only) for `images_basepath`.
+    pub fn new(images_basepath: impl Into<PathBuf>) -> Self {
+        Self {
+            create_projects: false,
+            create_patients: false,
+            create_studies: false,
+            create_series: true,
+            dry_run: false,
+            images_basepath: images_basepath.into(),
+            default_study_date: default_study_date(),
+            project_external: External::Y,
+            batch_rows: 2000,
+        }
+    }
+}
+
+/// 1970-01-01, the Python configuration's default `DEFAULT_STUDY_DATE`.
+pub fn default_study_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+/// New and existing rows of one table that the input refers to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub new: u64,
+    pub existing: u64,
+}
+
+/// What an import did (or, with `dry_run`, would do).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub projects: Counts,
+    pub patients: Counts,
+    pub studies: Counts,
+    pub series: Counts,
+    pub images: Counts,
+    pub dry_run: bool,
+    /// Things that did not stop the import (props ignored for existing rows, ...).
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Counts as a small table.
+    pub fn render_table(&self) -> String {
+        let mut out = format!("{:<10}{:>10}{:>10}\n", "", "new", "existing");
+        for (name, c) in [
+            ("projects", self.projects),
+            ("patients", self.patients),
+            ("studies", self.studies),
+            ("series", self.series),
+            ("images", self.images),
+        ] {
+            out.push_str(&format!("{name:<10}{:>10}{:>10}\n", c.new, c.existing));
+        }
+        if self.dry_run {
+            out.push_str("dry run: nothing was written\n");
+        } else {
+            out.push_str(&format!("imported in {:.2}s\n", self.elapsed.as_secs_f64()));
+        }
+        out
+    }
+}
+
+/// Reads `path` (format from `format` or the extension) and imports it.
+pub async fn import_file(
+    db: &DatabaseConnection,
+    path: &Path,
+    format: Option<Format>,
+    options: &Options,
+    progress: &ProgressBar,
+) -> Result<Summary, ImportError> {
+    let format =
+        format
+            .or_else(|| Format::of_path(path))
+            .ok_or_else(|| ImportError::UnknownFormat {
+                path: path.to_owned(),
+            })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ImportError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    import_text(db, &text, format, options, progress).await
+}
+
+/// Imports a document given as text.
+pub async fn import_text(
+    db: &DatabaseConnection,
+    text: &str,
+    format: Format,
+    options: &Options,
+    progress: &ProgressBar,
+) -> Result<Summary, ImportError> {
+    let started = Instant::now();
+    if db.get_database_backend() != DbBackend::MySql {
+        return Err(ImportError::Unsupported);
+    }
+    let schema = entities();
+    let tables = plan::tables(&schema);
+    let (items, problems) = input::parse(text, format, &tables)?;
+    let basepath = basepath(&options.images_basepath)?;
+    let plan = plan::plan(db, &tables, &items, problems, &basepath, options).await?;
+    let mut summary = plan.summary();
+    summary.dry_run = options.dry_run;
+    if !options.dry_run {
+        write::write(db, &plan, options, progress).await?;
+    }
+    progress.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    input::drop_in_background((items, plan));
+    Ok(summary)
+}
+
+/// The base path, absolute and checked to be a directory.
+fn basepath(path: &Path) -> Result<PathBuf, ImportError> {
+    let error = |reason: String| ImportError::Basepath {
+        path: path.to_owned(),
+        reason,
+    };
+    let absolute = std::path::absolute(path).map_err(|e| error(e.to_string()))?;
+    if !absolute.is_dir() {
+        return Err(error("not a directory".to_owned()));
+    }
+    Ok(plan::normalize(&absolute))
+}
+
+/// `eorm import FILE`: import images from a JSON, YAML or flat CSV file (see the module docs
+/// of `eyened_orm::import` for the format). Exit code 0 on success, 1 when the input has
+/// problems (nothing written), 2 on other errors.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Database URL (mysql://user:password@host:port/db) [default: DATABASE_URL, or
+    /// DATABASE_USER/PASSWORD/HOST/PORT/NAME]. Visible in `ps`: prefer --env-file or the
+    /// environment when there is a password
+    #[arg(short = 'u', long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Env file with DATABASE_URL or DATABASE_USER/PASSWORD/HOST/PORT/NAME (and IMAGES_BASEPATH, DEFAULT_STUDY_DATE); without it,
+    /// the environment is used
+    #[arg(short = 'e', long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// The file to import: .json, .yaml/.yml or .csv
+    pub file: PathBuf,
+    /// The file's format, when its extension does not tell
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Create projects that do not exist
+    #[arg(long)]
+    pub create_projects: bool,
+    /// Create patients that do not exist
+    #[arg(long)]
+    pub create_patients: bool,
+    /// Create studies that do not exist
+    #[arg(long)]
+    pub create_studies: bool,
+    /// Create series that do not exist (the default)
+    #[arg(long, overrides_with = "no_create_series")]
+    pub create_series: bool,
+    /// Do not create series: every series must exist
+    #[arg(long)]
+    pub no_create_series: bool,
+    /// Check the input and print counts of new and existing rows; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Directory the image paths are relative to [default: IMAGES_BASEPATH]
+    #[arg(long, value_name = "DIR")]
+    pub images_basepath: Option<PathBuf>,
+    /// Study date for studies without study_date [default: DEFAULT_STUDY_DATE, else 1970-01-01]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
+    pub default_study_date: Option<NaiveDate>,
+    /// `External` of new projects: Y, N or M
+    #[arg(long, default_value = "Y", value_parser = parse_external, value_name = "Y|N|M")]
+    pub project_external: External,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
+    input::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
+}
+
+fn parse_external(s: &str) -> Result<External, String> {
+    s.parse::<External>()
+        .map_err(|_| format!("'{s}' is not Y, N or M"))
+}
+
+impl Args {
+    /// Options from the arguments; `env` looks up `IMAGES_BASEPATH` and `DEFAULT_STUDY_DATE`
+    /// where the arguments do not give them.
+    pub fn options(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Options, ImportError> {
+        let basepath = match &self.images_basepath {
+            Some(p) => p.clone(),
+            None => env("IMAGES_BASEPATH")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .ok_or(ImportError::NoBasepath)?,
+        };
+        let default_date = match self.default_study_date {
+            Some(d) => d,
+            None => match env("DEFAULT_STUDY_DATE") {
+                Some(v) => input::parse_date(&v).ok_or(ImportError::DefaultStudyDate(v))?,
+                None => default_study_date(),
+            },
+        };
+        Ok(Options {
+            create_projects: self.create_projects,
+            create_patients: self.create_patients,
+            create_studies: self.create_studies,
+            create_series: !self.no_create_series,
+            dry_run: self.dry_run,
+            default_study_date: default_date,
+            project_external: self.project_external,
+            ..Options::new(basepath)
+        })
+    }
+}
+
+/// Variables of `env_file` if given (the process environment is not consulted then, as in
+/// [`config::resolve`]), else of the process environment.
+fn env_lookup(env_file: Option<&Path>) -> Result<HashMap<String, String>, ImportError> {
+    match env_file {
+        None => Ok(std::env::vars().collect()),
+        Some(path) => {
+            let iter = dotenvy::from_path_iter(path).map_err(|e| ImportError::Read {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+            let mut vars = HashMap::new();
+            // A line that does not parse is reported by the connection settings; values may
+            // hold the password, so they are never quoted here.
+            for (k, v) in iter.flatten() {
+                vars.insert(k, v);
+            }
+            Ok(vars)
+        }
+    }
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+pub fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg:12} [{bar:40}] {human_pos}/{human_len} ({eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Runs `eorm import` with the connection the arguments give (see [`config::resolve`]). Prints
+/// the summary on stdout, warnings and errors on stderr; returns the exit code.
+pub async fn run(args: &Args) -> u8 {
+    match run_inner(args).await {
+        Ok(summary) => {
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                print!("{}", summary.render_table());
+            }
+            0
+        }
+        Err(err @ ImportError::Input(_)) => {
+            eprintln!("error: {err}");
+            1
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            2
+        }
+    }
+}
+
+async fn run_inner(args: &Args) -> Result<Summary, ImportError> {
+    let vars = env_lookup(args.env_file.as_deref())?;
+    let options = args.options(&|k| vars.get(k).cloned())?;
+    let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
+    let db = config.connect().await?;
+    let result = import_file(&db, &args.file, args.format, &options, &progress_bar()).await;
+    let _ = db.close().await;
+    result
+}

@@ -1,0 +1,708 @@
+//! What the source database holds: tables with their DDL, columns and size estimates, and the
+//! views, triggers and routines; plus the SQL expressions that render a row as SQL text.
+//!
+//! Rows travel as text the *server* renders: `CONCAT('(', <v1>, ',', <v2>, ..., ')')` with each
+//! value written as a literal that parses back to the identical value: `QUOTE()` for strings,
+//! dates, enums and JSON; `X'..'` hex for binary types; plain digits for integers and decimals;
+//! and FLOAT widened to DOUBLE first, because MariaDB renders a FLOAT with 6 significant digits
+//! (so `mysqldump` and the text protocol lose FLOAT precision) while a DOUBLE is rendered in the
+//! shortest form that round-trips.
+
+use std::collections::BTreeMap;
+
+use super::conn::{self, Conn, ident, text};
+use super::error::MirrorError;
+
+/// Database object kinds besides base tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    View,
+    Trigger,
+    Procedure,
+    Function,
+}
+
+impl ObjectKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ObjectKind::View => "VIEW",
+            ObjectKind::Trigger => "TRIGGER",
+            ObjectKind::Procedure => "PROCEDURE",
+            ObjectKind::Function => "FUNCTION",
+        }
+    }
+}
+
+/// A view, trigger or routine, as `SHOW CREATE` gives it, with the `DEFINER=` clause removed so
+/// that it is created by (and runs as) the target's user, who exists on the target server.
+#[derive(Debug, Clone)]
+pub struct ObjectDef {
+    pub kind: ObjectKind,
+    pub name: String,
+    pub create_sql: String,
+    /// The `sql_mode` the object was created under (triggers and routines).
+    pub sql_mode: Option<String>,
+}
+
+/// A column and how to render it.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// `information_schema.COLUMNS.DATA_TYPE`, lowercase.
+    pub data_type: String,
+    /// Character set of string columns, empty otherwise.
+    pub charset: String,
+    /// Generated columns are never inserted.
+    pub generated: bool,
+    pub auto_increment: bool,
+}
+
+/// A base table of the source.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    pub name: String,
+    /// `SHOW CREATE TABLE` as the source gives it.
+    pub create_sql: String,
+    /// Every column in order.
+    pub columns: Vec<ColumnInfo>,
+    pub primary_key: Vec<String>,
+    /// The primary key when it is a single integer column: big tables are split on its ranges.
+    pub int_pk: Option<String>,
+    /// `information_schema` estimates (InnoDB's are approximate).
+    pub est_rows: u64,
+    pub est_bytes: u64,
+}
+
+/// Base DDL without secondary indexes and foreign keys, and the clauses to add them afterwards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitDdl {
+    pub create: String,
+    /// `ADD KEY ...` / `ADD UNIQUE KEY ...` clauses.
+    pub indexes: Vec<String>,
+    /// `ADD CONSTRAINT ... FOREIGN KEY ...` clauses.
+    pub foreign_keys: Vec<String>,
+}
+
+impl TableInfo {
+    /// Columns that an INSERT names (all but generated ones).
+    pub fn insert_columns(&self) -> impl Iterator<Item = &ColumnInfo> {
+        self.columns.iter().filter(|c| !c.generated)
+    }
+
+    /// `` `a`,`b`,... `` of the inserted columns.
+    pub fn column_list(&self) -> String {
+        self.insert_columns()
+            .map(|c| ident(&c.name))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn column(&self, name: &str) -> Option<&ColumnInfo> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// SQL that renders one row as `(v1,v2,...)`, ready for `INSERT ... VALUES`.
+    pub fn row_literal(&self) -> String {
+        self.row_select(false).0
+    }
+
+    /// The select list that reads one row for an INSERT: the row as SQL text, and, when
+    /// `binary_params`, each binary string column (`binary`, `varbinary`, `*blob`) as its raw
+    /// bytes in a column of its own, with a `?` in its place in the text. Bound as parameters,
+    /// binary values travel as they are instead of doubled in hexadecimal. Returns the list and
+    /// the number of raw columns.
+    pub fn row_select(&self, binary_params: bool) -> (String, usize) {
+        let mut parts = vec!["'('".to_owned()];
+        let mut raw = Vec::new();
+        for (i, column) in self.insert_columns().enumerate() {
+            if i > 0 {
+                parts.push("','".to_owned());
+            }
+            if binary_params && is_binary_string(column) {
+                parts.push("'?'".to_owned());
+                raw.push(ident(&column.name));
+            } else {
+                parts.push(value_literal(column));
+            }
+        }
+        parts.push("')'".to_owned());
+        let mut list = format!("CONCAT({})", parts.join(","));
+        for r in &raw {
+            list.push_str(", ");
+            list.push_str(r);
+        }
+        (list, raw.len())
+    }
+
+    /// SQL that renders the values of `columns` as an `IN (...)` list element: `v` for one
+    /// column, `(v1,v2)` for several; NULL when any of them is NULL (such a key references
+    /// nothing).
+    pub fn tuple_literal(&self, columns: &[String]) -> String {
+        let infos: Vec<ColumnInfo> = columns
+            .iter()
+            .map(|c| {
+                self.column(c).cloned().unwrap_or(ColumnInfo {
+                    name: c.clone(),
+                    data_type: String::new(),
+                    charset: String::new(),
+                    generated: false,
+                    auto_increment: false,
+                })
+            })
+            .collect();
+        let null_test = infos
+            .iter()
+            .map(|c| format!("{} IS NULL", ident(&c.name)))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let body = if infos.len() == 1 {
+            value_literal(&infos[0])
+        } else {
+            let mut parts = vec!["'('".to_owned()];
+            for (i, c) in infos.iter().enumerate() {
+                if i > 0 {
+                    parts.push("','".to_owned());
+                }
+                parts.push(value_literal(c));
+            }
+            parts.push("')'".to_owned());
+            format!("CONCAT({})", parts.join(","))
+        };
+        format!("IF({null_test}, NULL, {body})")
+    }
+
+    /// Splits the DDL into a CREATE with the primary key (and whatever must stay: the index of
+    /// an AUTO_INCREMENT column, FULLTEXT and SPATIAL indexes, CHECKs) and the secondary indexes
+    /// and foreign keys to add after the load. `None` if the DDL does not have the expected
+    /// one-definition-per-line shape; then the table is created whole.
+    pub fn split_ddl(&self) -> Option<SplitDdl> {
+        let lines: Vec<&str> = self.create_sql.lines().collect();
+        let first = *lines.first()?;
+        if !first.trim_end().ends_with('(') {
+            return None;
+        }
+        let end = lines.iter().position(|l| l.starts_with(')'))?;
+        let auto_column = self
+            .columns
+            .iter()
+            .find(|c| c.auto_increment)
+            .map(|c| ident(&c.name));
+        let pk_first = self.primary_key.first().map(|c| ident(c));
+        let mut kept = Vec::new();
+        let mut indexes = Vec::new();
+        let mut foreign_keys = Vec::new();
+        for line in &lines[1..end] {
+            if !line.starts_with("  ") {
+                return None;
+            }
+            let def = line.trim().trim_end_matches(',');
+            let is_index = def.starts_with("KEY ") || def.starts_with("UNIQUE KEY ");
+            let is_fk = def.starts_with("CONSTRAINT ") && def.contains(" FOREIGN KEY ");
+            if is_index {
+                // InnoDB needs an AUTO_INCREMENT column to lead some index from the start.
+                let leads_auto = auto_column.as_ref().is_some_and(|auto| {
+                    pk_first.as_ref() != Some(auto)
+                        && def
+                            .split_once('(')
+                            .is_some_and(|(_, cols)| cols.starts_with(auto.as_str()))
+                });
+                if leads_auto {
+                    kept.push(def);
+                } else {
+                    indexes.push(format!("ADD {def}"));
+                }
+            } else if is_fk {
+                foreign_keys.push(format!("ADD {def}"));
+            } else {
+                kept.push(def);
+            }
+        }
+        if indexes.is_empty() && foreign_keys.is_empty() {
+            return None;
+        }
+        let mut create = String::from(first);
+        create.push('\n');
+        create.push_str(
+            &kept
+                .iter()
+                .map(|d| format!("  {d}"))
+                .collect::<Vec<_>>()
+                .join(",\n"),
+        );
+        create.push('\n');
+        create.push_str(&lines[end..].join("\n"));
+        Some(SplitDdl {
+            create,
+            indexes,
+            foreign_keys,
+        })
+    }
+}
+
+fn is_binary_string(column: &ColumnInfo) -> bool {
+    matches!(
+        column.data_type.as_str(),
+        "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob"
+    )
+}
+
+/// SQL rendering one column's value as a literal; never NULL (NULL renders as `NULL`).
+pub fn value_literal(column: &ColumnInfo) -> String {
+    let c = ident(&column.name);
+    match column.data_type.as_str() {
+        "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" | "geometry"
+        | "point" | "linestring" | "polygon" | "multipoint" | "multilinestring"
+        | "multipolygon" | "geometrycollection" => {
+            format!("IF({c} IS NULL,'NULL',CONCAT('X''',HEX({c}),''''))")
+        }
+        "bit" => format!("IF({c} IS NULL,'NULL',CONCAT('b''',BIN({c}),''''))"),
+        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "decimal"
+        | "numeric" | "double" | "real" | "year" => {
+            format!("IF({c} IS NULL,'NULL',CONCAT({c}))")
+        }
+        "float" => format!("IF({c} IS NULL,'NULL',CONCAT(CAST({c} AS DOUBLE)))"),
+        _ if column.charset.is_empty() || column.charset.eq_ignore_ascii_case("utf8mb4") => {
+            format!("QUOTE({c})")
+        }
+        _ => format!("CONVERT(QUOTE({c}) USING utf8mb4)"),
+    }
+}
+
+/// Everything read from the source database.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub database: String,
+    pub charset: String,
+    pub collation: String,
+    pub tables: Vec<TableInfo>,
+    pub views: Vec<ObjectDef>,
+    pub triggers: Vec<ObjectDef>,
+    pub routines: Vec<ObjectDef>,
+    /// Events are not copied (a copy should not start running scheduled jobs).
+    pub events: Vec<String>,
+}
+
+impl Catalog {
+    pub fn table(&self, name: &str) -> Option<&TableInfo> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn total_rows(&self) -> u64 {
+        self.tables.iter().map(|t| t.est_rows).sum()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.tables.iter().map(|t| t.est_bytes).sum()
+    }
+
+    /// Reads the catalog of `database`. `conn`'s default database must be `database`, so that
+    /// `SHOW CREATE VIEW` leaves same-database names unqualified.
+    pub async fn read(conn: &mut Conn, database: &str) -> Result<Catalog, MirrorError> {
+        let ctx = |what: &str| {
+            let what = what.to_owned();
+            move || format!("source: reading {what}")
+        };
+        let schema = conn::rows_with(
+            conn,
+            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+            &[database],
+            ctx("the database's character set"),
+        )
+        .await?;
+        let Some(row) = schema.first() else {
+            return Err(MirrorError::Refused(format!(
+                "the source database {database} does not exist"
+            )));
+        };
+        let charset = text(row, 0).unwrap_or_else(|| "utf8mb4".into());
+        let collation = text(row, 1).unwrap_or_default();
+
+        let mut tables: BTreeMap<String, TableInfo> = BTreeMap::new();
+        let mut views = Vec::new();
+        let mut unsupported = Vec::new();
+        for row in conn::rows_with(
+            conn,
+            "SELECT TABLE_NAME, TABLE_TYPE, CAST(IFNULL(TABLE_ROWS, 0) AS CHAR), \
+             CAST(IFNULL(DATA_LENGTH, 0) AS CHAR) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
+            &[database],
+            ctx("the list of tables"),
+        )
+        .await?
+        {
+            let name = text(&row, 0).unwrap_or_default();
+            match text(&row, 1).unwrap_or_default().as_str() {
+                "BASE TABLE" => {
+                    tables.insert(
+                        name.clone(),
+                        TableInfo {
+                            name,
+                            create_sql: String::new(),
+                            columns: Vec::new(),
+                            primary_key: Vec::new(),
+                            int_pk: None,
+                            est_rows: conn::number(&row, 2),
+                            est_bytes: conn::number(&row, 3),
+                        },
+                    );
+                }
+                "VIEW" => views.push(name),
+                other => unsupported.push(format!("{name} ({})", other.to_ascii_lowercase())),
+            }
+        }
+        if !unsupported.is_empty() {
+            return Err(MirrorError::Unsupported(format!(
+                "the source has objects the mirror cannot copy: {}",
+                unsupported.join(", ")
+            )));
+        }
+
+        for row in conn::rows_with(
+            conn,
+            "SELECT TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), IFNULL(CHARACTER_SET_NAME, ''), \
+             UPPER(EXTRA) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? \
+             ORDER BY TABLE_NAME, ORDINAL_POSITION",
+            &[database],
+            ctx("columns"),
+        )
+        .await?
+        {
+            let table = text(&row, 0).unwrap_or_default();
+            let Some(t) = tables.get_mut(&table) else {
+                continue;
+            };
+            let extra = text(&row, 4).unwrap_or_default();
+            t.columns.push(ColumnInfo {
+                name: text(&row, 1).unwrap_or_default(),
+                data_type: text(&row, 2).unwrap_or_default(),
+                charset: text(&row, 3).unwrap_or_default(),
+                generated: extra.contains("GENERATED"),
+                auto_increment: extra.contains("AUTO_INCREMENT"),
+            });
+        }
+        for row in conn::rows_with(
+            conn,
+            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX",
+            &[database],
+            ctx("primary keys"),
+        )
+        .await?
+        {
+            if let Some(t) = tables.get_mut(&text(&row, 0).unwrap_or_default()) {
+                t.primary_key.push(text(&row, 1).unwrap_or_default());
+            }
+        }
+        for t in tables.values_mut() {
+            if let [pk] = t.primary_key.as_slice()
+                && t.column(pk).is_some_and(|c| {
+                    matches!(
+                        c.data_type.as_str(),
+                        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint"
+                    )
+                })
+            {
+                t.int_pk = Some(pk.clone());
+            }
+            let name = t.name.clone();
+            let rows = conn::rows(conn, format!("SHOW CREATE TABLE {}", ident(&name)), || {
+                format!("source: SHOW CREATE TABLE {name}")
+            })
+            .await?;
+            t.create_sql = rows.first().and_then(|r| text(r, 1)).unwrap_or_default();
+        }
+
+        let mut view_defs = Vec::new();
+        for name in views {
+            let rows = conn::rows(conn, format!("SHOW CREATE VIEW {}", ident(&name)), || {
+                format!("source: SHOW CREATE VIEW {name}")
+            })
+            .await?;
+            let create = rows.first().and_then(|r| text(r, 1)).unwrap_or_default();
+            view_defs.push(ObjectDef {
+                kind: ObjectKind::View,
+                name,
+                create_sql: strip_definer(&create, ObjectKind::View),
+                sql_mode: None,
+            });
+        }
+
+        let mut triggers = Vec::new();
+        for row in conn::rows_with(
+            conn,
+            "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? \
+             ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER",
+            &[database],
+            ctx("triggers"),
+        )
+        .await?
+        {
+            let name = text(&row, 0).unwrap_or_default();
+            let rows = conn::rows(
+                conn,
+                format!("SHOW CREATE TRIGGER {}", ident(&name)),
+                || format!("source: SHOW CREATE TRIGGER {name}"),
+            )
+            .await?;
+            let Some(r) = rows.first() else { continue };
+            triggers.push(ObjectDef {
+                kind: ObjectKind::Trigger,
+                create_sql: strip_definer(&text(r, 2).unwrap_or_default(), ObjectKind::Trigger),
+                sql_mode: text(r, 1),
+                name,
+            });
+        }
+
+        let mut routines = Vec::new();
+        for row in conn::rows_with(
+            conn,
+            "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES \
+             WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+            &[database],
+            ctx("stored routines"),
+        )
+        .await?
+        {
+            let name = text(&row, 0).unwrap_or_default();
+            let kind = match text(&row, 1).unwrap_or_default().as_str() {
+                "PROCEDURE" => ObjectKind::Procedure,
+                "FUNCTION" => ObjectKind::Function,
+                other => {
+                    return Err(MirrorError::Unsupported(format!(
+                        "the source has a stored {} ({name}) the mirror cannot copy",
+                        other.to_ascii_lowercase()
+                    )));
+                }
+            };
+            let rows = conn::rows(
+                conn,
+                format!("SHOW CREATE {} {}", kind.keyword(), ident(&name)),
+                || format!("source: SHOW CREATE {} {name}", kind.keyword()),
+            )
+            .await?;
+            let Some(r) = rows.first() else { continue };
+            let Some(create) = text(r, 2) else {
+                return Err(MirrorError::Refused(format!(
+                    "the source user may not read the body of {} {name}; grant it SELECT on mysql.proc (MariaDB) or SHOW_ROUTINE, or drop the routine from the source",
+                    kind.keyword().to_ascii_lowercase()
+                )));
+            };
+            routines.push(ObjectDef {
+                kind,
+                create_sql: strip_definer(&create, kind),
+                sql_mode: text(r, 1),
+                name,
+            });
+        }
+
+        let events = conn::rows_with(
+            conn,
+            "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME",
+            &[database],
+            ctx("events"),
+        )
+        .await?
+        .iter()
+        .filter_map(|r| text(r, 0))
+        .collect();
+
+        Ok(Catalog {
+            database: database.to_owned(),
+            charset,
+            collation,
+            tables: tables.into_values().collect(),
+            views: view_defs,
+            triggers,
+            routines,
+            events,
+        })
+    }
+}
+
+/// Removes `DEFINER=user@host` from the head of a `CREATE ... VIEW/TRIGGER/PROCEDURE/FUNCTION`.
+pub fn strip_definer(create: &str, kind: ObjectKind) -> String {
+    let upper = create.to_ascii_uppercase();
+    let head_end = upper
+        .find(&format!(" {} ", kind.keyword()))
+        .unwrap_or(upper.len());
+    let Some(start) = upper[..head_end].find("DEFINER=") else {
+        return create.to_owned();
+    };
+    let bytes = create.as_bytes();
+    let mut i = start + "DEFINER=".len();
+    // user, then optionally @host; each quoted with ` or ' or ", or bare.
+    let mut parts = 0;
+    while i < bytes.len() && parts < 2 {
+        match bytes[i] {
+            q @ (b'`' | b'\'' | b'"') => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        if i + 1 < bytes.len() && bytes[i + 1] == q {
+                            i += 2;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {
+                while i < bytes.len() && !matches!(bytes[i], b'@' | b' ') {
+                    i += 1;
+                }
+            }
+        }
+        parts += 1;
+        if i < bytes.len() && bytes[i] == b'@' {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    while i < bytes.len() && bytes[i] == b' ' {
+        i += 1;
+    }
+    format!("{}{}", &create[..start], &create[i..])
+}
+
+/// A `SHOW CREATE TABLE` text reduced to what must be equal between source and copy: the
+/// column lines in order, the other definitions as a sorted set, the table options without the
+/// `AUTO_INCREMENT` counter (which is not transactional).
+pub fn normalize_ddl(create: &str) -> (Vec<String>, Vec<String>, String) {
+    let lines: Vec<&str> = create.lines().collect();
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with(')'))
+        .unwrap_or(lines.len());
+    let mut columns = Vec::new();
+    let mut others = Vec::new();
+    for line in lines.iter().take(end).skip(1) {
+        let def = line.trim().trim_end_matches(',').to_owned();
+        if def.starts_with('`') {
+            columns.push(def);
+        } else {
+            others.push(def);
+        }
+    }
+    others.sort();
+    let tail = lines[end.min(lines.len())..]
+        .join("\n")
+        .split(' ')
+        .filter(|w| !w.starts_with("AUTO_INCREMENT="))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (columns, others, tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, ty: &str) -> ColumnInfo {
+        ColumnInfo {
+            name: name.into(),
+            data_type: ty.into(),
+            charset: String::new(),
+            generated: false,
+            auto_increment: false,
+        }
+    }
+
+    const DDL: &str = "CREATE TABLE `Series` (\n  `SeriesID` int(11) NOT NULL AUTO_INCREMENT,\n  `StudyID` int(11) NOT NULL,\n  `Uid` varchar(64) DEFAULT NULL,\n  PRIMARY KEY (`SeriesID`),\n  UNIQUE KEY `Uid` (`Uid`),\n  KEY `fk_Series_Study1_idx` (`StudyID`),\n  CONSTRAINT `Series_ibfk_1` FOREIGN KEY (`StudyID`) REFERENCES `Study` (`StudyID`) ON DELETE CASCADE,\n  CONSTRAINT `ck` CHECK (`StudyID` > 0)\n) ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci";
+
+    fn series() -> TableInfo {
+        let mut id = col("SeriesID", "int");
+        id.auto_increment = true;
+        TableInfo {
+            name: "Series".into(),
+            create_sql: DDL.into(),
+            columns: vec![id, col("StudyID", "int"), col("Uid", "varchar")],
+            primary_key: vec!["SeriesID".into()],
+            int_pk: Some("SeriesID".into()),
+            est_rows: 0,
+            est_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn ddl_splits_into_base_indexes_and_fks() {
+        let split = series().split_ddl().unwrap();
+        assert_eq!(
+            split.create,
+            "CREATE TABLE `Series` (\n  `SeriesID` int(11) NOT NULL AUTO_INCREMENT,\n  `StudyID` int(11) NOT NULL,\n  `Uid` varchar(64) DEFAULT NULL,\n  PRIMARY KEY (`SeriesID`),\n  CONSTRAINT `ck` CHECK (`StudyID` > 0)\n) ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
+        );
+        assert_eq!(
+            split.indexes,
+            [
+                "ADD UNIQUE KEY `Uid` (`Uid`)",
+                "ADD KEY `fk_Series_Study1_idx` (`StudyID`)"
+            ]
+        );
+        assert_eq!(
+            split.foreign_keys,
+            [
+                "ADD CONSTRAINT `Series_ibfk_1` FOREIGN KEY (`StudyID`) REFERENCES `Study` (`StudyID`) ON DELETE CASCADE"
+            ]
+        );
+    }
+
+    #[test]
+    fn normalized_ddl_ignores_order_of_keys_and_counter() {
+        let other = DDL
+            .replace("AUTO_INCREMENT=42 ", "AUTO_INCREMENT=7 ")
+            .replace(
+                "  UNIQUE KEY `Uid` (`Uid`),\n  KEY `fk_Series_Study1_idx` (`StudyID`),",
+                "  KEY `fk_Series_Study1_idx` (`StudyID`),\n  UNIQUE KEY `Uid` (`Uid`),",
+            );
+        assert_eq!(normalize_ddl(DDL), normalize_ddl(&other));
+        assert_ne!(
+            normalize_ddl(DDL),
+            normalize_ddl(&DDL.replace("varchar(64)", "varchar(65)"))
+        );
+    }
+
+    #[test]
+    fn literals() {
+        let t = series();
+        assert_eq!(
+            t.row_literal(),
+            "CONCAT('(',IF(`SeriesID` IS NULL,'NULL',CONCAT(`SeriesID`)),',',IF(`StudyID` IS NULL,'NULL',CONCAT(`StudyID`)),',',QUOTE(`Uid`),')')"
+        );
+        assert_eq!(
+            value_literal(&col("f", "float")),
+            "IF(`f` IS NULL,'NULL',CONCAT(CAST(`f` AS DOUBLE)))"
+        );
+        assert_eq!(
+            value_literal(&col("b", "tinyblob")),
+            "IF(`b` IS NULL,'NULL',CONCAT('X''',HEX(`b`),''''))"
+        );
+        assert!(
+            t.tuple_literal(&["StudyID".into(), "Uid".into()])
+                .starts_with("IF(`StudyID` IS NULL OR `Uid` IS NULL, NULL, CONCAT('(',")
+        );
+    }
+
+    #[test]
+    fn definer_is_removed() {
+        assert_eq!(
+            strip_definer(
+                "CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v` AS select 1",
+                ObjectKind::View
+            ),
+            "CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select 1"
+        );
+        assert_eq!(
+            strip_definer(
+                "CREATE DEFINER='a''b'@'%' TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a = 1",
+                ObjectKind::Trigger
+            ),
+            "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a = 1"
+        );
+        assert_eq!(
+            strip_definer("CREATE PROCEDURE p() SELECT 1", ObjectKind::Procedure),
+            "CREATE PROCEDURE p() SELECT 1"
+        );
+    }
+}

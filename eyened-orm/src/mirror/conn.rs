@@ -1,0 +1,207 @@
+//! Connections and the few query helpers the mirror needs.
+//!
+//! The mirror talks to the servers through sqlx connections of its own rather than SeaORM pools:
+//! each source reader must keep *its* snapshot transaction on *its* connection, and rows are moved
+//! as SQL text that the server renders (see [`super::catalog::row_literal`]), so no value is ever
+//! decoded into a Rust type on the way.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
+use sea_orm::sqlx::{self, AssertSqlSafe, Connection, Executor, Row};
+use sea_orm::{DbErr, RuntimeErr};
+
+use super::error::MirrorError;
+use crate::config::DatabaseConfig;
+
+pub type Conn = MySqlConnection;
+
+/// Session settings of every mirror connection. `sql_mode` is fixed so that the SQL text the
+/// server renders parses back the same (backslash escapes on, no ANSI_QUOTES or
+/// PIPES_AS_CONCAT), zero values stay zero (`NO_AUTO_VALUE_ON_ZERO`), and anything the target
+/// would truncate or reject is an error, not a warning (`STRICT_ALL_TABLES`). TIMESTAMPs are
+/// rendered and parsed in UTC.
+const SESSION: &str = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', \
+     time_zone = '+00:00', group_concat_max_len = 1048576";
+
+/// Connects to `config`'s server, to `database` if given (no database otherwise).
+pub async fn connect(
+    config: &DatabaseConfig,
+    role: &'static str,
+    database: Option<&str>,
+) -> Result<Conn, MirrorError> {
+    let url = match database {
+        Some(db) => config.with_database(db).url(),
+        None => config.server_url(),
+    };
+    let connect_error = |err: sqlx::Error| MirrorError::Connection {
+        role,
+        source: config.connect_error(&DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err)))),
+    };
+    let options = MySqlConnectOptions::from_str(&url)
+        .map_err(connect_error)?
+        .pipes_as_concat(false)
+        .timezone(Some("+00:00".to_owned()))
+        .statement_cache_capacity(32);
+    let mut conn = match tokio::time::timeout(
+        Duration::from_secs(15),
+        MySqlConnection::connect_with(&options),
+    )
+    .await
+    {
+        Ok(result) => result.map_err(connect_error)?,
+        Err(_) => {
+            return Err(MirrorError::Connection {
+                role,
+                source: crate::config::ConfigError::Connect {
+                    target: config.display(),
+                    message: "no answer within 15 s; check host and port".to_owned(),
+                },
+            });
+        }
+    };
+    exec(&mut conn, SESSION, || format!("{role}: session settings")).await?;
+    Ok(conn)
+}
+
+/// A one-line description of a driver error, never including the statement's data.
+pub fn describe(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Database(db) => match db.code() {
+            Some(code) => format!("{} ({code})", db.message()),
+            None => db.message().to_owned(),
+        },
+        other => other.to_string(),
+    }
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// The MySQL error number of a database error, if it is one.
+pub fn error_number(err: &sqlx::Error) -> Option<u16> {
+    match err {
+        sqlx::Error::Database(db) => db
+            .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+            .map(|e| e.number()),
+        _ => None,
+    }
+}
+
+pub fn sql_error(context: String, err: &sqlx::Error) -> MirrorError {
+    MirrorError::Sql {
+        context,
+        message: describe(err),
+    }
+}
+
+/// Runs statements that return no rows (text protocol; several may be separated by `;`).
+pub async fn exec(
+    conn: &mut Conn,
+    sql: impl Into<String>,
+    context: impl FnOnce() -> String,
+) -> Result<u64, MirrorError> {
+    let sql: String = sql.into();
+    match sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *conn).await {
+        Ok(done) => Ok(done.rows_affected()),
+        Err(err) => Err(sql_error(context(), &err)),
+    }
+}
+
+/// Runs a query (text protocol) and returns every row.
+pub async fn rows(
+    conn: &mut Conn,
+    sql: impl Into<String>,
+    context: impl FnOnce() -> String,
+) -> Result<Vec<MySqlRow>, MirrorError> {
+    let sql: String = sql.into();
+    conn.fetch_all(AssertSqlSafe(sql))
+        .await
+        .map_err(|err| sql_error(context(), &err))
+}
+
+/// Runs a prepared query with string parameters and returns every row. Select only string
+/// expressions (or `CAST(... AS CHAR)`), since [`text`] reads the bytes as they come.
+pub async fn rows_with(
+    conn: &mut Conn,
+    sql: impl Into<String>,
+    params: &[&str],
+    context: impl FnOnce() -> String,
+) -> Result<Vec<MySqlRow>, MirrorError> {
+    let sql: String = sql.into();
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for p in params {
+        query = query.bind(p.to_string());
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|err| sql_error(context(), &err))
+}
+
+/// Column `i` as text: the bytes the server sent (text protocol: any type; prepared statements:
+/// string columns only), `None` for NULL.
+pub fn text(row: &MySqlRow, i: usize) -> Option<String> {
+    row.try_get_unchecked::<Option<&[u8]>, _>(i)
+        .ok()
+        .flatten()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// Column `i` as an unsigned number (0 for NULL or non-numbers).
+pub fn number(row: &MySqlRow, i: usize) -> u64 {
+    text(row, i)
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .map(|f| f.max(0.0) as u64)
+        .unwrap_or(0)
+}
+
+/// One value: the first column of the first row.
+pub async fn scalar(
+    conn: &mut Conn,
+    sql: impl Into<String>,
+    context: impl FnOnce() -> String,
+) -> Result<Option<String>, MirrorError> {
+    let rows = rows(conn, sql, context).await?;
+    Ok(rows.first().and_then(|r| text(r, 0)))
+}
+
+/// A MySQL identifier in backticks.
+pub fn ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// `` `db`.`table` ``.
+pub fn qualified(database: &str, table: &str) -> String {
+    format!("{}.{}", ident(database), ident(table))
+}
+
+/// A string literal for SQL we build ourselves (names, never row data).
+pub fn literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            '\0' => out.push_str("\\0"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(ident("a`b"), "`a``b`");
+        assert_eq!(qualified("d", "t"), "`d`.`t`");
+        assert_eq!(literal("it's a \\ test"), "'it''s a \\\\ test'");
+    }
+}

@@ -1,0 +1,873 @@
+//! Moving rows: readers stream SQL text from source snapshots, writers load it into staging with
+//! multi-row INSERTs; or, on one server, `INSERT ... SELECT` with no data leaving the server.
+//!
+//! Readers and writers are separate tasks joined by a bounded queue of INSERT statements, so
+//! reading the next rows overlaps with loading the previous ones, and the number of writers does
+//! not depend on how many snapshots could be shared (see [`open_snapshots`]).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use indicatif::ProgressBar;
+use sea_orm::sqlx::{self, AssertSqlSafe, Executor, Row};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::catalog::TableInfo;
+use super::conn::{self, Conn, ident, qualified};
+use super::error::MirrorError;
+use super::ui::{self, Ui};
+use super::verify::Fingerprint;
+use crate::config::DatabaseConfig;
+
+/// Which rows of a table a chunk covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    All,
+    /// `column >= lo AND column < hi` (either bound may be open).
+    Range {
+        column: String,
+        lo: Option<i64>,
+        hi: Option<i64>,
+    },
+    /// `(columns) IN (list)`: the list is SQL text the server rendered (see
+    /// [`TableInfo::tuple_literal`]).
+    Keys {
+        columns: Vec<String>,
+        list: String,
+    },
+}
+
+impl Filter {
+    pub fn where_clause(&self) -> Option<String> {
+        match self {
+            Filter::All => None,
+            Filter::Range { column, lo, hi } => {
+                let mut parts = Vec::new();
+                if let Some(lo) = lo {
+                    parts.push(format!("{} >= {lo}", ident(column)));
+                }
+                if let Some(hi) = hi {
+                    parts.push(format!("{} < {hi}", ident(column)));
+                }
+                (!parts.is_empty()).then(|| parts.join(" AND "))
+            }
+            Filter::Keys { columns, list } => {
+                let cols = columns.iter().map(|c| ident(c)).collect::<Vec<_>>();
+                let lhs = if cols.len() == 1 {
+                    cols[0].clone()
+                } else {
+                    format!("({})", cols.join(","))
+                };
+                Some(format!("{lhs} IN ({list})"))
+            }
+        }
+    }
+}
+
+/// A unit of work: some rows of one table.
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    pub table: usize,
+    pub filter: Filter,
+}
+
+/// Splits `table` into about `ceil(rows / chunk_rows)` ranges of its integer key, read from the
+/// snapshot `conn` sees. One chunk when the table is small or has no integer key.
+pub async fn plan_chunks(
+    conn: &mut Conn,
+    index: usize,
+    table: &TableInfo,
+    source_db: &str,
+    chunk_rows: u64,
+) -> Result<Vec<Chunk>, MirrorError> {
+    let whole = vec![Chunk {
+        table: index,
+        filter: Filter::All,
+    }];
+    let Some(pk) = &table.int_pk else {
+        return Ok(whole);
+    };
+    if chunk_rows == 0 || table.est_rows < chunk_rows + chunk_rows / 2 {
+        return Ok(whole);
+    }
+    let rows = conn::rows(
+        conn,
+        format!(
+            "SELECT CAST(MIN({0}) AS CHAR), CAST(MAX({0}) AS CHAR) FROM {1}",
+            ident(pk),
+            qualified(source_db, &table.name)
+        ),
+        || format!("source: key range of {}", table.name),
+    )
+    .await?;
+    let bound = |i| {
+        rows.first()
+            .and_then(|r| conn::text(r, i))
+            .and_then(|s| s.parse::<i64>().ok())
+    };
+    let (Some(min), Some(max)) = (bound(0), bound(1)) else {
+        return Ok(whole);
+    };
+    let n = table.est_rows.div_ceil(chunk_rows).max(1) as i64;
+    let span = (max - min).saturating_add(1);
+    let step = (span / n).max(1);
+    let mut chunks = Vec::new();
+    let mut lo = min;
+    for i in 0..n {
+        let hi = if i == n - 1 {
+            None
+        } else {
+            Some(lo.saturating_add(step))
+        };
+        chunks.push(Chunk {
+            table: index,
+            filter: Filter::Range {
+                column: pk.clone(),
+                lo: if i == 0 { None } else { Some(lo) },
+                hi,
+            },
+        });
+        match hi {
+            Some(h) if h <= max => lo = h,
+            _ => break,
+        }
+    }
+    Ok(chunks)
+}
+
+/// How the readers' snapshots were made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotMode {
+    /// Several connections started their snapshots while commits were blocked, so they see the
+    /// same data: mydumper's technique. The string names the lock used.
+    Shared { readers: usize, lock: &'static str },
+    /// One connection, one snapshot: tables are read one after another (writers still load in
+    /// parallel). Used when the source user may not block commits (no RELOAD privilege).
+    Single { reason: String },
+}
+
+impl std::fmt::Display for SnapshotMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotMode::Shared { readers, lock } => write!(
+                f,
+                "{readers} readers sharing one consistent snapshot (taken under {lock})"
+            ),
+            SnapshotMode::Single { reason } => write!(
+                f,
+                "1 reader in one consistent snapshot, tables read one after another ({reason})"
+            ),
+        }
+    }
+}
+
+const START_SNAPSHOT: &str = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ; \
+     START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
+
+/// Opens `wanted` source connections inside one consistent snapshot. With more than one, commits
+/// are blocked for the moment it takes to start the transactions (MariaDB: `BACKUP STAGE
+/// BLOCK_COMMIT`, MySQL: `FLUSH TABLES WITH READ LOCK`, each with a short lock wait so that a
+/// long-running query on the source never stalls it); without the privilege, one connection.
+pub async fn open_snapshots(
+    source: &DatabaseConfig,
+    database: &str,
+    wanted: usize,
+) -> Result<(Vec<Conn>, SnapshotMode), MirrorError> {
+    let mut control = conn::connect(source, "source", Some(database)).await?;
+    let version = conn::scalar(&mut control, "SELECT VERSION()", || {
+        "source: server version".into()
+    })
+    .await?
+    .unwrap_or_default();
+    let mariadb = version.to_ascii_lowercase().contains("mariadb");
+    let mut readers = Vec::new();
+    let mode = if wanted <= 1 {
+        SnapshotMode::Single {
+            reason: "one worker".into(),
+        }
+    } else {
+        let (lock, unlock, name) = if mariadb {
+            (
+                "SET SESSION lock_wait_timeout = 10; BACKUP STAGE START; BACKUP STAGE BLOCK_COMMIT",
+                "BACKUP STAGE END",
+                "BACKUP STAGE BLOCK_COMMIT",
+            )
+        } else {
+            (
+                "SET SESSION lock_wait_timeout = 10; FLUSH TABLES WITH READ LOCK",
+                "UNLOCK TABLES",
+                "FLUSH TABLES WITH READ LOCK",
+            )
+        };
+        for _ in 0..wanted {
+            readers.push(conn::connect(source, "source", Some(database)).await?);
+        }
+        match conn::exec(&mut control, lock, || "source: lock".into()).await {
+            Ok(_) => {
+                let mut started = Ok(());
+                for reader in &mut readers {
+                    if let Err(e) =
+                        conn::exec(reader, START_SNAPSHOT, || "source: start snapshot".into()).await
+                    {
+                        started = Err(e);
+                        break;
+                    }
+                }
+                // Always unlock, also when a snapshot failed to start.
+                conn::exec(&mut control, unlock, || "source: unlock".into()).await?;
+                started?;
+                SnapshotMode::Shared {
+                    readers: wanted,
+                    lock: name,
+                }
+            }
+            Err(e) => {
+                if mariadb {
+                    // A failed BACKUP STAGE may leave the backup started on this session.
+                    let _ = conn::exec(&mut control, "BACKUP STAGE END", String::new).await;
+                }
+                readers.truncate(1);
+                SnapshotMode::Single {
+                    reason: format!("cannot block commits to share a snapshot: {e}"),
+                }
+            }
+        }
+    };
+    if readers.is_empty() {
+        readers.push(control);
+    }
+    if let SnapshotMode::Single { .. } = mode {
+        let reader = &mut readers[0];
+        conn::exec(reader, START_SNAPSHOT, || "source: start snapshot".into()).await?;
+    }
+    Ok((readers, mode))
+}
+
+/// Live state of one table during the copy.
+pub struct TableState {
+    pub rows: AtomicU64,
+    pub bytes: AtomicU64,
+    pending_chunks: AtomicUsize,
+    /// Whether any chunk reads this table (tables without one are not reported).
+    has_chunks: bool,
+    in_flight: AtomicUsize,
+    done: AtomicBool,
+    started: Mutex<Option<Instant>>,
+    finished: Mutex<Option<Instant>>,
+    pub fingerprint: Mutex<Fingerprint>,
+    /// `CHECKSUM TABLE` of the source table, read in the readers' snapshot.
+    pub source_checksum: Mutex<Option<u64>>,
+    bar: ProgressBar,
+    name: String,
+}
+
+impl TableState {
+    fn start(&self) {
+        let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
+        started.get_or_insert_with(Instant::now);
+    }
+
+    /// Marks the table loaded when nothing is pending; true the one time that happens.
+    fn maybe_finish(&self, ui: &Ui) -> bool {
+        if self.pending_chunks.load(Ordering::SeqCst) == 0
+            && self.in_flight.load(Ordering::SeqCst) == 0
+            && !self.done.swap(true, Ordering::SeqCst)
+        {
+            *self.finished.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            let rows = self.rows.load(Ordering::Relaxed);
+            self.bar.set_length(rows.max(1));
+            self.bar.set_position(rows);
+            self.bar.finish_and_clear();
+            if self.has_chunks {
+                ui.line(format!(
+                    "  copied {:<28} {:>11} rows {:>11} in {}",
+                    self.name,
+                    rows,
+                    ui::bytes(self.bytes.load(Ordering::Relaxed)),
+                    ui::duration(self.elapsed())
+                ));
+            }
+            return true;
+        }
+        false
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        let started = *self.started.lock().unwrap_or_else(|e| e.into_inner());
+        let finished = *self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        match (started, finished) {
+            (Some(s), Some(f)) => f.duration_since(s),
+            (Some(s), None) => s.elapsed(),
+            _ => Duration::ZERO,
+        }
+    }
+
+    fn update_message(&self) {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        let secs = self.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
+        self.bar
+            .set_message(format!("{} {}/s", ui::bytes(bytes), ui::bytes(rate as u64)));
+    }
+}
+
+/// One INSERT statement on its way to a writer, with the binary values its `?` stand for.
+struct Batch {
+    table: usize,
+    sql: String,
+    params: Vec<Option<Vec<u8>>>,
+    rows: u64,
+    bytes: u64,
+}
+
+/// Parameters per INSERT at most (MySQL allows 65535; each costs a packet at PREPARE).
+const MAX_PARAMS: usize = 4096;
+
+/// What the copy needs to know.
+pub struct CopyJob {
+    pub tables: Arc<Vec<TableInfo>>,
+    /// Tables (indexes into `tables`) that get a progress line, with their expected row counts.
+    pub expected_rows: Vec<(usize, u64)>,
+    pub chunks: Vec<Chunk>,
+    pub source_db: String,
+    pub staging_db: String,
+    pub batch_bytes: usize,
+    pub writers: usize,
+    /// A pause after every INSERT (zero normally; tests use it to interrupt a copy midway).
+    pub throttle: Duration,
+    /// Fingerprint every row's SQL text on the way (for [`super::verify::Method::Literal`]).
+    pub hash_rows: bool,
+    /// Readers that run out of chunks take `CHECKSUM TABLE` of the source tables in their
+    /// snapshot (for [`super::verify::Method::Checksum`]).
+    pub source_checksums: bool,
+    /// Send binary strings as parameters of prepared INSERTs (see [`TableInfo::row_select`]).
+    /// Not with `hash_rows`, which needs each row's whole text.
+    pub binary_params: bool,
+    /// Per table, a statement to run as soon as the table is loaded, while others still load
+    /// (the deferred secondary indexes), on the `helpers` connections of [`stream_copy`].
+    pub after_load: Vec<Option<String>>,
+}
+
+/// The outcome per table (same order as `job.tables`).
+pub struct CopyResult {
+    pub states: Vec<Arc<TableState>>,
+    pub wall: Duration,
+}
+
+fn new_states(job: &CopyJob, ui: &Ui) -> Vec<Arc<TableState>> {
+    let mut pending = vec![0usize; job.tables.len()];
+    for chunk in &job.chunks {
+        pending[chunk.table] += 1;
+    }
+    job.tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let expected = job
+                .expected_rows
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, n)| *n);
+            let bar = match expected {
+                Some(n) if pending[i] > 0 => ui.table_bar(&t.name, n),
+                _ => ProgressBar::hidden(),
+            };
+            Arc::new(TableState {
+                rows: AtomicU64::new(0),
+                bytes: AtomicU64::new(0),
+                pending_chunks: AtomicUsize::new(pending[i]),
+                has_chunks: pending[i] > 0,
+                in_flight: AtomicUsize::new(0),
+                done: AtomicBool::new(false),
+                started: Mutex::new(None),
+                finished: Mutex::new(None),
+                fingerprint: Mutex::new(Fingerprint::default()),
+                source_checksum: Mutex::new(None),
+                bar,
+                name: t.name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Settings of every connection that loads staging tables.
+pub const LOAD_SESSION: &str = "SET SESSION foreign_key_checks = 0, unique_checks = 0";
+
+/// Streams every chunk from `readers` (snapshot connections) into the staging database through
+/// `writers` target connections.
+pub async fn stream_copy(
+    job: CopyJob,
+    readers: Vec<Conn>,
+    mut writers: Vec<Conn>,
+    helpers: Vec<Conn>,
+    ui: &Ui,
+) -> Result<(CopyResult, Vec<Conn>), MirrorError> {
+    let started = Instant::now();
+    let states = new_states(&job, ui);
+    // Tables whose load is complete, for the helpers.
+    let (loaded_tx, loaded_rx) = mpsc::unbounded_channel::<usize>();
+    let loaded_rx = Arc::new(tokio::sync::Mutex::new(loaded_rx));
+    let after_load = Arc::new(job.after_load.clone());
+    let ran_after_load = Arc::new(Mutex::new(vec![false; job.tables.len()]));
+    let queue = Arc::new(Mutex::new(VecDeque::from(job.chunks.clone())));
+    // Biggest tables last: they are likely still loading, and their checksum takes longest.
+    let checksum_queue: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(if job.source_checksums {
+        let mut order: Vec<usize> = (0..job.tables.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(job.tables[i].est_bytes));
+        order
+    } else {
+        Vec::new()
+    }));
+    let (tx, rx) = mpsc::channel::<Batch>(writers.len() * 2);
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
+
+    for mut reader in readers {
+        let queue = queue.clone();
+        let tx = tx.clone();
+        let states = states.clone();
+        let tables = job.tables.clone();
+        let staging = job.staging_db.clone();
+        let source_db = job.source_db.clone();
+        let batch_bytes = job.batch_bytes;
+        let hash_rows = job.hash_rows;
+        let loaded_tx = loaded_tx.clone();
+        let binary_params = job.binary_params && !job.hash_rows;
+        let checksum_queue = checksum_queue.clone();
+        let ui = ui.clone();
+        tasks.spawn(async move {
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                let Some(chunk) = next else { break };
+                read_chunk(
+                    &mut reader,
+                    &chunk,
+                    &tables[chunk.table],
+                    &states[chunk.table],
+                    &source_db,
+                    &staging,
+                    batch_bytes,
+                    hash_rows,
+                    binary_params,
+                    &tx,
+                )
+                .await?;
+                let state = &states[chunk.table];
+                state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
+                if state.maybe_finish(&ui) {
+                    let _ = loaded_tx.send(chunk.table);
+                }
+            }
+            drop(tx);
+            drop(loaded_tx);
+            loop {
+                let next = checksum_queue
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .pop();
+                let Some(i) = next else { break };
+                let table = &tables[i];
+                let rows = conn::rows(
+                    &mut reader,
+                    format!("CHECKSUM TABLE {}", qualified(&source_db, &table.name)),
+                    || format!("source: checksum of {}", table.name),
+                )
+                .await?;
+                let checksum = rows
+                    .first()
+                    .and_then(|r| conn::text(r, 1))
+                    .and_then(|c| c.parse().ok());
+                *states[i]
+                    .source_checksum
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = checksum;
+            }
+            // The snapshot ends here; nothing was written on this connection.
+            conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
+            Ok(None)
+        });
+    }
+    drop(tx);
+
+    for mut writer in writers.drain(..) {
+        let rx = rx.clone();
+        let states = states.clone();
+        let tables = job.tables.clone();
+        let ui = ui.clone();
+        let throttle = job.throttle;
+        let loaded_tx = loaded_tx.clone();
+        tasks.spawn(async move {
+            loop {
+                let next = rx.lock().await.recv().await;
+                let Some(batch) = next else { break };
+                let state = &states[batch.table];
+                let name = &tables[batch.table].name;
+                let context = || format!("target: loading {name} into staging");
+                if batch.params.is_empty() {
+                    conn::exec(&mut writer, batch.sql, context).await?;
+                } else {
+                    let mut query = sqlx::query(AssertSqlSafe(batch.sql)).persistent(false);
+                    for p in batch.params {
+                        query = query.bind(p);
+                    }
+                    query
+                        .execute(&mut writer)
+                        .await
+                        .map_err(|e| conn::sql_error(context(), &e))?;
+                }
+                state.rows.fetch_add(batch.rows, Ordering::Relaxed);
+                state.bytes.fetch_add(batch.bytes, Ordering::Relaxed);
+                state.bar.inc(batch.rows);
+                state.update_message();
+                state.in_flight.fetch_sub(1, Ordering::SeqCst);
+                if state.maybe_finish(&ui) {
+                    let _ = loaded_tx.send(batch.table);
+                }
+                if !throttle.is_zero() {
+                    tokio::time::sleep(throttle).await;
+                }
+            }
+            Ok(Some(writer))
+        });
+    }
+
+    for mut helper in helpers {
+        let loaded_rx = loaded_rx.clone();
+        let after_load = after_load.clone();
+        let ran = ran_after_load.clone();
+        let tables = job.tables.clone();
+        tasks.spawn(async move {
+            loop {
+                let next = loaded_rx.lock().await.recv().await;
+                let Some(i) = next else { break };
+                if let Some(sql) = &after_load[i] {
+                    ran.lock().unwrap_or_else(|e| e.into_inner())[i] = true;
+                    conn::exec(&mut helper, sql.clone(), || {
+                        format!("target: adding indexes to {}", tables[i].name)
+                    })
+                    .await?;
+                }
+            }
+            Ok(Some(helper))
+        });
+    }
+    drop(loaded_tx);
+
+    let mut conns = join_all(tasks).await?;
+    for state in &states {
+        state.maybe_finish(ui);
+    }
+    // What the helpers did not get to (or all of it, without helpers).
+    let ran = ran_after_load
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    for (i, sql) in job.after_load.iter().enumerate() {
+        if let (Some(sql), false, Some(c)) = (sql, ran[i], conns.first_mut()) {
+            conn::exec(c, sql.clone(), || {
+                format!("target: adding indexes to {}", job.tables[i].name)
+            })
+            .await?;
+        }
+    }
+    Ok((
+        CopyResult {
+            states,
+            wall: started.elapsed(),
+        },
+        conns,
+    ))
+}
+
+/// Waits for every task; on the first error, cancels the rest (their connections close, and the
+/// server rolls back what they had open) and returns that error.
+async fn join_all(
+    mut tasks: JoinSet<Result<Option<Conn>, MirrorError>>,
+) -> Result<Vec<Conn>, MirrorError> {
+    let mut conns = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let result = match joined {
+            Ok(result) => result,
+            Err(e) => Err(MirrorError::Internal(format!("a copy worker failed: {e}"))),
+        };
+        match result {
+            Ok(Some(conn)) => conns.push(conn),
+            Ok(None) => {}
+            Err(e) => {
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+                return Err(e);
+            }
+        }
+    }
+    Ok(conns)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn read_chunk(
+    reader: &mut Conn,
+    chunk: &Chunk,
+    table: &TableInfo,
+    state: &TableState,
+    source_db: &str,
+    staging_db: &str,
+    batch_bytes: usize,
+    hash_rows: bool,
+    binary_params: bool,
+    tx: &mpsc::Sender<Batch>,
+) -> Result<(), MirrorError> {
+    state.start();
+    let (select_list, raw_columns) = table.row_select(binary_params);
+    let sql = format!(
+        "SELECT {select_list} FROM {}{}",
+        qualified(source_db, &table.name),
+        chunk
+            .filter
+            .where_clause()
+            .map(|w| format!(" WHERE {w}"))
+            .unwrap_or_default()
+    );
+    let prefix = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        qualified(staging_db, &table.name),
+        table.column_list()
+    );
+    let context = || format!("source: reading {}", table.name);
+    let mut fingerprint = Fingerprint::default();
+    let mut buffer = String::new();
+    let mut params: Vec<Option<Vec<u8>>> = Vec::new();
+    let mut param_bytes = 0usize;
+    let mut rows = 0u64;
+    let mut data_bytes = 0u64;
+    {
+        let mut stream = reader.fetch(AssertSqlSafe(sql));
+        while let Some(row) = stream
+            .try_next()
+            .await
+            .map_err(|e| conn::sql_error(context(), &e))?
+        {
+            let raw: &[u8] = row
+                .try_get_unchecked::<&[u8], _>(0)
+                .map_err(|e| conn::sql_error(context(), &e))?;
+            let literal = std::str::from_utf8(raw).map_err(|_| MirrorError::Sql {
+                context: context(),
+                message: "the server sent a row that is not valid UTF-8".into(),
+            })?;
+            if hash_rows {
+                fingerprint.add(raw);
+            } else {
+                fingerprint.rows += 1;
+            }
+            if buffer.is_empty() {
+                buffer.reserve(batch_bytes + literal.len() + prefix.len());
+                buffer.push_str(&prefix);
+            } else {
+                buffer.push(',');
+            }
+            buffer.push_str(literal);
+            rows += 1;
+            data_bytes += raw.len() as u64;
+            for i in 1..=raw_columns {
+                let value: Option<&[u8]> = row
+                    .try_get_unchecked(i)
+                    .map_err(|e| conn::sql_error(context(), &e))?;
+                let len = value.map_or(0, <[u8]>::len);
+                data_bytes += len as u64;
+                param_bytes += len;
+                params.push(value.map(<[u8]>::to_vec));
+            }
+            if buffer.len() + param_bytes >= batch_bytes || params.len() + raw_columns > MAX_PARAMS
+            {
+                param_bytes = 0;
+                send(
+                    tx,
+                    state,
+                    chunk.table,
+                    &mut buffer,
+                    &mut params,
+                    &mut rows,
+                    &mut data_bytes,
+                )
+                .await?;
+            }
+        }
+    }
+    if !buffer.is_empty() {
+        send(
+            tx,
+            state,
+            chunk.table,
+            &mut buffer,
+            &mut params,
+            &mut rows,
+            &mut data_bytes,
+        )
+        .await?;
+    }
+    state
+        .fingerprint
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .merge(&fingerprint);
+    Ok(())
+}
+
+async fn send(
+    tx: &mpsc::Sender<Batch>,
+    state: &TableState,
+    table: usize,
+    buffer: &mut String,
+    params: &mut Vec<Option<Vec<u8>>>,
+    rows: &mut u64,
+    bytes: &mut u64,
+) -> Result<(), MirrorError> {
+    state.in_flight.fetch_add(1, Ordering::SeqCst);
+    let batch = Batch {
+        table,
+        sql: std::mem::take(buffer),
+        params: std::mem::take(params),
+        rows: std::mem::take(rows),
+        bytes: std::mem::take(bytes),
+    };
+    tx.send(batch).await.map_err(|_| {
+        state.in_flight.fetch_sub(1, Ordering::SeqCst);
+        MirrorError::Internal("the writers stopped early".into())
+    })
+}
+
+/// The server-side path (source and target on one server): every chunk is one
+/// `INSERT INTO staging.t SELECT ... FROM source.t WHERE ...` on a target connection in READ
+/// COMMITTED, so the SELECT is a lock-free consistent read and no row leaves the server. Each
+/// statement reads its own snapshot: the caller proves the copy consistent afterwards by
+/// fingerprinting all source tables in one snapshot taken after the copy (see `mod.rs`).
+pub async fn server_side_copy(
+    job: CopyJob,
+    mut workers: Vec<Conn>,
+    ui: &Ui,
+) -> Result<(CopyResult, Vec<Conn>), MirrorError> {
+    let started = Instant::now();
+    let states = new_states(&job, ui);
+    let queue = Arc::new(Mutex::new(VecDeque::from(job.chunks.clone())));
+    let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
+    for mut worker in workers.drain(..) {
+        let queue = queue.clone();
+        let states = states.clone();
+        let tables = job.tables.clone();
+        let staging = job.staging_db.clone();
+        let source_db = job.source_db.clone();
+        let ui = ui.clone();
+        tasks.spawn(async move {
+            conn::exec(
+                &mut worker,
+                "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                || "target: session isolation".into(),
+            )
+            .await?;
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                let Some(chunk) = next else { break };
+                let table = &tables[chunk.table];
+                let state = &states[chunk.table];
+                state.start();
+                let columns = table.column_list();
+                let sql = format!(
+                    "INSERT INTO {} ({columns}) SELECT {columns} FROM {}{}",
+                    qualified(&staging, &table.name),
+                    qualified(&source_db, &table.name),
+                    chunk
+                        .filter
+                        .where_clause()
+                        .map(|w| format!(" WHERE {w}"))
+                        .unwrap_or_default()
+                );
+                let rows = conn::exec(&mut worker, sql, || {
+                    format!("target: INSERT ... SELECT into {}", table.name)
+                })
+                .await?;
+                let avg = table.est_bytes.checked_div(table.est_rows).unwrap_or(0);
+                state.rows.fetch_add(rows, Ordering::Relaxed);
+                state.bytes.fetch_add(rows * avg, Ordering::Relaxed);
+                state.bar.inc(rows);
+                state.update_message();
+                state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
+                state.maybe_finish(&ui);
+            }
+            conn::exec(
+                &mut worker,
+                "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                || "target: session isolation".into(),
+            )
+            .await?;
+            Ok(Some(worker))
+        });
+    }
+    let workers = join_all(tasks).await?;
+    for state in &states {
+        state.maybe_finish(ui);
+    }
+    Ok((
+        CopyResult {
+            states,
+            wall: started.elapsed(),
+        },
+        workers,
+    ))
+}
+
+/// Runs one statement per item on up to `conns.len()` connections in parallel, e.g. the
+/// `ALTER TABLE ... ADD KEY` of each table. Returns the connections.
+pub async fn parallel_statements(
+    mut conns: Vec<Conn>,
+    statements: Vec<(String, String)>,
+    bar: ProgressBar,
+) -> Result<Vec<Conn>, MirrorError> {
+    let queue = Arc::new(Mutex::new(VecDeque::from(statements)));
+    let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
+    for mut c in conns.drain(..) {
+        let queue = queue.clone();
+        let bar = bar.clone();
+        tasks.spawn(async move {
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                let Some((what, sql)) = next else { break };
+                conn::exec(&mut c, sql, || format!("target: {what}")).await?;
+                bar.inc(1);
+            }
+            Ok(Some(c))
+        });
+    }
+    join_all(tasks).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        assert_eq!(Filter::All.where_clause(), None);
+        assert_eq!(
+            Filter::Range {
+                column: "id".into(),
+                lo: Some(10),
+                hi: Some(20)
+            }
+            .where_clause()
+            .unwrap(),
+            "`id` >= 10 AND `id` < 20"
+        );
+        assert_eq!(
+            Filter::Keys {
+                columns: vec!["a".into(), "b".into()],
+                list: "(1,2),(3,4)".into()
+            }
+            .where_clause()
+            .unwrap(),
+            "(`a`,`b`) IN ((1,2),(3,4))"
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! The error type of the mirror commands.
+
+use crate::config::ConfigError;
+
+/// Everything that can stop a mirror run. Messages are one line (a verification failure lists
+/// its findings on following lines) and never contain a password.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MirrorError {
+    /// The config file cannot be read.
+    #[error("cannot read config file {path}: {reason}")]
+    ConfigFile { path: String, reason: String },
+
+    /// The config file is not valid YAML.
+    #[error("{path}: not valid YAML: {reason}")]
+    ConfigSyntax { path: String, reason: String },
+
+    /// A key of the config is missing, unknown or has a bad value. `key` is its path, e.g.
+    /// `copy_objects[2].clause`.
+    #[error("{key}: {message}")]
+    Config { key: String, message: String },
+
+    /// Connection settings could not be resolved, or connecting failed.
+    #[error("{role}: {source}")]
+    Connection {
+        role: &'static str,
+        #[source]
+        source: ConfigError,
+    },
+
+    /// The run was refused for safety (source = target, a system database, ...).
+    #[error("refusing to run: {0}")]
+    Refused(String),
+
+    /// Standard input is not a terminal, so the confirmation prompt cannot be shown.
+    #[error(
+        "not running on a terminal, so cannot ask before replacing {target}: pass --yes to confirm"
+    )]
+    NeedsConfirmation { target: String },
+
+    /// The user answered no at the prompt.
+    #[error("aborted: nothing was changed")]
+    Aborted,
+
+    /// Another mirror run into the same target holds the lock.
+    #[error(
+        "another mirror run into {target} is in progress (lock '{lock}' is held); wait for it to finish"
+    )]
+    Busy { target: String, lock: String },
+
+    /// A statement failed. `context` says what was being done, on which side.
+    #[error("{context}: {message}")]
+    Sql { context: String, message: String },
+
+    /// Something the mirror does not support (e.g. `copy_segmentation_data: true`).
+    #[error("not supported: {0}")]
+    Unsupported(String),
+
+    /// The staged copy differs from the source; the target was left untouched.
+    #[error("verification failed, the target was left untouched:\n  {}", .0.join("\n  "))]
+    Verify(Vec<String>),
+
+    /// Ctrl-C or SIGTERM.
+    #[error("interrupted by {0}; {1}")]
+    Interrupted(&'static str, String),
+
+    /// A worker task panicked or was cancelled.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl MirrorError {
+    pub(crate) fn config(key: impl Into<String>, message: impl Into<String>) -> Self {
+        MirrorError::Config {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The closest of `candidates` to `name` (case-insensitive match or a few edits away), for
+/// "did you mean ...?" hints.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = if candidate.to_ascii_lowercase() == lower {
+            0
+        } else {
+            levenshtein(&lower, &candidate.to_ascii_lowercase())
+        };
+        let limit = (name.chars().count() / 3).clamp(1, 3);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// `"; did you mean X?"`, or nothing.
+pub fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(name, candidates)
+        .map(|c| format!("; did you mean {c}?"))
+        .unwrap_or_default()
+}
+
+/// Edit distance counting a swap of two neighbours as one edit (optimal string alignment).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let cols = ["PatientID", "PatientIdentifier", "BirthDate"];
+        assert_eq!(
+            did_you_mean("PatientIdentifer", cols),
+            Some("PatientIdentifier")
+        );
+        assert_eq!(did_you_mean("patientid", cols), Some("PatientID"));
+        assert_eq!(did_you_mean("Nothing", cols), None);
+        assert_eq!(hint("Birthdate", cols), "; did you mean BirthDate?");
+    }
+}

@@ -1,0 +1,718 @@
+//! database-mirror-test: which rows to copy.
+//!
+//! The rows named by `copy_objects` are the roots. Two closures over the live foreign-key graph
+//! (read by [`crate::schema::introspect`], never a hand-kept list) complete them:
+//!
+//! 1. **Down** (what belongs to the roots): from every root row, the rows that reference it,
+//!    recursively, along the *downward edges*. By default every foreign key is a downward edge;
+//!    starting from a Patient this is exactly the ownership tree (studies, series, images, their
+//!    annotations and annotation data, segmentations, model segmentations, form annotations, tag
+//!    links, attribute values, subtask links), because nothing else references those rows. The
+//!    config can name the complete list (`follow_down`) or remove edges (`skip_down`), and a
+//!    `copy_objects` entry can opt out (`follow_down: false`).
+//! 2. **Up** (what they need): every row referenced by a selected row, recursively, along every
+//!    foreign key, so the copy has no orphans (Tag rows of tag links, the Creator, the Feature,
+//!    self-references such as `Annotation.AnnotationReferenceID`). Rows pulled in this way do not
+//!    bring their own children, with one exception: *extension* rows, whose primary key is a
+//!    foreign key to the parent's primary key (joined-table inheritance: `SegmentationModel` and
+//!    `AttributesModel` extend `Model`), always come along, as they are part of the same entity.
+//!
+//! Everything is set-based: each step is one `SELECT ... WHERE (fk) IN (...)` per edge and batch
+//! of at most [`BATCH`] keys, and keys are tracked per edge and per column set, so rows are
+//! neither skipped nor fetched twice for the same reason. Composite keys and cycles (self- and
+//! mutual references) need no special case: a key already selected is not followed again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::sqlx;
+use sea_orm::sqlx::AssertSqlSafe;
+
+use super::catalog::{Catalog, TableInfo};
+use super::config::{Clause, ClauseValue, CopyObject, EdgeName};
+use super::conn::{self, Conn, ident, qualified, text};
+use super::copy::{Chunk, Filter};
+use super::error::{MirrorError, hint};
+use super::verify::FkRef;
+use crate::schema::Schema;
+
+/// Keys per `IN (...)` list.
+pub const BATCH: usize = 1000;
+/// Bytes of SQL text per `IN (...)` list.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Tables copied whole by database-mirror-test: the migration version tables, so the copy is at
+/// the source's revision.
+pub const VERSION_TABLES: &[&str] = &["alembic_version", "seaql_migrations"];
+
+/// A foreign key as an edge of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub child: String,
+    pub columns: Vec<String>,
+    pub parent: String,
+    pub ref_columns: Vec<String>,
+    /// The child's primary key is this foreign key to the parent's primary key.
+    pub extension: bool,
+    /// Followed from parent to child in the down closure.
+    pub down: bool,
+}
+
+impl Edge {
+    pub fn name(&self) -> String {
+        if self.columns.len() == 1 {
+            format!("{}.{}", self.child, self.columns[0])
+        } else {
+            format!("{}.({})", self.child, self.columns.join(","))
+        }
+    }
+
+    pub fn fk(&self) -> FkRef {
+        FkRef {
+            child: self.child.clone(),
+            columns: self.columns.clone(),
+            parent: self.parent.clone(),
+            ref_columns: self.ref_columns.clone(),
+        }
+    }
+
+    fn matches(&self, name: &EdgeName) -> bool {
+        self.child == name.table && same_set(&self.columns, &name.columns)
+    }
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// The foreign-key graph of the source.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub edges: Vec<Edge>,
+}
+
+impl Graph {
+    /// Every foreign key between tables of `schema`, all of them downward edges.
+    pub fn from_schema(schema: &Schema) -> Graph {
+        let mut edges = Vec::new();
+        for table in &schema.tables {
+            for fk in &table.foreign_keys {
+                let Some(parent) = schema.table(&fk.referenced_table) else {
+                    continue;
+                };
+                let extension = !table.primary_key.is_empty()
+                    && same_set(&table.primary_key, &fk.columns)
+                    && same_set(&parent.primary_key, &fk.referenced_columns)
+                    && table.name != parent.name;
+                edges.push(Edge {
+                    child: table.name.clone(),
+                    columns: fk.columns.clone(),
+                    parent: parent.name.clone(),
+                    ref_columns: fk.referenced_columns.clone(),
+                    extension,
+                    down: true,
+                });
+            }
+        }
+        Graph { edges }
+    }
+
+    /// Applies `follow_down` (the complete list of downward edges) or `skip_down` (removals),
+    /// checking every name against the graph.
+    pub fn configure(
+        &mut self,
+        follow_down: Option<&[EdgeName]>,
+        skip_down: &[EdgeName],
+        catalog: &Catalog,
+    ) -> Result<(), MirrorError> {
+        let names: Vec<&EdgeName> = follow_down
+            .unwrap_or_default()
+            .iter()
+            .chain(skip_down)
+            .collect();
+        for name in &names {
+            self.check_name(name, catalog)?;
+        }
+        if let Some(list) = follow_down {
+            for edge in &mut self.edges {
+                edge.down = list.iter().any(|n| edge.matches(n));
+            }
+        }
+        for edge in &mut self.edges {
+            if skip_down.iter().any(|n| edge.matches(n)) {
+                edge.down = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_name(&self, name: &EdgeName, catalog: &Catalog) -> Result<(), MirrorError> {
+        let Some(table) = catalog.table(&name.table) else {
+            return Err(MirrorError::config(
+                &name.key,
+                format!(
+                    "unknown table {}{}",
+                    name.table,
+                    hint(&name.table, catalog.tables.iter().map(|t| t.name.as_str()))
+                ),
+            ));
+        };
+        if self.edges.iter().any(|e| e.matches(name)) {
+            return Ok(());
+        }
+        let fks: Vec<String> = self
+            .edges
+            .iter()
+            .filter(|e| e.child == table.name)
+            .map(Edge::name)
+            .collect();
+        let wanted = name.to_string();
+        Err(MirrorError::config(
+            &name.key,
+            format!(
+                "{wanted} is not a foreign key of {} (its foreign keys: {}){}",
+                table.name,
+                if fks.is_empty() {
+                    "none".to_owned()
+                } else {
+                    fks.join(", ")
+                },
+                hint(&wanted, fks.iter().map(String::as_str)),
+            ),
+        ))
+    }
+}
+
+/// Checks every `copy_objects` entry against the source: the table and clause columns exist,
+/// and the server accepts a raw condition (prepared, never run).
+pub async fn check_objects(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    objects: &[CopyObject],
+) -> Result<(), MirrorError> {
+    if objects.is_empty() {
+        return Err(MirrorError::config(
+            "copy_objects",
+            "the list is empty; name at least one {table, clause}",
+        ));
+    }
+    for object in objects {
+        let Some(table) = catalog.table(&object.table) else {
+            return Err(MirrorError::config(
+                format!("{}.table", object.key),
+                format!(
+                    "unknown table {}{}",
+                    object.table,
+                    hint(
+                        &object.table,
+                        catalog.tables.iter().map(|t| t.name.as_str())
+                    )
+                ),
+            ));
+        };
+        if table.primary_key.is_empty() {
+            return Err(MirrorError::config(
+                format!("{}.table", object.key),
+                format!(
+                    "{} has no primary key, so its rows cannot be tracked",
+                    table.name
+                ),
+            ));
+        }
+        match &object.clause {
+            Clause::Columns(columns) => {
+                for (column, _) in columns {
+                    if !table.columns.iter().any(|c| &c.name == column) {
+                        return Err(MirrorError::config(
+                            format!("{}.clause", object.key),
+                            format!(
+                                "unknown column {}.{column}{}",
+                                table.name,
+                                hint(column, table.columns.iter().map(|c| c.name.as_str()))
+                            ),
+                        ));
+                    }
+                }
+            }
+            Clause::Sql(condition) => {
+                let sql = format!(
+                    "SELECT 1 FROM {} WHERE ({condition}) LIMIT 0",
+                    qualified(&catalog.database, &table.name)
+                );
+                if let Err(e) = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
+                    return Err(MirrorError::config(
+                        format!("{}.clause", object.key),
+                        format!("the source rejects this condition: {}", conn::describe(&e)),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The selected rows of one table: for each, the SQL text of the values of each column set the
+/// graph needs (the primary key first).
+struct TableSel {
+    colsets: Vec<Vec<String>>,
+    select_list: String,
+    rows: Vec<Vec<Option<String>>>,
+    /// Per column set, the values present among the selected rows.
+    present: Vec<HashSet<String>>,
+    /// Primary key → index into `rows`.
+    by_key: HashMap<String, usize>,
+}
+
+impl TableSel {
+    fn new(table: &TableInfo, graph: &Graph) -> Self {
+        let mut colsets = vec![table.primary_key.clone()];
+        for edge in &graph.edges {
+            for cols in [
+                (edge.child == table.name).then_some(&edge.columns),
+                (edge.parent == table.name).then_some(&edge.ref_columns),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !colsets.iter().any(|c| c == cols) {
+                    colsets.push(cols.clone());
+                }
+            }
+        }
+        let select_list = colsets
+            .iter()
+            .map(|cols| table.tuple_literal(cols))
+            .collect::<Vec<_>>()
+            .join(", ");
+        TableSel {
+            present: vec![HashSet::new(); colsets.len()],
+            by_key: HashMap::new(),
+            colsets,
+            select_list,
+            rows: Vec::new(),
+        }
+    }
+
+    fn colset(&self, cols: &[String]) -> usize {
+        self.colsets.iter().position(|c| c == cols).unwrap_or(0)
+    }
+
+    /// Adds a row unless its key is selected already; returns its index if new.
+    fn add(&mut self, values: Vec<Option<String>>) -> Option<usize> {
+        let key = values.first().cloned().flatten()?;
+        if !self.present[0].insert(key.clone()) {
+            return None;
+        }
+        self.by_key.insert(key, self.rows.len());
+        for (i, v) in values.iter().enumerate().skip(1) {
+            if let Some(v) = v {
+                self.present[i].insert(v.clone());
+            }
+        }
+        self.rows.push(values);
+        Some(self.rows.len() - 1)
+    }
+}
+
+/// What a `copy_objects` entry selected directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootCount {
+    pub key: String,
+    pub table: String,
+    pub rows: u64,
+}
+
+/// The rows to copy.
+pub struct Selection {
+    tables: BTreeMap<String, TableSel>,
+    pub roots: Vec<RootCount>,
+}
+
+impl Selection {
+    /// Selected rows per table (tables with none are left out).
+    pub fn counts(&self) -> BTreeMap<String, u64> {
+        self.tables
+            .iter()
+            .filter(|(_, s)| !s.rows.is_empty())
+            .map(|(t, s)| (t.clone(), s.rows.len() as u64))
+            .collect()
+    }
+
+    /// Chunks that copy exactly the selected rows: primary keys in batches.
+    pub fn chunks(&self, tables: &[TableInfo]) -> Vec<Chunk> {
+        let mut chunks = Vec::new();
+        for (index, table) in tables.iter().enumerate() {
+            let Some(sel) = self.tables.get(&table.name) else {
+                continue;
+            };
+            let keys: Vec<String> = sel.rows.iter().filter_map(|r| r[0].clone()).collect();
+            for list in batches(keys) {
+                chunks.push(Chunk {
+                    table: index,
+                    filter: Filter::Keys {
+                        columns: table.primary_key.clone(),
+                        list: list.join(","),
+                    },
+                });
+            }
+        }
+        chunks
+    }
+}
+
+fn batches(values: Vec<String>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    let mut size = 0;
+    for v in values {
+        size += v.len() + 1;
+        current.push(v);
+        if current.len() >= BATCH || size >= BATCH_BYTES {
+            out.push(std::mem::take(&mut current));
+            size = 0;
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+struct Selector<'a> {
+    catalog: &'a Catalog,
+    graph: &'a Graph,
+    tables: BTreeMap<String, TableSel>,
+    /// Per edge, the keys already followed (down) or requested (up).
+    followed_down: Vec<HashSet<String>>,
+    requested_up: Vec<HashSet<String>>,
+    dangling: Vec<String>,
+    queries: u64,
+}
+
+impl Selector<'_> {
+    fn sel(&mut self, table: &str) -> Result<&mut TableSel, MirrorError> {
+        if !self.tables.contains_key(table) {
+            let info = self.catalog.table(table).ok_or_else(|| {
+                MirrorError::Internal(format!("table {table} is in the graph but not the catalog"))
+            })?;
+            if info.primary_key.is_empty() {
+                return Err(MirrorError::Unsupported(format!(
+                    "table {table} has no primary key, so database-mirror-test cannot track its rows"
+                )));
+            }
+            self.tables
+                .insert(table.to_owned(), TableSel::new(info, self.graph));
+        }
+        Ok(self.tables.get_mut(table).expect("inserted above"))
+    }
+
+    /// The rows a `copy_objects` entry names: how many matched, and the indexes of all of
+    /// them among the selected rows.
+    async fn roots(
+        &mut self,
+        conn: &mut Conn,
+        object: &CopyObject,
+    ) -> Result<(u64, Vec<usize>), MirrorError> {
+        let (condition, values): (String, Vec<&ClauseValue>) = match &object.clause {
+            Clause::Sql(sql) => (format!("({sql})"), Vec::new()),
+            Clause::Columns(columns) => {
+                let mut parts = Vec::new();
+                let mut values = Vec::new();
+                for (column, value) in columns {
+                    if *value == ClauseValue::Null {
+                        parts.push(format!("{} IS NULL", ident(column)));
+                    } else {
+                        parts.push(format!("{} = ?", ident(column)));
+                        values.push(value);
+                    }
+                }
+                (parts.join(" AND "), values)
+            }
+        };
+        let database = self.catalog.database.clone();
+        let sel = self.sel(&object.table)?;
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {condition}",
+            sel.select_list,
+            qualified(&database, &object.table)
+        );
+        let width = sel.colsets.len();
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for v in values {
+            query = bind_value(query, v);
+        }
+        let rows = query
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| conn::sql_error(format!("source: selecting {}", object.key), &e))?;
+        self.queries += 1;
+        let sel = self.sel(&object.table)?;
+        let mut indexes = Vec::new();
+        for row in &rows {
+            let values: Vec<Option<String>> = (0..width).map(|i| text(row, i)).collect();
+            let key = values[0].clone();
+            match sel.add(values) {
+                Some(i) => indexes.push(i),
+                None => {
+                    if let Some(i) = key.and_then(|k| sel.by_key.get(&k).copied()) {
+                        indexes.push(i);
+                    }
+                }
+            }
+        }
+        Ok((rows.len() as u64, indexes))
+    }
+
+    /// Fetches rows of `table` matching `filter`, adds the new ones; returns their indexes.
+    async fn fetch(
+        &mut self,
+        conn: &mut Conn,
+        table: &str,
+        filter: &Filter,
+    ) -> Result<Vec<usize>, MirrorError> {
+        let database = self.catalog.database.clone();
+        let sel = self.sel(table)?;
+        let sql = format!(
+            "SELECT {} FROM {}{}",
+            sel.select_list,
+            qualified(&database, table),
+            filter
+                .where_clause()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default()
+        );
+        let width = sel.colsets.len();
+        let rows = conn::rows(conn, sql, || format!("source: selecting rows of {table}")).await?;
+        self.queries += 1;
+        let sel = self.sel(table)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| sel.add((0..width).map(|i| text(r, i)).collect()))
+            .collect())
+    }
+
+    /// Follows edge `e` from `parent_rows` to the children.
+    async fn follow_down(
+        &mut self,
+        conn: &mut Conn,
+        e: usize,
+        parent_rows: &[usize],
+        pending: &mut BTreeMap<String, Vec<usize>>,
+    ) -> Result<(), MirrorError> {
+        let edge = self.graph.edges[e].clone();
+        let sel = self.sel(&edge.parent)?;
+        let ci = sel.colset(&edge.ref_columns);
+        let values: Vec<String> = parent_rows
+            .iter()
+            .filter_map(|&r| sel.rows[r][ci].clone())
+            .collect();
+        let values: Vec<String> = values
+            .into_iter()
+            .filter(|v| self.followed_down[e].insert(v.clone()))
+            .collect();
+        for list in batches(values) {
+            let filter = Filter::Keys {
+                columns: edge.columns.clone(),
+                list: list.join(","),
+            };
+            let new = self.fetch(conn, &edge.child, &filter).await?;
+            pending.entry(edge.child.clone()).or_default().extend(new);
+        }
+        Ok(())
+    }
+
+    /// Follows edge `e` from `child_rows` up to the rows they reference.
+    async fn follow_up(
+        &mut self,
+        conn: &mut Conn,
+        e: usize,
+        child_rows: &[usize],
+        pending: &mut BTreeMap<String, Vec<usize>>,
+    ) -> Result<(), MirrorError> {
+        let edge = self.graph.edges[e].clone();
+        let sel = self.sel(&edge.child)?;
+        let ci = sel.colset(&edge.columns);
+        let values: Vec<String> = child_rows
+            .iter()
+            .filter_map(|&r| sel.rows[r][ci].clone())
+            .collect();
+        let parent = self.sel(&edge.parent)?;
+        let pi = parent.colset(&edge.ref_columns);
+        let missing: Vec<String> = values
+            .into_iter()
+            .filter(|v| !parent.present[pi].contains(v))
+            .collect();
+        let missing: Vec<String> = missing
+            .into_iter()
+            .filter(|v| self.requested_up[e].insert(v.clone()))
+            .collect();
+        for list in batches(missing) {
+            let filter = Filter::Keys {
+                columns: edge.ref_columns.clone(),
+                list: list.join(","),
+            };
+            let new = self.fetch(conn, &edge.parent, &filter).await?;
+            pending.entry(edge.parent.clone()).or_default().extend(new);
+            let parent = self.sel(&edge.parent)?;
+            let absent: Vec<&String> = list
+                .iter()
+                .filter(|v| !parent.present[pi].contains(*v))
+                .collect();
+            if !absent.is_empty() {
+                self.dangling.push(format!(
+                    "{} -> {}: {} value(s) reference no row, e.g. {}",
+                    edge.name(),
+                    edge.parent,
+                    absent.len(),
+                    absent[0]
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bind_value<'q>(
+    query: sqlx::query::Query<'q, sqlx::MySql, sqlx::mysql::MySqlArguments>,
+    value: &ClauseValue,
+) -> sqlx::query::Query<'q, sqlx::MySql, sqlx::mysql::MySqlArguments> {
+    match value {
+        ClauseValue::Null => query,
+        ClauseValue::Bool(b) => query.bind(*b),
+        ClauseValue::Int(i) => query.bind(*i),
+        ClauseValue::UInt(u) => query.bind(*u),
+        ClauseValue::Float(f) => query.bind(*f),
+        ClauseValue::Text(s) => query.bind(s.clone()),
+    }
+}
+
+/// Selects the rows to copy, reading through `conn` (inside the source snapshot).
+pub async fn select(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    graph: &Graph,
+    objects: &[CopyObject],
+) -> Result<Selection, MirrorError> {
+    let mut s = Selector {
+        catalog,
+        graph,
+        tables: BTreeMap::new(),
+        followed_down: vec![HashSet::new(); graph.edges.len()],
+        requested_up: vec![HashSet::new(); graph.edges.len()],
+        dangling: Vec::new(),
+        queries: 0,
+    };
+    // Roots that bring what belongs to them first, so that a row they reach downward is
+    // followed down even if an entry without follow_down names it too.
+    let mut matched = vec![0u64; objects.len()];
+    let mut down_pending: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, object) in objects.iter().enumerate().filter(|(_, o)| o.follow_down) {
+        let (n, rows) = s.roots(conn, object).await?;
+        matched[i] = n;
+        down_pending
+            .entry(object.table.clone())
+            .or_default()
+            .extend(rows);
+    }
+
+    // 1. Down: what belongs to the roots.
+    while let Some((table, rows)) = down_pending.pop_first() {
+        for e in 0..graph.edges.len() {
+            if graph.edges[e].parent == table && graph.edges[e].down {
+                s.follow_down(conn, e, &rows, &mut down_pending).await?;
+            }
+        }
+    }
+
+    for (i, object) in objects.iter().enumerate().filter(|(_, o)| !o.follow_down) {
+        matched[i] = s.roots(conn, object).await?.0;
+    }
+    let roots = objects
+        .iter()
+        .zip(matched)
+        .map(|(o, rows)| RootCount {
+            key: o.key.clone(),
+            table: o.table.clone(),
+            rows,
+        })
+        .collect();
+
+    // 2. Up: everything referenced, plus extension rows of whatever is added.
+    let mut up_pending: BTreeMap<String, Vec<usize>> = s
+        .tables
+        .iter()
+        .map(|(t, sel)| (t.clone(), (0..sel.rows.len()).collect()))
+        .collect();
+    while let Some((table, rows)) = up_pending.pop_first() {
+        for e in 0..graph.edges.len() {
+            let edge = &graph.edges[e];
+            if edge.child == table {
+                s.follow_up(conn, e, &rows, &mut up_pending).await?;
+            }
+            let edge = &graph.edges[e];
+            if edge.parent == table && edge.extension {
+                s.follow_down(conn, e, &rows, &mut up_pending).await?;
+            }
+        }
+    }
+
+    if !s.dangling.is_empty() {
+        return Err(MirrorError::Refused(format!(
+            "the source has foreign keys that reference missing rows, so no copy of this subset can be free of orphans: {}",
+            s.dangling.join("; ")
+        )));
+    }
+    Ok(Selection {
+        tables: s.tables,
+        roots,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column, ForeignKey, SqlType, Table};
+
+    fn schema() -> Schema {
+        Schema::new(vec![
+            Table::new("Model")
+                .column(Column::new("ModelID", SqlType::INT))
+                .primary_key(["ModelID"]),
+            Table::new("SegmentationModel")
+                .column(Column::new("ModelID", SqlType::INT))
+                .primary_key(["ModelID"])
+                .foreign_key(ForeignKey::new("f1", ["ModelID"], "Model", ["ModelID"])),
+            Table::new("Annotation")
+                .column(Column::new("AnnotationID", SqlType::INT))
+                .primary_key(["AnnotationID"])
+                .foreign_key(ForeignKey::new(
+                    "f2",
+                    ["AnnotationReferenceID"],
+                    "Annotation",
+                    ["AnnotationID"],
+                )),
+        ])
+    }
+
+    #[test]
+    fn extension_edges_are_recognized() {
+        let graph = Graph::from_schema(&schema());
+        let ext: Vec<String> = graph
+            .edges
+            .iter()
+            .filter(|e| e.extension)
+            .map(Edge::name)
+            .collect();
+        assert_eq!(ext, ["SegmentationModel.ModelID"]);
+        assert!(graph.edges.iter().all(|e| e.down));
+    }
+
+    #[test]
+    fn batches_split_by_count() {
+        let values: Vec<String> = (0..2500).map(|i| i.to_string()).collect();
+        let b = batches(values);
+        assert_eq!(
+            b.iter().map(Vec::len).collect::<Vec<_>>(),
+            [1000, 1000, 500]
+        );
+    }
+}
