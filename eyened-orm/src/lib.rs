@@ -91,8 +91,8 @@ pub use enums::*;
 
 pub mod create;
 pub mod error;
-pub mod select;
 pub mod import;
+pub mod select;
 pub mod verify;
 
 pub use create::NewAnnotation;

@@ -50,10 +50,18 @@ fn apply_one(schema: &mut Schema, change: &Change) -> Result<(), String> {
                 }
             }
         }
-        AddColumn { table, column, after } => {
+        AddColumn {
+            table,
+            column,
+            after,
+        } => {
             let t = table_mut(schema, table)?;
             let at = match after {
-                Some(a) => t.columns.iter().position(|c| &c.name == a).map_or(t.columns.len(), |i| i + 1),
+                Some(a) => t
+                    .columns
+                    .iter()
+                    .position(|c| &c.name == a)
+                    .map_or(t.columns.len(), |i| i + 1),
                 None => 0,
             };
             t.columns.insert(at, column.clone());
@@ -74,10 +82,17 @@ fn apply_one(schema: &mut Schema, change: &Change) -> Result<(), String> {
                 .find(|c| &c.name == from)
                 .ok_or("the column does not exist")?;
             column.name = to.clone();
-            let rename = |names: &mut Vec<String>| names.iter_mut().filter(|n| *n == from).for_each(|n| *n = to.clone());
+            let rename = |names: &mut Vec<String>| {
+                names
+                    .iter_mut()
+                    .filter(|n| *n == from)
+                    .for_each(|n| *n = to.clone())
+            };
             rename(&mut t.primary_key);
             t.indexes.iter_mut().for_each(|i| rename(&mut i.columns));
-            t.foreign_keys.iter_mut().for_each(|fk| rename(&mut fk.columns));
+            t.foreign_keys
+                .iter_mut()
+                .for_each(|fk| rename(&mut fk.columns));
         }
         ModifyColumn { table, to, .. } => {
             let t = table_mut(schema, table)?;
@@ -90,13 +105,19 @@ fn apply_one(schema: &mut Schema, change: &Change) -> Result<(), String> {
         }
         SetPrimaryKey { table, to, .. } => table_mut(schema, table)?.primary_key = to.clone(),
         AddIndex { table, index } => table_mut(schema, table)?.indexes.push(index.clone()),
-        DropIndex { table, index } => table_mut(schema, table)?.indexes.retain(|i| i.name != index.name),
-        AddForeignKey { table, foreign_key } => table_mut(schema, table)?.foreign_keys.push(foreign_key.clone()),
-        DropForeignKey { table, foreign_key } => {
-            table_mut(schema, table)?.foreign_keys.retain(|k| k.name != foreign_key.name)
-        }
+        DropIndex { table, index } => table_mut(schema, table)?
+            .indexes
+            .retain(|i| i.name != index.name),
+        AddForeignKey { table, foreign_key } => table_mut(schema, table)?
+            .foreign_keys
+            .push(foreign_key.clone()),
+        DropForeignKey { table, foreign_key } => table_mut(schema, table)?
+            .foreign_keys
+            .retain(|k| k.name != foreign_key.name),
         AddCheck { table, check } => table_mut(schema, table)?.checks.push(check.clone()),
-        DropCheck { table, check } => table_mut(schema, table)?.checks.retain(|c| c.name != check.name),
+        DropCheck { table, check } => table_mut(schema, table)?
+            .checks
+            .retain(|c| c.name != check.name),
     }
     Ok(())
 }
@@ -109,7 +130,11 @@ mod tests {
 
     #[test]
     fn up_then_down_is_the_start() {
-        let changes: Vec<Change> = entities().tables.into_iter().map(Change::AddTable).collect();
+        let changes: Vec<Change> = entities()
+            .tables
+            .into_iter()
+            .map(Change::AddTable)
+            .collect();
         let up = apply_to(&Schema::default(), &changes).unwrap();
         assert_eq!(up.tables.len(), 40);
         let down = apply_to(&up, &reverse(&changes)).unwrap();
