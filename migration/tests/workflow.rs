@@ -329,3 +329,85 @@ async fn unknown_applied_migration_is_reported_by_status_and_refused_by_up() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("another branch"), "{}", text(&out));
 }
+
+/// The fixed version of `Failing`: same name, the bad statement corrected.
+struct Fixed;
+
+impl MigrationName for Fixed {
+    fn name(&self) -> &str {
+        "m20990101_000000_failing"
+    }
+}
+
+fn fixed_changes() -> Vec<Change> {
+    let mut changes = failing_changes();
+    changes[1] = Change::AddColumn {
+        table: "FirstOk".into(),
+        column: Column::new("X", SqlType::INT).null(),
+        after: Some("ID".into()),
+    };
+    changes
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Fixed {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        eyened_orm::migrate::apply(manager.get_connection(), &fixed_changes()).await
+    }
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        eyened_orm::migrate::apply(
+            manager.get_connection(),
+            &eyened_orm::migrate::reverse(&fixed_changes()),
+        )
+        .await
+    }
+}
+
+struct FixedMigrator;
+
+impl MigratorTrait for FixedMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Fixed)]
+    }
+}
+
+#[tokio::test]
+async fn a_fixed_migration_reruns_over_its_half_applied_first_attempt() {
+    let db = TestDb::new().await;
+    let conn = db.connect().await;
+    runner::up_with::<FailingMigrator>(&conn, None, |_| {})
+        .await
+        .expect_err("the first attempt fails after creating FirstOk");
+    // No hand surgery: FirstOk, already created, is skipped; the rest runs and is recorded.
+    let applied = runner::up_with::<FixedMigrator>(&conn, None, |_| {})
+        .await
+        .expect("the fixed migration applies over the half-applied one");
+    assert_eq!(applied, 1);
+    assert_eq!(
+        query_i64(&conn, "SELECT COUNT(*) FROM seaql_migrations").await,
+        1
+    );
+    let tables = query_i64(
+        &conn,
+        &format!(
+            "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '{}' AND \
+             ((TABLE_NAME = 'FirstOk' AND COLUMN_NAME = 'X') OR TABLE_NAME = 'NeverCreated')",
+            db.name()
+        ),
+    )
+    .await;
+    assert_eq!(tables, 2, "FirstOk.X and NeverCreated.ID exist");
+    // And down undoes all of it.
+    runner::down_with::<FixedMigrator>(&conn, 1, |_| {})
+        .await
+        .unwrap();
+    let left = query_i64(
+        &conn,
+        &format!(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME IN ('FirstOk', 'NeverCreated')",
+            db.name()
+        ),
+    )
+    .await;
+    assert_eq!(left, 0);
+}

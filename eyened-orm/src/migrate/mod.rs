@@ -6,6 +6,7 @@
 
 pub mod change;
 pub mod fold;
+pub mod guard;
 pub mod plan;
 pub mod render;
 

@@ -370,12 +370,22 @@ fn fk_action(action: FkAction) -> ForeignKeyAction {
     }
 }
 
-/// Plans `changes` for the connection's dialect and runs them statement by statement.
+/// Plans `changes` for the connection's dialect and runs them statement by statement, skipping
+/// on MySQL/MariaDB the changes the live schema already shows (see [`super::guard`]).
 ///
 /// MySQL commits each DDL statement on its own, so a failure names the statement that failed and
 /// how many had already run.
 pub async fn apply<C: ConnectionTrait>(db: &C, changes: &[Change]) -> Result<(), DbErr> {
-    let statements = plan(Dialect::of(db.get_database_backend())?, changes)?;
+    let dialect = Dialect::of(db.get_database_backend())?;
+    // On MySQL a failed migration leaves its first statements committed; skip what is already
+    // in effect so that the fixed migration can simply be run again.
+    let pending: Vec<Change> = if dialect == Dialect::MySql {
+        let live = crate::schema::introspect(db, None).await?;
+        super::guard::not_in_effect(changes, live)
+    } else {
+        changes.to_vec()
+    };
+    let statements = plan(dialect, &pending)?;
     let total = statements.len();
     for (i, sql) in statements.iter().enumerate() {
         db.execute_unprepared(sql).await.map_err(|err| {
