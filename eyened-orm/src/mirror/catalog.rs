@@ -1,12 +1,16 @@
 //! What the source database holds: tables with their DDL, columns and size estimates, and the
 //! views, triggers and routines; plus the SQL expressions that render a row as SQL text.
 //!
-//! Rows travel as text the *server* renders: `CONCAT('(', <v1>, ',', <v2>, ..., ')')` with each
-//! value written as a literal that parses back to the identical value: `QUOTE()` for strings,
-//! dates, enums and JSON; `X'..'` hex for binary types; plain digits for integers and decimals;
-//! and FLOAT widened to DOUBLE first, because MariaDB renders a FLOAT with 6 significant digits
-//! (so `mysqldump` and the text protocol lose FLOAT precision) while a DOUBLE is rendered in the
-//! shortest form that round-trips.
+//! Rows travel as SQL text. For a full copy verified with `CHECKSUM TABLE`, the source sends
+//! plain values and the client writes the literals ([`TableInfo::raw_select`], [`render_text`]):
+//! strings quoted and escaped, numbers as they came, and binary strings bound as parameters of
+//! prepared INSERTs, so blobs travel as they are. When every row is fingerprinted (subsets,
+//! copies between server versions), the *server* renders each row
+//! ([`TableInfo::row_literal`]): `CONCAT('(', <v1>, ',', <v2>, ..., ')')` with `QUOTE()` for
+//! strings, dates, enums and JSON, `X'..'` for binary types, digits for numbers, so that the
+//! staged copy can be fingerprinted by the same expression. Either way FLOAT is read as DOUBLE:
+//! MariaDB renders a FLOAT with 6 significant digits (so `mysqldump` and the text protocol lose
+//! FLOAT precision), a DOUBLE in the shortest form that round-trips.
 
 use std::collections::BTreeMap;
 
@@ -237,6 +241,73 @@ impl TableInfo {
             foreign_keys,
         })
     }
+}
+
+/// How the client writes a value it read in the text protocol as an SQL literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Render {
+    /// Digits as they came (integers, decimals, doubles; FLOAT is read as DOUBLE).
+    Number,
+    /// A quoted, escaped string (strings, dates and times, enums, JSON).
+    Text,
+    /// Raw bytes, bound as a parameter.
+    Binary,
+    /// `BIN()` digits, written `b'...'`.
+    Bit,
+    /// `HEX()` digits, written `X'...'` (geometry).
+    Hex,
+}
+
+impl TableInfo {
+    /// The select list that reads the inserted columns as plain values for the client to render
+    /// (see [`render_text`]), with how to render each. Cheaper for the source server than
+    /// [`row_select`](Self::row_select): no per-value string functions.
+    pub fn raw_select(&self) -> (String, Vec<Render>) {
+        let mut list = Vec::new();
+        let mut kinds = Vec::new();
+        for column in self.insert_columns() {
+            let c = ident(&column.name);
+            let (expr, kind) = match column.data_type.as_str() {
+                _ if is_binary_string(column) => (c, Render::Binary),
+                "geometry" | "point" | "linestring" | "polygon" | "multipoint"
+                | "multilinestring" | "multipolygon" | "geometrycollection" => {
+                    (format!("HEX({c})"), Render::Hex)
+                }
+                "bit" => (format!("BIN({c})"), Render::Bit),
+                "float" => (format!("CAST({c} AS DOUBLE)"), Render::Number),
+                "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "decimal"
+                | "numeric" | "double" | "real" | "year" => (c, Render::Number),
+                _ => (c, Render::Text),
+            };
+            list.push(expr);
+            kinds.push(kind);
+        }
+        (list.join(", "), kinds)
+    }
+}
+
+/// Appends `value` as a MySQL string literal: quoted, with backslash, quote, NUL and Ctrl-Z
+/// escaped (what `QUOTE()` does; valid whatever the SQL mode except NO_BACKSLASH_ESCAPES,
+/// which the mirror's sessions never set).
+pub fn render_text(out: &mut String, value: &str) {
+    out.reserve(value.len() + 2);
+    out.push('\'');
+    let mut start = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let escaped = match b {
+            b'\\' => "\\\\",
+            b'\'' => "\\'",
+            0 => "\\0",
+            26 => "\\Z",
+            _ => continue,
+        };
+        // Escaped bytes are ASCII, so `i` is a character boundary.
+        out.push_str(&value[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
+    }
+    out.push_str(&value[start..]);
+    out.push('\'');
 }
 
 fn is_binary_string(column: &ColumnInfo) -> bool {
@@ -682,6 +753,16 @@ mod tests {
             t.tuple_literal(&["StudyID".into(), "Uid".into()])
                 .starts_with("IF(`StudyID` IS NULL OR `Uid` IS NULL, NULL, CONCAT('(',")
         );
+    }
+
+    #[test]
+    fn text_is_escaped_like_quote() {
+        let mut out = String::new();
+        render_text(&mut out, "it's a \\ \0 \u{1a} ü");
+        assert_eq!(out, "'it\\'s a \\\\ \\0 \\Z ü'");
+        let (list, kinds) = series().raw_select();
+        assert_eq!(list, "`SeriesID`, `StudyID`, `Uid`");
+        assert_eq!(kinds, [Render::Number, Render::Number, Render::Text]);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! The mirror talks to the servers through sqlx connections of its own rather than SeaORM pools:
 //! each source reader must keep *its* snapshot transaction on *its* connection, and rows are moved
-//! as SQL text that the server renders (see [`super::catalog::row_literal`]), so no value is ever
-//! decoded into a Rust type on the way.
+//! as the bytes of the text protocol, written out as SQL literals (see [`super::catalog`]), so no
+//! value is ever decoded into a Rust type on the way.
 
 use std::str::FromStr;
 use std::sync::Arc;

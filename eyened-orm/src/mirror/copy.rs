@@ -16,7 +16,7 @@ use sea_orm::sqlx::{self, AssertSqlSafe, Executor, Row};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::catalog::TableInfo;
+use super::catalog::{Render, TableInfo, render_text};
 use super::conn::{self, Conn, ident, qualified};
 use super::error::MirrorError;
 use super::ui::{self, Ui};
@@ -621,9 +621,18 @@ async fn read_chunk(
     tx: &mpsc::Sender<Batch>,
 ) -> Result<(), MirrorError> {
     state.start();
+    // With row fingerprints the server renders each row (the staged copy is fingerprinted the
+    // same way); otherwise the client renders plain values, which is cheaper for the source.
+    let client_render = binary_params && !hash_rows;
     let (select_list, raw_columns) = table.row_select(binary_params);
+    let (raw_list, kinds) = table.raw_select();
     let sql = format!(
-        "SELECT {select_list} FROM {}{}",
+        "SELECT {} FROM {}{}",
+        if client_render {
+            &raw_list
+        } else {
+            &select_list
+        },
         qualified(source_db, &table.name),
         chunk
             .filter
@@ -637,6 +646,10 @@ async fn read_chunk(
         table.column_list()
     );
     let context = || format!("source: reading {}", table.name);
+    let not_utf8 = || MirrorError::Sql {
+        context: context(),
+        message: "the server sent a value that is not valid UTF-8".into(),
+    };
     let mut fingerprint = Fingerprint::default();
     let mut buffer = String::new();
     let mut params: Vec<Option<Vec<u8>>> = Vec::new();
@@ -650,37 +663,76 @@ async fn read_chunk(
             .await
             .map_err(|e| conn::sql_error(context(), &e))?
         {
-            let raw: &[u8] = row
-                .try_get_unchecked::<&[u8], _>(0)
-                .map_err(|e| conn::sql_error(context(), &e))?;
-            let literal = std::str::from_utf8(raw).map_err(|_| MirrorError::Sql {
-                context: context(),
-                message: "the server sent a row that is not valid UTF-8".into(),
-            })?;
-            if hash_rows {
-                fingerprint.add(raw);
-            } else {
-                fingerprint.rows += 1;
-            }
             if buffer.is_empty() {
-                buffer.reserve(batch_bytes + literal.len() + prefix.len());
+                buffer.reserve(batch_bytes + prefix.len());
                 buffer.push_str(&prefix);
             } else {
                 buffer.push(',');
             }
-            buffer.push_str(literal);
-            rows += 1;
-            data_bytes += raw.len() as u64;
-            for i in 1..=raw_columns {
-                let value: Option<&[u8]> = row
-                    .try_get_unchecked(i)
+            let before = buffer.len();
+            if client_render {
+                buffer.push('(');
+                for (i, kind) in kinds.iter().enumerate() {
+                    if i > 0 {
+                        buffer.push(',');
+                    }
+                    let value: Option<&[u8]> = row
+                        .try_get_unchecked(i)
+                        .map_err(|e| conn::sql_error(context(), &e))?;
+                    match (kind, value) {
+                        (Render::Binary, value) => {
+                            buffer.push('?');
+                            let len = value.map_or(0, <[u8]>::len);
+                            data_bytes += len as u64;
+                            param_bytes += len;
+                            params.push(value.map(<[u8]>::to_vec));
+                        }
+                        (_, None) => buffer.push_str("NULL"),
+                        (kind, Some(bytes)) => {
+                            let text = std::str::from_utf8(bytes).map_err(|_| not_utf8())?;
+                            match kind {
+                                Render::Number => buffer.push_str(text),
+                                Render::Bit => {
+                                    buffer.push_str("b'");
+                                    buffer.push_str(text);
+                                    buffer.push('\'');
+                                }
+                                Render::Hex => {
+                                    buffer.push_str("X'");
+                                    buffer.push_str(text);
+                                    buffer.push('\'');
+                                }
+                                _ => render_text(&mut buffer, text),
+                            }
+                        }
+                    }
+                }
+                buffer.push(')');
+                fingerprint.rows += 1;
+            } else {
+                let raw: &[u8] = row
+                    .try_get_unchecked::<&[u8], _>(0)
                     .map_err(|e| conn::sql_error(context(), &e))?;
-                let len = value.map_or(0, <[u8]>::len);
-                data_bytes += len as u64;
-                param_bytes += len;
-                params.push(value.map(<[u8]>::to_vec));
+                let literal = std::str::from_utf8(raw).map_err(|_| not_utf8())?;
+                if hash_rows {
+                    fingerprint.add(raw);
+                } else {
+                    fingerprint.rows += 1;
+                }
+                buffer.push_str(literal);
+                for i in 1..=raw_columns {
+                    let value: Option<&[u8]> = row
+                        .try_get_unchecked(i)
+                        .map_err(|e| conn::sql_error(context(), &e))?;
+                    let len = value.map_or(0, <[u8]>::len);
+                    data_bytes += len as u64;
+                    param_bytes += len;
+                    params.push(value.map(<[u8]>::to_vec));
+                }
             }
-            if buffer.len() + param_bytes >= batch_bytes || params.len() + raw_columns > MAX_PARAMS
+            rows += 1;
+            data_bytes += (buffer.len() - before) as u64;
+            if buffer.len() + param_bytes >= batch_bytes || params.len() + kinds.len() > MAX_PARAMS
             {
                 param_bytes = 0;
                 send(
@@ -759,6 +811,7 @@ pub async fn server_side_copy(
         let tables = job.tables.clone();
         let staging = job.staging_db.clone();
         let source_db = job.source_db.clone();
+        let after_load = job.after_load.clone();
         let ui = ui.clone();
         tasks.spawn(async move {
             conn::exec(
@@ -794,7 +847,15 @@ pub async fn server_side_copy(
                 state.bar.inc(rows);
                 state.update_message();
                 state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
-                state.maybe_finish(&ui);
+                // The last chunk of a table: its deferred indexes now, while others copy on.
+                if state.maybe_finish(&ui)
+                    && let Some(Some(sql)) = after_load.get(chunk.table)
+                {
+                    conn::exec(&mut worker, sql.clone(), || {
+                        format!("target: adding indexes to {}", table.name)
+                    })
+                    .await?;
+                }
             }
             conn::exec(
                 &mut worker,

@@ -9,7 +9,7 @@
 //!    then for real: a named lock taken on the source connection is visible from the target
 //!    connection only if both are one server, whatever the host names say.
 //! 3. **Plan**: the source catalog ([`catalog`]); for a subset, the live foreign-key graph
-//!    ([`crate::schema::introspect`]) and the selected rows ([`subset`]), read in a consistent,
+//!    ([`crate::schema::introspect()`]) and the selected rows ([`subset`]), read in a consistent,
 //!    read-only snapshot. `--dry-run` stops after printing it.
 //! 4. **Confirmation**: source and target are shown as `user@host:port/db` (never the password)
 //!    and the user confirms on a terminal; without one, `--yes` is required.
@@ -691,8 +691,9 @@ pub async fn run(
                 hash_rows: method == verify::Method::Literal,
                 source_checksums: method == verify::Method::Checksum,
                 binary_params: true,
-                after_load: vec![None; tables.len()],
+                after_load: index_statements(&deferred, &tables, &names.staging),
             };
+            indexes_done = true;
             let (result, w) = copy::server_side_copy(job, writers, ui).await?;
             writers = w;
             (result, false)

@@ -1,7 +1,7 @@
 //! database-mirror-test: which rows to copy.
 //!
 //! The rows named by `copy_objects` are the roots. Two closures over the live foreign-key graph
-//! (read by [`crate::schema::introspect`], never a hand-kept list) complete them:
+//! (read by [`crate::schema::introspect()`], never a hand-kept list) complete them:
 //!
 //! 1. **Down** (what belongs to the roots): from every root row, the rows that reference it,
 //!    recursively, along the *downward edges*. By default every foreign key is a downward edge;
