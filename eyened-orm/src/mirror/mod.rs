@@ -617,6 +617,31 @@ pub async fn run(
         Some(LOAD_SESSION),
     )
     .await?;
+    // The three copy paths differ only in which rows, how many, and what runs after a load.
+    let copy_job = |expected_rows: Vec<(usize, u64)>,
+                    chunks: Vec<Chunk>,
+                    after_load: Vec<Option<String>>| CopyJob {
+        tables: tables.clone(),
+        expected_rows,
+        chunks,
+        source_db: source_db.clone(),
+        staging_db: names.staging.clone(),
+        batch_bytes,
+        writers: workers,
+        throttle: options.throttle,
+        hash_rows: method == verify::Method::Literal,
+        source_checksums: method == verify::Method::Checksum,
+        binary_params: true,
+        after_load,
+    };
+    let estimated_rows = || {
+        tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, t.est_rows))
+            .collect()
+    };
+    let full_after_load = || index_statements(&deferred, &tables, &names.staging);
     let copy_line;
     let mut indexes_done = false;
     let (result, client_fingerprints) = match options.mode {
@@ -646,20 +671,7 @@ pub async fn run(
                 "copying the subset: 1 reader in the selection's snapshot, {workers} writers"
             );
             ui.line(&copy_line);
-            let job = CopyJob {
-                tables: tables.clone(),
-                expected_rows: expected,
-                chunks,
-                source_db: source_db.clone(),
-                staging_db: names.staging.clone(),
-                batch_bytes,
-                writers: workers,
-                throttle: options.throttle,
-                hash_rows: method == verify::Method::Literal,
-                source_checksums: method == verify::Method::Checksum,
-                binary_params: true,
-                after_load: vec![None; tables.len()],
-            };
+            let job = copy_job(expected, chunks, vec![None; tables.len()]);
             let (result, w) = copy::stream_copy(job, vec![reader], writers, Vec::new(), ui).await?;
             writers = w;
             (result, true)
@@ -675,24 +687,7 @@ pub async fn run(
                 chunks.len()
             );
             ui.line(&copy_line);
-            let job = CopyJob {
-                tables: tables.clone(),
-                expected_rows: tables
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (i, t.est_rows))
-                    .collect(),
-                chunks,
-                source_db: source_db.clone(),
-                staging_db: names.staging.clone(),
-                batch_bytes,
-                writers: workers,
-                throttle: options.throttle,
-                hash_rows: method == verify::Method::Literal,
-                source_checksums: method == verify::Method::Checksum,
-                binary_params: true,
-                after_load: index_statements(&deferred, &tables, &names.staging),
-            };
+            let job = copy_job(estimated_rows(), chunks, full_after_load());
             indexes_done = true;
             let (result, w) = copy::server_side_copy(job, writers, ui).await?;
             writers = w;
@@ -708,24 +703,7 @@ pub async fn run(
                 chunks.len()
             );
             ui.line(&copy_line);
-            let job = CopyJob {
-                tables: tables.clone(),
-                expected_rows: tables
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (i, t.est_rows))
-                    .collect(),
-                chunks,
-                source_db: source_db.clone(),
-                staging_db: names.staging.clone(),
-                batch_bytes,
-                writers: workers,
-                throttle: options.throttle,
-                hash_rows: method == verify::Method::Literal,
-                source_checksums: method == verify::Method::Checksum,
-                binary_params: true,
-                after_load: index_statements(&deferred, &tables, &names.staging),
-            };
+            let job = copy_job(estimated_rows(), chunks, full_after_load());
             // Indexes of tables already loaded are built while others still load.
             let helpers = if deferred.is_empty() {
                 Vec::new()
