@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use eyened_orm::config::{self, DatabaseConfig};
 use eyened_orm::diff::{Diff, Renames, diff};
+use eyened_orm::migrate::plan::quote;
 use eyened_orm::migrate::{Change, Dialect, Safety, plan, render};
 use eyened_orm::schema::{self, Schema};
 use migration::changes_of;
@@ -399,7 +400,7 @@ async fn drop_tables(
         db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
     }
     for table in tables {
-        db.execute_unprepared(&format!("DROP TABLE `{}`", table.replace('`', "``")))
+        db.execute_unprepared(&format!("DROP TABLE {}", quote(table)))
             .await?;
     }
     if mysql {
@@ -497,11 +498,10 @@ async fn describe(db: &DatabaseConnection, changes: &[Change]) -> Result<Vec<Str
 }
 
 async fn count_nulls(db: &DatabaseConnection, table: &str, column: &str) -> Result<i64, Failure> {
-    let q = |n: &str| format!("`{}`", n.replace('`', "``"));
     let sql = format!(
         "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
-        q(table),
-        q(column)
+        quote(table),
+        quote(column)
     );
     let row = db
         .query_one_raw(Statement::from_string(DbBackend::MySql, sql))

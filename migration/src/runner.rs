@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use eyened_orm::diff::{Renames, diff};
+use eyened_orm::migrate::plan::quote;
 use eyened_orm::migrate::{Change, Dialect, PlanError, fold, plan, reverse};
 use eyened_orm::schema::{self, Schema};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
@@ -70,10 +71,6 @@ impl Status {
     pub fn pending(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.applied_at.is_none())
     }
-}
-
-fn quote(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
 }
 
 fn literal(value: &str) -> String {

@@ -54,7 +54,8 @@ pub fn plan(dialect: Dialect, changes: &[Change]) -> Result<Vec<String>, PlanErr
     Ok(statements)
 }
 
-fn quote(name: &str) -> String {
+/// A MySQL identifier, backquoted.
+pub fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
