@@ -96,6 +96,13 @@ async fn streamed_copy_is_exact_and_replaces_the_target() {
         "{}",
         outcome.summary
     );
+    assert!(
+        outcome
+            .copying
+            .contains("writers with LOAD DATA LOCAL INFILE;"),
+        "{}",
+        outcome.copying
+    );
     assert_equal_copies(&source, &target).await;
     assert_eq!(objects_of(&target).await, objects_of(&source).await);
     assert_eq!(objects_of(&source).await.len(), 5);
@@ -103,6 +110,24 @@ async fn streamed_copy_is_exact_and_replaces_the_target() {
     let n = query_strings(&conn, "SELECT CAST(double_it(21) AS CHAR)", vec![]).await;
     assert_eq!(n, ["42"]);
     let _ = conn.close().await;
+
+    // Again with multi-row INSERTs instead of LOAD DATA.
+    let outcome = run(Mode::Full, &config, |o| {
+        o.server_side = ServerSide::Never;
+        o.chunk_rows = 150;
+        o.batch_bytes = 64 * 1024;
+        o.load_data = false;
+    })
+    .await
+    .unwrap();
+    assert!(
+        outcome
+            .copying
+            .contains("multi-row INSERTs (--no-load-data)"),
+        "{}",
+        outcome.copying
+    );
+    assert_equal_copies(&source, &target).await;
 
     // Again, over the existing copy, with indexes created up front, one worker, and row
     // fingerprints instead of CHECKSUM TABLE (what copies between server versions use).

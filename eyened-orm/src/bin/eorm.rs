@@ -20,6 +20,9 @@ use eyened_orm::dataset::{self, DatasetOptions};
 use eyened_orm::mirror::{self, MirrorError, Mode, Options, RunState, ServerSide, ui::Ui};
 use sea_orm::ConnectionTrait;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "eorm",
@@ -89,9 +92,13 @@ struct MirrorArgs {
     #[arg(long, value_enum, default_value_t = ServerSideArg::Auto)]
     server_side: ServerSideArg,
 
-    /// Split tables with an integer primary key into chunks of about this many rows.
+    /// Split tables with an integer primary key into chunks of about this many rows...
     #[arg(long, default_value_t = 100_000, value_name = "ROWS")]
     chunk_rows: u64,
+
+    /// ...or of about this many bytes (estimated), whichever makes more chunks.
+    #[arg(long, default_value_t = 32 << 20, value_name = "BYTES")]
+    chunk_bytes: u64,
 
     /// Maximum size of one INSERT statement (capped by the target's max_allowed_packet).
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
@@ -101,6 +108,11 @@ struct MirrorArgs {
     /// after the load.
     #[arg(long, default_value_t = 100_000, value_name = "ROWS")]
     defer_indexes_min_rows: u64,
+
+    /// Write rows with multi-row INSERTs even where LOAD DATA LOCAL INFILE could be used
+    /// (streaming copies).
+    #[arg(long)]
+    no_load_data: bool,
 
     /// No progress bars (they are also off when stderr is not a terminal).
     #[arg(long)]
@@ -193,6 +205,8 @@ async fn mirror(mode: Mode, args: MirrorArgs) -> ExitCode {
         ServerSideArg::Never => ServerSide::Never,
     };
     options.chunk_rows = args.chunk_rows;
+    options.chunk_bytes = args.chunk_bytes;
+    options.load_data = !args.no_load_data;
     options.batch_bytes = args.batch_bytes;
     options.defer_indexes_min_rows = args.defer_indexes_min_rows;
     options.throttle = std::time::Duration::from_millis(args.throttle_ms);

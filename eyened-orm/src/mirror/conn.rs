@@ -23,7 +23,7 @@ pub type Conn = MySqlConnection;
 /// PIPES_AS_CONCAT), zero values stay zero (`NO_AUTO_VALUE_ON_ZERO`), and anything the target
 /// would truncate or reject is an error, not a warning (`STRICT_ALL_TABLES`). TIMESTAMPs are
 /// rendered and parsed in UTC.
-const SESSION: &str = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', \
+pub const SESSION: &str = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', \
      time_zone = '+00:00', group_concat_max_len = 1048576";
 
 /// Connects to `config`'s server, to `database` if given (no database otherwise).

@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use super::catalog::{Render, TableInfo, render_text};
 use super::conn::{self, Conn, ident, qualified};
 use super::error::MirrorError;
+use super::load::{self, Loader};
 use super::ui::{self, Ui};
 use super::verify::Fingerprint;
 use crate::config::DatabaseConfig;
@@ -75,14 +76,39 @@ pub struct Chunk {
     pub filter: Filter,
 }
 
-/// Splits `table` into about `ceil(rows / chunk_rows)` ranges of its integer key, read from the
-/// snapshot `conn` sees. One chunk when the table is small or has no integer key.
+/// How big a chunk should be: about this many rows or this many bytes, whichever is reached
+/// first (zero: no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkSize {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+impl ChunkSize {
+    /// How many chunks `table` is split into, from its estimated size; 1 when it is under one
+    /// and a half chunks either way.
+    pub fn count(&self, table: &TableInfo) -> u64 {
+        let by = |total: u64, per: u64| {
+            if per == 0 || total < per + per / 2 {
+                1
+            } else {
+                total.div_ceil(per)
+            }
+        };
+        by(table.est_rows, self.rows)
+            .max(by(table.est_bytes, self.bytes))
+            .min(table.est_rows.max(1))
+    }
+}
+
+/// Splits `table` into `size.count(table)` ranges of its integer key, read from the snapshot
+/// `conn` sees. One chunk when the table is small or has no integer key.
 pub async fn plan_chunks(
     conn: &mut Conn,
     index: usize,
     table: &TableInfo,
     source_db: &str,
-    chunk_rows: u64,
+    size: ChunkSize,
 ) -> Result<Vec<Chunk>, MirrorError> {
     let whole = vec![Chunk {
         table: index,
@@ -91,7 +117,8 @@ pub async fn plan_chunks(
     let Some(pk) = &table.int_pk else {
         return Ok(whole);
     };
-    if chunk_rows == 0 || table.est_rows < chunk_rows + chunk_rows / 2 {
+    let n = size.count(table);
+    if n <= 1 {
         return Ok(whole);
     }
     let rows = conn::rows(
@@ -112,7 +139,7 @@ pub async fn plan_chunks(
     let (Some(min), Some(max)) = (bound(0), bound(1)) else {
         return Ok(whole);
     };
-    let n = table.est_rows.div_ceil(chunk_rows).max(1) as i64;
+    let n = n as i64;
     let span = (max - min).saturating_add(1);
     let step = (span / n).max(1);
     let mut chunks = Vec::new();
@@ -315,13 +342,22 @@ impl TableState {
     }
 }
 
-/// One INSERT statement on its way to a writer, with the binary values its `?` stand for.
+/// Rows on their way to a writer.
 struct Batch {
     table: usize,
-    sql: String,
-    params: Vec<Option<Vec<u8>>>,
+    payload: Payload,
     rows: u64,
     bytes: u64,
+}
+
+enum Payload {
+    /// One INSERT statement, with the binary values its `?` stand for.
+    Insert {
+        sql: String,
+        params: Vec<Option<Vec<u8>>>,
+    },
+    /// Rows in the format of [`super::load`], for a writer's loader.
+    Load(Vec<u8>),
 }
 
 /// Parameters per INSERT at most (MySQL allows 65535; each costs a packet at PREPARE).
@@ -350,6 +386,9 @@ pub struct CopyJob {
     /// Per table, a statement to run as soon as the table is loaded, while others still load
     /// (the deferred secondary indexes), on the `helpers` connections of [`stream_copy`].
     pub after_load: Vec<Option<String>>,
+    /// Per table, whether the writers' loaders load it (see [`super::load`]); all false when
+    /// there are no loaders, or with `hash_rows`.
+    pub use_loader: Vec<bool>,
 }
 
 /// The outcome per table (same order as `job.tables`).
@@ -398,11 +437,13 @@ fn new_states(job: &CopyJob, ui: &Ui) -> Vec<Arc<TableState>> {
 pub const LOAD_SESSION: &str = "SET SESSION foreign_key_checks = 0, unique_checks = 0";
 
 /// Streams every chunk from `readers` (snapshot connections) into the staging database through
-/// `writers` target connections.
+/// `writers` target connections, each with a loader from `loaders` if there are any (one per
+/// writer).
 pub async fn stream_copy(
     job: CopyJob,
     readers: Vec<Conn>,
     mut writers: Vec<Conn>,
+    loaders: Vec<Loader>,
     helpers: Vec<Conn>,
     ui: &Ui,
 ) -> Result<(CopyResult, Vec<Conn>), MirrorError> {
@@ -437,6 +478,7 @@ pub async fn stream_copy(
         let hash_rows = job.hash_rows;
         let loaded_tx = loaded_tx.clone();
         let binary_params = job.binary_params && !job.hash_rows;
+        let use_loader = job.use_loader.clone();
         let checksum_queue = checksum_queue.clone();
         let ui = ui.clone();
         tasks.spawn(async move {
@@ -453,6 +495,7 @@ pub async fn stream_copy(
                     batch_bytes,
                     hash_rows,
                     binary_params,
+                    use_loader.get(chunk.table).copied().unwrap_or(false) && !hash_rows,
                     &tx,
                 )
                 .await?;
@@ -493,7 +536,10 @@ pub async fn stream_copy(
     }
     drop(tx);
 
+    let mut loaders = loaders.into_iter();
     for mut writer in writers.drain(..) {
+        let mut loader = loaders.next();
+        let staging = job.staging_db.clone();
         let rx = rx.clone();
         let states = states.clone();
         let tables = job.tables.clone();
@@ -507,17 +553,37 @@ pub async fn stream_copy(
                 let state = &states[batch.table];
                 let name = &tables[batch.table].name;
                 let context = || format!("target: loading {name} into staging");
-                if batch.params.is_empty() {
-                    conn::exec(&mut writer, batch.sql, context).await?;
-                } else {
-                    let mut query = sqlx::query(AssertSqlSafe(batch.sql)).persistent(false);
-                    for p in batch.params {
-                        query = query.bind(p);
+                match batch.payload {
+                    Payload::Insert { sql, params } if params.is_empty() => {
+                        conn::exec(&mut writer, sql, context).await?;
                     }
-                    query
-                        .execute(&mut writer)
-                        .await
-                        .map_err(|e| conn::sql_error(context(), &e))?;
+                    Payload::Insert { sql, params } => {
+                        let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+                        for p in params {
+                            query = query.bind(p);
+                        }
+                        query
+                            .execute(&mut writer)
+                            .await
+                            .map_err(|e| conn::sql_error(context(), &e))?;
+                    }
+                    Payload::Load(data) => {
+                        let Some(loader) = loader.as_mut() else {
+                            return Err(MirrorError::Internal(
+                                "rows to load reached a writer without a loader".into(),
+                            ));
+                        };
+                        let table = &tables[batch.table];
+                        loader
+                            .load(
+                                &qualified(&staging, &table.name),
+                                &table.column_list(),
+                                data,
+                                batch.rows,
+                                context,
+                            )
+                            .await?;
+                    }
                 }
                 state.rows.fetch_add(batch.rows, Ordering::Relaxed);
                 state.bytes.fetch_add(batch.bytes, Ordering::Relaxed);
@@ -530,6 +596,9 @@ pub async fn stream_copy(
                 if !throttle.is_zero() {
                     tokio::time::sleep(throttle).await;
                 }
+            }
+            if let Some(loader) = loader {
+                loader.close().await;
             }
             Ok(Some(writer))
         });
@@ -618,9 +687,14 @@ async fn read_chunk(
     batch_bytes: usize,
     hash_rows: bool,
     binary_params: bool,
+    use_loader: bool,
     tx: &mpsc::Sender<Batch>,
 ) -> Result<(), MirrorError> {
     state.start();
+    if use_loader {
+        return read_chunk_for_loader(reader, chunk, table, state, source_db, batch_bytes, tx)
+            .await;
+    }
     // With row fingerprints the server renders each row (the staged copy is fingerprinted the
     // same way); otherwise the client renders plain values, which is cheaper for the source.
     let client_render = binary_params && !hash_rows;
@@ -768,6 +842,88 @@ async fn read_chunk(
     Ok(())
 }
 
+/// [`read_chunk`] for a table the loaders load: the values go out as the bytes the server sent,
+/// escaped for the load format (FLOAT read as DOUBLE, as in [`TableInfo::raw_select`]).
+async fn read_chunk_for_loader(
+    reader: &mut Conn,
+    chunk: &Chunk,
+    table: &TableInfo,
+    state: &TableState,
+    source_db: &str,
+    batch_bytes: usize,
+    tx: &mpsc::Sender<Batch>,
+) -> Result<(), MirrorError> {
+    let (select_list, kinds) = table.raw_select();
+    let sql = format!(
+        "SELECT {select_list} FROM {}{}",
+        qualified(source_db, &table.name),
+        chunk
+            .filter
+            .where_clause()
+            .map(|w| format!(" WHERE {w}"))
+            .unwrap_or_default()
+    );
+    let context = || format!("source: reading {}", table.name);
+    let mut data: Vec<u8> = Vec::new();
+    let mut rows = 0u64;
+    let mut total = 0u64;
+    let mut stream = reader.fetch(AssertSqlSafe(sql));
+    while let Some(row) = stream
+        .try_next()
+        .await
+        .map_err(|e| conn::sql_error(context(), &e))?
+    {
+        if data.is_empty() {
+            data.reserve(batch_bytes + batch_bytes / 8);
+        }
+        for i in 0..kinds.len() {
+            if i > 0 {
+                data.push(b'\t');
+            }
+            let value: Option<&[u8]> = row
+                .try_get_unchecked(i)
+                .map_err(|e| conn::sql_error(context(), &e))?;
+            load::push_value(&mut data, value);
+        }
+        data.push(b'\n');
+        rows += 1;
+        total += 1;
+        if data.len() >= batch_bytes {
+            send_load(tx, state, chunk.table, &mut data, &mut rows).await?;
+        }
+    }
+    if !data.is_empty() {
+        send_load(tx, state, chunk.table, &mut data, &mut rows).await?;
+    }
+    state
+        .fingerprint
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .rows += total;
+    Ok(())
+}
+
+async fn send_load(
+    tx: &mpsc::Sender<Batch>,
+    state: &TableState,
+    table: usize,
+    data: &mut Vec<u8>,
+    rows: &mut u64,
+) -> Result<(), MirrorError> {
+    state.in_flight.fetch_add(1, Ordering::SeqCst);
+    let data = std::mem::take(data);
+    let batch = Batch {
+        table,
+        bytes: data.len() as u64,
+        rows: std::mem::take(rows),
+        payload: Payload::Load(data),
+    };
+    tx.send(batch).await.map_err(|_| {
+        state.in_flight.fetch_sub(1, Ordering::SeqCst);
+        MirrorError::Internal("the writers stopped early".into())
+    })
+}
+
 async fn send(
     tx: &mpsc::Sender<Batch>,
     state: &TableState,
@@ -780,8 +936,10 @@ async fn send(
     state.in_flight.fetch_add(1, Ordering::SeqCst);
     let batch = Batch {
         table,
-        sql: std::mem::take(buffer),
-        params: std::mem::take(params),
+        payload: Payload::Insert {
+            sql: std::mem::take(buffer),
+            params: std::mem::take(params),
+        },
         rows: std::mem::take(rows),
         bytes: std::mem::take(bytes),
     };
@@ -907,6 +1065,40 @@ pub async fn parallel_statements(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table(est_rows: u64, est_bytes: u64) -> TableInfo {
+        TableInfo {
+            name: "t".into(),
+            create_sql: String::new(),
+            columns: Vec::new(),
+            primary_key: vec!["id".into()],
+            int_pk: Some("id".into()),
+            est_rows,
+            est_bytes,
+        }
+    }
+
+    #[test]
+    fn chunk_count_by_rows_or_bytes() {
+        let size = ChunkSize {
+            rows: 100_000,
+            bytes: 32 << 20,
+        };
+        // Small either way: one chunk.
+        assert_eq!(size.count(&table(140_000, 1 << 20)), 1);
+        // Many narrow rows: split by rows.
+        assert_eq!(size.count(&table(560_000, 30 << 20)), 6);
+        // Few wide rows (blobs): split by bytes.
+        assert_eq!(size.count(&table(200_000, 540 << 20)), 17);
+        // Never more chunks than rows.
+        assert_eq!(size.count(&table(3, 1 << 30)), 3);
+        // Zero: no limit of that kind.
+        let rows_only = ChunkSize {
+            rows: 100_000,
+            bytes: 0,
+        };
+        assert_eq!(rows_only.count(&table(200_000, 540 << 20)), 2);
+    }
 
     #[test]
     fn filters() {

@@ -33,6 +33,7 @@ pub mod config;
 pub mod conn;
 pub mod copy;
 pub mod error;
+pub mod load;
 pub mod subset;
 pub mod swap;
 pub mod ui;
@@ -84,8 +85,13 @@ pub struct Options {
     /// Parallel readers and writers.
     pub workers: usize,
     pub server_side: ServerSide,
-    /// Tables with an integer key are split into chunks of about this many rows.
+    /// Tables with an integer key are split into chunks of about this many rows, or this many
+    /// bytes (`chunk_bytes`), whichever makes more chunks.
     pub chunk_rows: u64,
+    pub chunk_bytes: u64,
+    /// Stream rows into the target with `LOAD DATA LOCAL INFILE` where it is allowed (see
+    /// [`load`]); INSERTs otherwise.
+    pub load_data: bool,
     /// Size of one INSERT statement (capped by the target's `max_allowed_packet`).
     pub batch_bytes: usize,
     /// Tables estimated at this many rows or more get their secondary indexes and foreign keys
@@ -107,6 +113,8 @@ impl Options {
             workers: 4,
             server_side: ServerSide::Auto,
             chunk_rows: 100_000,
+            chunk_bytes: 32 << 20,
+            load_data: true,
             batch_bytes: 4 << 20,
             defer_indexes_min_rows: 100_000,
             throttle: Duration::ZERO,
@@ -121,6 +129,8 @@ pub struct Outcome {
     pub dry_run: bool,
     /// The plan as printed.
     pub plan: String,
+    /// How the rows were copied, as printed.
+    pub copying: String,
     pub tables: Vec<TableSummary>,
     pub phases: Vec<(String, Duration)>,
     pub copy_wall: Duration,
@@ -633,6 +643,7 @@ pub async fn run(
         source_checksums: method == verify::Method::Checksum,
         binary_params: true,
         after_load,
+        use_loader: vec![false; tables.len()],
     };
     let estimated_rows = || {
         tables
@@ -672,15 +683,15 @@ pub async fn run(
             );
             ui.line(&copy_line);
             let job = copy_job(expected, chunks, vec![None; tables.len()]);
-            let (result, w) = copy::stream_copy(job, vec![reader], writers, Vec::new(), ui).await?;
+            let (result, w) =
+                copy::stream_copy(job, vec![reader], writers, Vec::new(), Vec::new(), ui).await?;
             writers = w;
             (result, true)
         }
         Mode::Full if server_side => {
             // Chunk bounds from a snapshot; each INSERT ... SELECT reads its own.
             let (mut planners, _) = copy::open_snapshots(&cfg.source.db, &source_db, 1).await?;
-            let chunks =
-                full_chunks(&mut planners[0], &tables, &source_db, options.chunk_rows).await?;
+            let chunks = full_chunks(&mut planners[0], &tables, &source_db, options).await?;
             drop(planners);
             copy_line = format!(
                 "copying on the server (INSERT ... SELECT), {workers} workers, {} chunks",
@@ -696,14 +707,45 @@ pub async fn run(
         Mode::Full => {
             let (mut readers, mode) =
                 copy::open_snapshots(&cfg.source.db, &source_db, workers).await?;
-            let chunks =
-                full_chunks(&mut readers[0], &tables, &source_db, options.chunk_rows).await?;
+            let chunks = full_chunks(&mut readers[0], &tables, &source_db, options).await?;
+            let mut job = copy_job(estimated_rows(), chunks, full_after_load());
+            let why_not = match (options.load_data, job.hash_rows) {
+                (false, _) => Some("--no-load-data".to_owned()),
+                (true, true) => Some("row fingerprints need INSERTs".to_owned()),
+                (true, false) => load::unusable(&mut writers[0]).await?,
+            };
+            let (loaders, writing) = match why_not {
+                Some(why) => (Vec::new(), format!("multi-row INSERTs ({why})")),
+                None => {
+                    let mut loaders = Vec::with_capacity(workers);
+                    for _ in 0..workers {
+                        loaders.push(
+                            load::Loader::connect(
+                                &cfg.target.db,
+                                &names.staging,
+                                &[conn::SESSION, LOAD_SESSION],
+                            )
+                            .await?,
+                        );
+                    }
+                    job.use_loader = tables.iter().map(load::loadable).collect();
+                    let loaded = job.use_loader.iter().filter(|l| **l).count();
+                    let writing = if loaded == tables.len() {
+                        "LOAD DATA LOCAL INFILE".to_owned()
+                    } else {
+                        format!(
+                            "LOAD DATA LOCAL INFILE ({loaded} of {} tables; INSERTs for the rest)",
+                            tables.len()
+                        )
+                    };
+                    (loaders, writing)
+                }
+            };
             copy_line = format!(
-                "copying: {mode}; {workers} writers; {} chunks",
-                chunks.len()
+                "copying: {mode}; {workers} writers with {writing}; {} chunks",
+                job.chunks.len()
             );
             ui.line(&copy_line);
-            let job = copy_job(estimated_rows(), chunks, full_after_load());
             // Indexes of tables already loaded are built while others still load.
             let helpers = if deferred.is_empty() {
                 Vec::new()
@@ -718,7 +760,8 @@ pub async fn run(
                 .await?
             };
             indexes_done = true;
-            let (result, w) = copy::stream_copy(job, readers, writers, helpers, ui).await?;
+            let (result, w) =
+                copy::stream_copy(job, readers, writers, loaders, helpers, ui).await?;
             writers = w;
             (result, true)
         }
@@ -883,6 +926,7 @@ pub async fn run(
     );
     Ok(Outcome {
         dry_run: false,
+        copying: copy_line,
         plan,
         tables: summaries,
         phases,
@@ -914,17 +958,22 @@ async fn full_chunks(
     conn: &mut Conn,
     tables: &[TableInfo],
     source_db: &str,
-    chunk_rows: u64,
+    options: &Options,
 ) -> Result<Vec<Chunk>, MirrorError> {
     let mut per_table = Vec::new();
     for (i, t) in tables.iter().enumerate() {
+        let size = copy::ChunkSize {
+            rows: options.chunk_rows,
+            bytes: options.chunk_bytes,
+        };
         per_table.push((
-            t.est_rows,
-            copy::plan_chunks(conn, i, t, source_db, chunk_rows).await?,
+            (t.est_bytes, t.est_rows),
+            copy::plan_chunks(conn, i, t, source_db, size).await?,
         ));
     }
-    // Biggest tables first, their chunks interleaved with nothing else so that a table finishes
-    // early and its indexes can follow; small tables fill the gaps at the end.
+    // Biggest tables first (by bytes: a table of large blobs takes longest), their chunks
+    // interleaved with nothing else so that a table finishes early and its indexes can follow;
+    // small tables fill the gaps at the end.
     per_table.sort_by_key(|p| std::cmp::Reverse(p.0));
     Ok(per_table.into_iter().flat_map(|(_, c)| c).collect())
 }
@@ -1025,12 +1074,14 @@ fn render_plan(
     let method = match options.mode {
         Mode::Test => format!("set-based selection in one read-only snapshot, {workers} writers"),
         Mode::Full if server_side => format!(
-            "same server: INSERT ... SELECT, {workers} workers, chunks of ~{} rows",
-            options.chunk_rows
+            "same server: INSERT ... SELECT, {workers} workers, chunks of ~{} rows or ~{}",
+            options.chunk_rows,
+            ui::bytes(options.chunk_bytes)
         ),
         Mode::Full => format!(
-            "streaming from read-only snapshots, {workers} readers/writers, chunks of ~{} rows, INSERTs of up to {}",
+            "streaming from read-only snapshots, {workers} readers/writers, chunks of ~{} rows or ~{}, INSERTs of up to {}",
             options.chunk_rows,
+            ui::bytes(options.chunk_bytes),
             ui::bytes(options.batch_bytes as u64)
         ),
     };
