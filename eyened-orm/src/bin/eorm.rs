@@ -105,7 +105,7 @@ struct MirrorArgs {
     batch_bytes: usize,
 
     /// Tables estimated at this many rows or more get their secondary indexes and foreign keys
-    /// after the load.
+    /// after the load (unless bigger than the target's InnoDB buffer pool).
     #[arg(long, default_value_t = 100_000, value_name = "ROWS")]
     defer_indexes_min_rows: u64,
 

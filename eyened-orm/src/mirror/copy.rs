@@ -389,6 +389,9 @@ pub struct CopyJob {
     /// Per table, whether the writers' loaders load it (see [`super::load`]); all false when
     /// there are no loaders, or with `hash_rows`.
     pub use_loader: Vec<bool>,
+    /// With `source_checksums`: the last reader takes the checksums before reading rows (the
+    /// caller opened one reader more than it has writers for this).
+    pub checksum_reader: bool,
 }
 
 /// The outcome per table (same order as `job.tables`).
@@ -467,7 +470,11 @@ pub async fn stream_copy(
     let rx = Arc::new(tokio::sync::Mutex::new(rx));
     let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
 
-    for mut reader in readers {
+    let reader_count = readers.len();
+    for (r, mut reader) in readers.into_iter().enumerate() {
+        // The last reader reads the source checksums before any rows, so that reading every
+        // table once more overlaps the copy instead of following it.
+        let checksums_first = job.checksum_reader && r + 1 == reader_count && reader_count > 1;
         let queue = queue.clone();
         let tx = tx.clone();
         let states = states.clone();
@@ -482,6 +489,10 @@ pub async fn stream_copy(
         let checksum_queue = checksum_queue.clone();
         let ui = ui.clone();
         tasks.spawn(async move {
+            if checksums_first {
+                source_checksums(&mut reader, &checksum_queue, &tables, &states, &source_db)
+                    .await?;
+            }
             loop {
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
                 let Some(chunk) = next else { break };
@@ -507,28 +518,7 @@ pub async fn stream_copy(
             }
             drop(tx);
             drop(loaded_tx);
-            loop {
-                let next = checksum_queue
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .pop();
-                let Some(i) = next else { break };
-                let table = &tables[i];
-                let rows = conn::rows(
-                    &mut reader,
-                    format!("CHECKSUM TABLE {}", qualified(&source_db, &table.name)),
-                    || format!("source: checksum of {}", table.name),
-                )
-                .await?;
-                let checksum = rows
-                    .first()
-                    .and_then(|r| conn::text(r, 1))
-                    .and_then(|c| c.parse().ok());
-                *states[i]
-                    .source_checksum
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()) = checksum;
-            }
+            source_checksums(&mut reader, &checksum_queue, &tables, &states, &source_db).await?;
             // The snapshot ends here; nothing was written on this connection.
             conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
             Ok(None)
@@ -650,6 +640,37 @@ pub async fn stream_copy(
         },
         conns,
     ))
+}
+
+/// Takes `CHECKSUM TABLE` of the source tables left in `queue` (biggest last), in the
+/// snapshot of `reader`.
+async fn source_checksums(
+    reader: &mut Conn,
+    queue: &Mutex<Vec<usize>>,
+    tables: &[TableInfo],
+    states: &[Arc<TableState>],
+    source_db: &str,
+) -> Result<(), MirrorError> {
+    loop {
+        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let Some(i) = next else { break };
+        let table = &tables[i];
+        let rows = conn::rows(
+            reader,
+            format!("CHECKSUM TABLE {}", qualified(source_db, &table.name)),
+            || format!("source: checksum of {}", table.name),
+        )
+        .await?;
+        let checksum = rows
+            .first()
+            .and_then(|r| conn::text(r, 1))
+            .and_then(|c| c.parse().ok());
+        *states[i]
+            .source_checksum
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = checksum;
+    }
+    Ok(())
 }
 
 /// Waits for every task; on the first error, cancels the rest (their connections close, and the

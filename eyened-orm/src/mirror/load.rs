@@ -22,6 +22,12 @@ use super::conn::{self, Conn};
 use super::error::MirrorError;
 use crate::config::DatabaseConfig;
 
+/// ER_LOCK_DEADLOCK.
+const DEADLOCK: u16 = 1213;
+
+/// How often a load that lost a deadlock is tried.
+const ATTEMPTS: u32 = 5;
+
 /// A target connection that loads rows with `LOAD DATA LOCAL INFILE`.
 pub struct Loader {
     conn: mysql_async::Conn,
@@ -123,18 +129,29 @@ impl Loader {
         rows: u64,
         context: impl Fn() -> String,
     ) -> Result<(), MirrorError> {
-        let chunk = Bytes::from(data);
-        self.conn.set_infile_handler(async move {
-            Ok(futures_util::stream::once(async move { Ok(chunk) }).boxed())
-        });
+        let data = Bytes::from(data);
         let sql = format!(
             "LOAD DATA LOCAL INFILE 'eorm-rows' INTO TABLE {table} CHARACTER SET binary \
              FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})"
         );
-        self.conn
-            .query_drop(sql)
-            .await
-            .map_err(|e| sql_error(context(), &e))?;
+        let mut attempt = 1;
+        loop {
+            let chunk = data.clone();
+            self.conn.set_infile_handler(async move {
+                Ok(futures_util::stream::once(async move { Ok(chunk) }).boxed())
+            });
+            match self.conn.query_drop(&sql).await {
+                Ok(()) => break,
+                // Loads into one empty table from several connections can deadlock on the
+                // table's AUTO-INC lock against InnoDB's bulk-insert table lock. The victim's
+                // statement was rolled back whole (each load is its own transaction), so it is
+                // simply run again.
+                Err(mysql_async::Error::Server(e)) if e.code == DEADLOCK && attempt < ATTEMPTS => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(sql_error(context(), &e)),
+            }
+        }
         let stored = self.conn.affected_rows();
         if self.conn.get_warnings() > 0 {
             let warnings: Vec<(String, u32, String)> = self
