@@ -88,6 +88,20 @@ pub struct SplitDdl {
 }
 
 impl TableInfo {
+    /// A table with an integer key `id` and the given size estimates, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn sized(est_rows: u64, est_bytes: u64) -> Self {
+        TableInfo {
+            name: "t".into(),
+            create_sql: String::new(),
+            columns: Vec::new(),
+            primary_key: vec!["id".into()],
+            int_pk: Some("id".into()),
+            est_rows,
+            est_bytes,
+        }
+    }
+
     /// Columns that an INSERT names (all but generated ones).
     pub fn insert_columns(&self) -> impl Iterator<Item = &ColumnInfo> {
         self.columns.iter().filter(|c| !c.generated)

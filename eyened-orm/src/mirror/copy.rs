@@ -76,6 +76,20 @@ pub struct Chunk {
     pub filter: Filter,
 }
 
+impl Chunk {
+    /// `SELECT <select_list> FROM <source_db>.<table>` restricted to this chunk's rows.
+    fn select(&self, select_list: &str, table: &str, source_db: &str) -> String {
+        format!(
+            "SELECT {select_list} FROM {}{}",
+            qualified(source_db, table),
+            self.filter
+                .where_clause()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// How big a chunk should be: about this many rows or this many bytes, whichever is reached
 /// first (zero: no limit).
 #[derive(Debug, Clone, Copy)]
@@ -721,19 +735,14 @@ async fn read_chunk(
     let client_render = binary_params && !hash_rows;
     let (select_list, raw_columns) = table.row_select(binary_params);
     let (raw_list, kinds) = table.raw_select();
-    let sql = format!(
-        "SELECT {} FROM {}{}",
+    let sql = chunk.select(
         if client_render {
             &raw_list
         } else {
             &select_list
         },
-        qualified(source_db, &table.name),
-        chunk
-            .filter
-            .where_clause()
-            .map(|w| format!(" WHERE {w}"))
-            .unwrap_or_default()
+        &table.name,
+        source_db,
     );
     let prefix = format!(
         "INSERT INTO {} ({}) VALUES ",
@@ -833,11 +842,13 @@ async fn read_chunk(
                 send(
                     tx,
                     state,
-                    chunk.table,
-                    &mut buffer,
-                    &mut params,
-                    &mut rows,
-                    &mut data_bytes,
+                    insert_batch(
+                        chunk.table,
+                        &mut buffer,
+                        &mut params,
+                        &mut rows,
+                        &mut data_bytes,
+                    ),
                 )
                 .await?;
             }
@@ -847,11 +858,13 @@ async fn read_chunk(
         send(
             tx,
             state,
-            chunk.table,
-            &mut buffer,
-            &mut params,
-            &mut rows,
-            &mut data_bytes,
+            insert_batch(
+                chunk.table,
+                &mut buffer,
+                &mut params,
+                &mut rows,
+                &mut data_bytes,
+            ),
         )
         .await?;
     }
@@ -875,15 +888,7 @@ async fn read_chunk_for_loader(
     tx: &mpsc::Sender<Batch>,
 ) -> Result<(), MirrorError> {
     let (select_list, kinds) = table.raw_select();
-    let sql = format!(
-        "SELECT {select_list} FROM {}{}",
-        qualified(source_db, &table.name),
-        chunk
-            .filter
-            .where_clause()
-            .map(|w| format!(" WHERE {w}"))
-            .unwrap_or_default()
-    );
+    let sql = chunk.select(&select_list, &table.name, source_db);
     let context = || format!("source: reading {}", table.name);
     let mut data: Vec<u8> = Vec::new();
     let mut rows = 0u64;
@@ -910,11 +915,11 @@ async fn read_chunk_for_loader(
         rows += 1;
         total += 1;
         if data.len() >= batch_bytes {
-            send_load(tx, state, chunk.table, &mut data, &mut rows).await?;
+            send(tx, state, load_batch(chunk.table, &mut data, &mut rows)).await?;
         }
     }
     if !data.is_empty() {
-        send_load(tx, state, chunk.table, &mut data, &mut rows).await?;
+        send(tx, state, load_batch(chunk.table, &mut data, &mut rows)).await?;
     }
     state
         .fingerprint
@@ -924,38 +929,28 @@ async fn read_chunk_for_loader(
     Ok(())
 }
 
-async fn send_load(
+/// Hands `batch` to the writers; it counts as in flight until one of them has written it.
+async fn send(
     tx: &mpsc::Sender<Batch>,
     state: &TableState,
-    table: usize,
-    data: &mut Vec<u8>,
-    rows: &mut u64,
+    batch: Batch,
 ) -> Result<(), MirrorError> {
     state.in_flight.fetch_add(1, Ordering::SeqCst);
-    let data = std::mem::take(data);
-    let batch = Batch {
-        table,
-        bytes: data.len() as u64,
-        rows: std::mem::take(rows),
-        payload: Payload::Load(data),
-    };
     tx.send(batch).await.map_err(|_| {
         state.in_flight.fetch_sub(1, Ordering::SeqCst);
         MirrorError::Internal("the writers stopped early".into())
     })
 }
 
-async fn send(
-    tx: &mpsc::Sender<Batch>,
-    state: &TableState,
+/// The INSERT in `buffer` with its `params`, taken (the buffers are left empty for the next).
+fn insert_batch(
     table: usize,
     buffer: &mut String,
     params: &mut Vec<Option<Vec<u8>>>,
     rows: &mut u64,
     bytes: &mut u64,
-) -> Result<(), MirrorError> {
-    state.in_flight.fetch_add(1, Ordering::SeqCst);
-    let batch = Batch {
+) -> Batch {
+    Batch {
         table,
         payload: Payload::Insert {
             sql: std::mem::take(buffer),
@@ -963,11 +958,18 @@ async fn send(
         },
         rows: std::mem::take(rows),
         bytes: std::mem::take(bytes),
-    };
-    tx.send(batch).await.map_err(|_| {
-        state.in_flight.fetch_sub(1, Ordering::SeqCst);
-        MirrorError::Internal("the writers stopped early".into())
-    })
+    }
+}
+
+/// The rows in `data`, taken.
+fn load_batch(table: usize, data: &mut Vec<u8>, rows: &mut u64) -> Batch {
+    let data = std::mem::take(data);
+    Batch {
+        table,
+        bytes: data.len() as u64,
+        rows: std::mem::take(rows),
+        payload: Payload::Load(data),
+    }
 }
 
 /// The server-side path (source and target on one server): every chunk is one
@@ -1088,15 +1090,7 @@ mod tests {
     use super::*;
 
     fn table(est_rows: u64, est_bytes: u64) -> TableInfo {
-        TableInfo {
-            name: "t".into(),
-            create_sql: String::new(),
-            columns: Vec::new(),
-            primary_key: vec!["id".into()],
-            int_pk: Some("id".into()),
-            est_rows,
-            est_bytes,
-        }
+        TableInfo::sized(est_rows, est_bytes)
     }
 
     #[test]

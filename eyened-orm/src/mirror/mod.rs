@@ -1226,15 +1226,7 @@ mod tests {
 
     #[test]
     fn indexes_are_deferred_for_many_rows_that_fit_the_buffer_pool() {
-        let table = |est_rows, est_bytes| TableInfo {
-            name: "t".into(),
-            create_sql: String::new(),
-            columns: Vec::new(),
-            primary_key: vec!["id".into()],
-            int_pk: Some("id".into()),
-            est_rows,
-            est_bytes,
-        };
+        let table = TableInfo::sized;
         let full = Options::new(Mode::Full, "c.yml");
         let pool = 128 << 20;
         assert!(defers_indexes(&table(150_000, 80 << 20), &full, pool));
