@@ -255,19 +255,7 @@ impl Rng {
 
 /// SQL literals.
 fn s(value: impl AsRef<str>) -> String {
-    let value = value.as_ref();
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' => out.push_str("\\\\"),
-            '\0' => out.push_str("\\0"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    crate::mirror::conn::literal(value.as_ref())
 }
 
 fn hex(bytes: &[u8]) -> String {

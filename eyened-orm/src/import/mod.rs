@@ -34,12 +34,10 @@ pub use indicatif::ProgressBar;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use indicatif::{ProgressDrawTarget, ProgressStyle};
 use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use serde::Serialize;
 
@@ -388,22 +386,6 @@ fn env_lookup(env_file: Option<&Path>) -> Result<HashMap<String, String>, Import
     }
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal.
-pub fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg:12} [{bar:40}] {human_pos}/{human_len} ({eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 /// Runs `eorm import` with the connection the arguments give (see [`config::resolve`]). Prints
 /// the summary on stdout, warnings and errors on stderr; returns the exit code.
 pub async fn run(args: &Args) -> u8 {
@@ -438,7 +420,14 @@ async fn run_inner(args: &Args) -> Result<Summary, ImportError> {
     let options = args.options(&|k| vars.get(k).cloned())?;
     let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
     let db = config.connect().await?;
-    let result = import_file(&db, &args.file, args.format, &options, &progress_bar()).await;
+    let result = import_file(
+        &db,
+        &args.file,
+        args.format,
+        &options,
+        &crate::progress::bar(12),
+    )
+    .await;
     let _ = db.close().await;
     result
 }

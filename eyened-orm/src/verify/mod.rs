@@ -28,11 +28,9 @@ pub mod snapshot;
 pub use indicatif::ProgressBar;
 
 use std::fmt;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressDrawTarget, ProgressStyle};
 use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use serde::Serialize;
 
@@ -274,10 +272,7 @@ fn text_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Strin
     out
 }
 
-/// Quotes a MySQL identifier.
-pub(crate) fn quote(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
+pub(crate) use crate::migrate::plan::quote;
 
 /// Runs the checks `options` asks for against `db` (named `database` in the report).
 pub async fn verify(
@@ -406,22 +401,6 @@ impl Args {
     }
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal.
-pub fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg:24} [{bar:40}] {human_pos}/{human_len} ({eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 /// Runs `eorm verify` with the connection the arguments give (see [`config::resolve`]); prints
 /// the report on stdout and errors on stderr. Returns the exit code.
 pub async fn run(args: &Args) -> u8 {
@@ -444,7 +423,13 @@ pub async fn run(args: &Args) -> u8 {
 async fn run_inner(args: &Args) -> Result<Report, VerifyError> {
     let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
     let db = config.connect().await?;
-    let report = verify(&db, &config.display(), &args.options(), &progress_bar()).await;
+    let report = verify(
+        &db,
+        &config.display(),
+        &args.options(),
+        &crate::progress::bar(24),
+    )
+    .await;
     let _ = db.close().await;
     report
 }
