@@ -110,6 +110,47 @@ pub async fn exec(
     }
 }
 
+/// ER_LOCK_DEADLOCK.
+pub const DEADLOCK: u16 = 1213;
+
+/// How often a load into staging that lost a deadlock is run. Loads into one empty table from
+/// several connections can deadlock (InnoDB's bulk-insert table lock against the table's
+/// AUTO-INC lock); each load is a transaction of its own (autocommit), which the server rolled
+/// back whole, so it is simply run again.
+pub const LOAD_ATTEMPTS: u32 = 5;
+
+/// Runs a statement that loads rows into staging, again when it lost a deadlock (see
+/// [`LOAD_ATTEMPTS`]). With `params`, as a prepared statement with them bound to its `?`.
+pub async fn load(
+    conn: &mut Conn,
+    sql: String,
+    params: &[Option<Vec<u8>>],
+    context: impl FnOnce() -> String,
+) -> Result<u64, MirrorError> {
+    let sql: Arc<str> = sql.into();
+    let mut attempt = 1;
+    loop {
+        let result = if params.is_empty() {
+            sqlx::raw_sql(AssertSqlSafe(sql.clone()))
+                .execute(&mut *conn)
+                .await
+        } else {
+            let mut query = sqlx::query(AssertSqlSafe(sql.clone())).persistent(false);
+            for p in params {
+                query = query.bind(p.as_deref());
+            }
+            query.execute(&mut *conn).await
+        };
+        match result {
+            Ok(done) => return Ok(done.rows_affected()),
+            Err(err) if error_number(&err) == Some(DEADLOCK) && attempt < LOAD_ATTEMPTS => {
+                attempt += 1;
+            }
+            Err(err) => return Err(sql_error(context(), &err)),
+        }
+    }
+}
+
 /// Runs a query (text protocol) and returns every row.
 pub async fn rows(
     conn: &mut Conn,
@@ -169,9 +210,7 @@ pub async fn scalar(
 }
 
 /// A MySQL identifier in backticks.
-pub fn ident(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
+pub use crate::migrate::plan::quote as ident;
 
 /// `` `db`.`table` ``.
 pub fn qualified(database: &str, table: &str) -> String {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use indicatif::ProgressBar;
-use sea_orm::sqlx::{self, AssertSqlSafe, Executor, Row};
+use sea_orm::sqlx::{AssertSqlSafe, Executor, Row};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -558,18 +558,8 @@ pub async fn stream_copy(
                 let name = &tables[batch.table].name;
                 let context = || format!("target: loading {name} into staging");
                 match batch.payload {
-                    Payload::Insert { sql, params } if params.is_empty() => {
-                        conn::exec(&mut writer, sql, context).await?;
-                    }
                     Payload::Insert { sql, params } => {
-                        let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(false);
-                        for p in params {
-                            query = query.bind(p);
-                        }
-                        query
-                            .execute(&mut writer)
-                            .await
-                            .map_err(|e| conn::sql_error(context(), &e))?;
+                        conn::load(&mut writer, sql, &params, context).await?;
                     }
                     Payload::Load(data) => {
                         let Some(loader) = loader.as_mut() else {
@@ -1018,7 +1008,7 @@ pub async fn server_side_copy(
                         .map(|w| format!(" WHERE {w}"))
                         .unwrap_or_default()
                 );
-                let rows = conn::exec(&mut worker, sql, || {
+                let rows = conn::load(&mut worker, sql, &[], || {
                     format!("target: INSERT ... SELECT into {}", table.name)
                 })
                 .await?;

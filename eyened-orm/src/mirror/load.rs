@@ -22,12 +22,6 @@ use super::conn::{self, Conn};
 use super::error::MirrorError;
 use crate::config::DatabaseConfig;
 
-/// ER_LOCK_DEADLOCK.
-const DEADLOCK: u16 = 1213;
-
-/// How often a load that lost a deadlock is tried.
-const ATTEMPTS: u32 = 5;
-
 /// A target connection that loads rows with `LOAD DATA LOCAL INFILE`.
 pub struct Loader {
     conn: mysql_async::Conn,
@@ -142,11 +136,10 @@ impl Loader {
             });
             match self.conn.query_drop(&sql).await {
                 Ok(()) => break,
-                // Loads into one empty table from several connections can deadlock on the
-                // table's AUTO-INC lock against InnoDB's bulk-insert table lock. The victim's
-                // statement was rolled back whole (each load is its own transaction), so it is
-                // simply run again.
-                Err(mysql_async::Error::Server(e)) if e.code == DEADLOCK && attempt < ATTEMPTS => {
+                // See `conn::LOAD_ATTEMPTS`.
+                Err(mysql_async::Error::Server(e))
+                    if e.code == conn::DEADLOCK && attempt < conn::LOAD_ATTEMPTS =>
+                {
                     attempt += 1;
                 }
                 Err(e) => return Err(sql_error(context(), &e)),
