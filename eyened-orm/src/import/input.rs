@@ -2,7 +2,7 @@
 //! against the column it is meant for. Problems are collected, not raised, each with its
 //! position in the file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -37,16 +37,69 @@ impl Format {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prop {
     /// The column name as the table spells it.
-    pub column: String,
+    pub column: &'static str,
     pub value: Value,
-    /// Where in the input it was given.
-    pub at: String,
+}
+
+/// Where a node is in the input: its indexes in the nested form, or the CSV line it was first
+/// given on. Positions are rendered as text only for problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum At {
+    Item(u32),
+    Study(u32, u32),
+    Series(u32, u32, u32),
+    Image(u32, u32, u32, u32),
+    Line(u32),
+}
+
+impl At {
+    /// The position of `key` of this node: `items[0].studies[1].study_date`, or `line 5, column
+    /// study_date`.
+    pub fn field(self, key: &str) -> String {
+        match self {
+            At::Line(n) => format!("line {n}, column {key}"),
+            other => format!("{other}.{key}"),
+        }
+    }
+
+    /// The position of the prop `column` of this node.
+    pub fn prop(self, column: &str) -> String {
+        match self {
+            At::Line(_) => self.field(column),
+            other => other.field(&format!("props.{column}")),
+        }
+    }
+
+    /// The position of an element of this node's list `key` (`studies`, `series`, `images`).
+    fn child(self, index: usize) -> At {
+        let i = u32::try_from(index).unwrap_or(u32::MAX);
+        match self {
+            At::Item(a) => At::Study(a, i),
+            At::Study(a, b) => At::Series(a, b, i),
+            At::Series(a, b, c) | At::Image(a, b, c, _) => At::Image(a, b, c, i),
+            At::Line(n) => At::Line(n),
+        }
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            At::Item(a) => write!(f, "items[{a}]"),
+            At::Study(a, b) => write!(f, "items[{a}].studies[{b}]"),
+            At::Series(a, b, c) => write!(f, "items[{a}].studies[{b}].series[{c}]"),
+            At::Image(a, b, c, d) => {
+                write!(f, "items[{a}].studies[{b}].series[{c}].images[{d}]")
+            }
+            At::Line(n) => write!(f, "line {n}"),
+        }
+    }
 }
 
 /// An item: one patient of one project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemIn {
-    pub at: String,
+    pub at: At,
     pub project_name: String,
     pub patient_identifier: Option<String>,
     pub props: Vec<Prop>,
@@ -55,7 +108,7 @@ pub struct ItemIn {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StudyIn {
-    pub at: String,
+    pub at: At,
     pub study_date: Option<NaiveDate>,
     pub props: Vec<Prop>,
     pub series: Vec<SeriesIn>,
@@ -63,7 +116,7 @@ pub struct StudyIn {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesIn {
-    pub at: String,
+    pub at: At,
     pub series_id: Option<String>,
     pub props: Vec<Prop>,
     pub images: Vec<ImageIn>,
@@ -71,18 +124,18 @@ pub struct SeriesIn {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageIn {
-    pub at: String,
+    pub at: At,
     /// The path as given.
     pub image: String,
     pub props: Vec<Prop>,
 }
 
 /// The tables whose columns `props` may name, from the entities.
-pub struct Tables<'a> {
-    pub patient: &'a Table,
-    pub study: &'a Table,
-    pub series: &'a Table,
-    pub image: &'a Table,
+pub struct Tables {
+    pub patient: &'static Table,
+    pub study: &'static Table,
+    pub series: &'static Table,
+    pub image: &'static Table,
 }
 
 /// Columns the importer sets itself; naming them in `props` is a mistake. `column` is spelled
@@ -106,7 +159,7 @@ fn reserved(table: &str, column: &str) -> Option<&'static str> {
 
 /// The column named `name`: exact spelling first (the common case, and cheap), then ignoring
 /// case as the server does.
-fn column<'t>(table: &'t Table, name: &str) -> Option<&'t crate::schema::Column> {
+fn column(table: &'static Table, name: &str) -> Option<&'static crate::schema::Column> {
     table
         .columns
         .iter()
@@ -122,11 +175,14 @@ pub enum Raw<'a> {
 }
 
 /// Converts `raw` for `column` of `table`: the type, range, length and enum value checked.
-pub fn convert(table: &Table, column: &str, raw: Raw<'_>, at: &str) -> Result<Prop, InputProblem> {
-    let problem = |message: String| InputProblem {
-        at: at.to_owned(),
-        message,
-    };
+/// `at` gives the position for a problem.
+pub fn convert(
+    table: &'static Table,
+    column: &str,
+    raw: Raw<'_>,
+    at: impl FnOnce() -> String,
+) -> Result<Prop, InputProblem> {
+    let problem = |message: String| InputProblem { at: at(), message };
     let Some(col) = self::column(table, column) else {
         return Err(problem(format!("{} has no column {column}", table.name)));
     };
@@ -157,9 +213,8 @@ pub fn convert(table: &Table, column: &str, raw: Raw<'_>, at: &str) -> Result<Pr
         })?
     };
     Ok(Prop {
-        column: col.name.clone(),
+        column: col.name.as_str(),
         value,
-        at: at.to_owned(),
     })
 }
 
@@ -378,7 +433,7 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
 pub fn parse(
     text: &str,
     format: Format,
-    tables: &Tables<'_>,
+    tables: &Tables,
 ) -> Result<(Vec<ItemIn>, Vec<InputProblem>), ImportError> {
     match format {
         Format::Json => {
@@ -415,30 +470,30 @@ pub(super) fn drop_in_background<T: Send + 'static>(value: T) {
     }
 }
 
-/// Problems and the path being walked.
+/// The problems found while walking the document.
 struct Walker<'t> {
-    tables: &'t Tables<'t>,
+    tables: &'t Tables,
     problems: Vec<InputProblem>,
 }
 
 impl Walker<'_> {
-    fn problem(&mut self, at: &str, message: impl Into<String>) {
+    fn problem(&mut self, at: String, message: impl Into<String>) {
         self.problems.push(InputProblem {
-            at: at.to_owned(),
+            at,
             message: message.into(),
         });
     }
 
-    /// The object at `at`, or a problem.
+    /// The object at `at` (rendered by `place`), or a problem.
     fn object<'j>(
         &mut self,
         value: &'j Json,
-        at: &str,
+        place: impl Fn() -> String,
         allowed: &[&str],
     ) -> Option<&'j serde_json::Map<String, Json>> {
         let Some(map) = value.as_object() else {
             self.problem(
-                at,
+                place(),
                 format!("expected an object, found {}", describe(Raw::Json(value))),
             );
             return None;
@@ -446,7 +501,7 @@ impl Walker<'_> {
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
                 self.problem(
-                    &format!("{at}.{key}"),
+                    format!("{}.{key}", place()),
                     format!(
                         "unknown key `{key}`; expected one of {}",
                         allowed.join(", ")
@@ -458,19 +513,14 @@ impl Walker<'_> {
     }
 
     /// An optional string field; numbers are accepted as their text.
-    fn string(
-        &mut self,
-        map: &serde_json::Map<String, Json>,
-        key: &str,
-        at: &str,
-    ) -> Option<String> {
+    fn string(&mut self, map: &serde_json::Map<String, Json>, key: &str, at: At) -> Option<String> {
         match map.get(key) {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),
             Some(Json::Number(n)) => Some(n.to_string()),
             Some(other) => {
                 self.problem(
-                    &format!("{at}.{key}"),
+                    at.field(key),
                     format!("expected a string, found {}", describe(Raw::Json(other))),
                 );
                 None
@@ -482,14 +532,14 @@ impl Walker<'_> {
         &mut self,
         map: &'j serde_json::Map<String, Json>,
         key: &str,
-        at: &str,
+        at: At,
     ) -> &'j [Json] {
         match map.get(key) {
             None | Some(Json::Null) => &[],
             Some(Json::Array(items)) => items,
             Some(other) => {
                 self.problem(
-                    &format!("{at}.{key}"),
+                    at.field(key),
                     format!("expected a list, found {}", describe(Raw::Json(other))),
                 );
                 &[]
@@ -497,14 +547,18 @@ impl Walker<'_> {
         }
     }
 
-    fn props(&mut self, map: &serde_json::Map<String, Json>, at: &str, table: &Table) -> Vec<Prop> {
-        let at = format!("{at}.props");
+    fn props(
+        &mut self,
+        map: &serde_json::Map<String, Json>,
+        at: At,
+        table: &'static Table,
+    ) -> Vec<Prop> {
         match map.get("props") {
             None | Some(Json::Null) => Vec::new(),
             Some(Json::Object(props)) => props
                 .iter()
                 .filter_map(|(column, value)| {
-                    match convert(table, column, Raw::Json(value), &format!("{at}.{column}")) {
+                    match convert(table, column, Raw::Json(value), || at.prop(column)) {
                         Ok(prop) => Some(prop),
                         Err(p) => {
                             self.problems.push(p);
@@ -515,7 +569,7 @@ impl Walker<'_> {
                 .collect(),
             Some(other) => {
                 self.problem(
-                    &at,
+                    at.field("props"),
                     format!(
                         "expected an object of columns, found {}",
                         describe(Raw::Json(other))
@@ -526,12 +580,12 @@ impl Walker<'_> {
         }
     }
 
-    fn date(&mut self, map: &serde_json::Map<String, Json>, at: &str) -> Option<NaiveDate> {
+    fn date(&mut self, map: &serde_json::Map<String, Json>, at: At) -> Option<NaiveDate> {
         let s = self.string(map, "study_date", at)?;
         let date = parse_date(&s);
         if date.is_none() {
             self.problem(
-                &format!("{at}.study_date"),
+                at.field("study_date"),
                 format!("'{s}' is not a date (YYYY-MM-DD)"),
             );
         }
@@ -545,7 +599,7 @@ const SERIES_KEYS: &[&str] = &["series_id", "props", "images"];
 const IMAGE_KEYS: &[&str] = &["image", "props"];
 
 /// The nested form: a list of items, or `{"items": [...]}`.
-fn from_tree(doc: &Json, tables: &Tables<'_>) -> (Vec<ItemIn>, Vec<InputProblem>) {
+fn from_tree(doc: &Json, tables: &Tables) -> (Vec<ItemIn>, Vec<InputProblem>) {
     let mut w = Walker {
         tables,
         problems: Vec::new(),
@@ -553,18 +607,18 @@ fn from_tree(doc: &Json, tables: &Tables<'_>) -> (Vec<ItemIn>, Vec<InputProblem>
     let items: &[Json] = match doc {
         Json::Array(items) => items,
         Json::Object(map) if map.contains_key("items") => {
-            w.object(doc, "(top level)", &["items"]);
+            w.object(doc, || "(top level)".to_owned(), &["items"]);
             match map.get("items") {
                 Some(Json::Array(items)) => items,
                 _ => {
-                    w.problem("items", "expected a list of items");
+                    w.problem("items".to_owned(), "expected a list of items");
                     &[]
                 }
             }
         }
         other => {
             w.problem(
-                "(top level)",
+                "(top level)".to_owned(),
                 format!(
                     "expected a list of items (or an object with `items`), found {}",
                     describe(Raw::Json(other))
@@ -575,43 +629,44 @@ fn from_tree(doc: &Json, tables: &Tables<'_>) -> (Vec<ItemIn>, Vec<InputProblem>
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let at = format!("items[{i}]");
-        let Some(map) = w.object(item, &at, ITEM_KEYS) else {
+        let at = At::Item(u32::try_from(i).unwrap_or(u32::MAX));
+        let Some(map) = w.object(item, || at.to_string(), ITEM_KEYS) else {
             continue;
         };
-        let project_name = w.string(map, "project_name", &at).unwrap_or_default();
+        let project_name = w.string(map, "project_name", at).unwrap_or_default();
         if project_name.trim().is_empty() {
-            w.problem(&format!("{at}.project_name"), "project_name is required");
+            w.problem(at.field("project_name"), "project_name is required");
         }
-        let patient_identifier = w.string(map, "patient_identifier", &at);
-        let props = w.props(map, &at, w.tables.patient);
+        let patient_identifier = w.string(map, "patient_identifier", at);
+        let props = w.props(map, at, w.tables.patient);
         let mut studies = Vec::new();
-        for (j, study) in w.list(map, "studies", &at).iter().enumerate() {
-            let at = format!("{at}.studies[{j}]");
-            let Some(smap) = w.object(study, &at, STUDY_KEYS) else {
+        for (j, study) in w.list(map, "studies", at).iter().enumerate() {
+            let at = at.child(j);
+            let Some(smap) = w.object(study, || at.to_string(), STUDY_KEYS) else {
                 continue;
             };
-            let study_date = w.date(smap, &at);
-            let props = w.props(smap, &at, w.tables.study);
+            let study_date = w.date(smap, at);
+            let props = w.props(smap, at, w.tables.study);
             let mut series = Vec::new();
-            for (k, s) in w.list(smap, "series", &at).iter().enumerate() {
-                let at = format!("{at}.series[{k}]");
-                let Some(sermap) = w.object(s, &at, SERIES_KEYS) else {
+            for (k, s) in w.list(smap, "series", at).iter().enumerate() {
+                let at = at.child(k);
+                let Some(sermap) = w.object(s, || at.to_string(), SERIES_KEYS) else {
                     continue;
                 };
-                let series_id = w.string(sermap, "series_id", &at);
-                let props = w.props(sermap, &at, w.tables.series);
-                let mut images = Vec::new();
-                for (l, image) in w.list(sermap, "images", &at).iter().enumerate() {
-                    let at = format!("{at}.images[{l}]");
-                    let Some(imap) = w.object(image, &at, IMAGE_KEYS) else {
+                let series_id = w.string(sermap, "series_id", at);
+                let props = w.props(sermap, at, w.tables.series);
+                let list = w.list(sermap, "images", at);
+                let mut images = Vec::with_capacity(list.len());
+                for (l, image) in list.iter().enumerate() {
+                    let at = at.child(l);
+                    let Some(imap) = w.object(image, || at.to_string(), IMAGE_KEYS) else {
                         continue;
                     };
-                    let path = w.string(imap, "image", &at).unwrap_or_default();
+                    let path = w.string(imap, "image", at).unwrap_or_default();
                     if path.trim().is_empty() {
-                        w.problem(&format!("{at}.image"), "image (the file path) is required");
+                        w.problem(at.field("image"), "image (the file path) is required");
                     }
-                    let props = w.props(imap, &at, w.tables.image);
+                    let props = w.props(imap, at, w.tables.image);
                     images.push(ImageIn {
                         at,
                         image: path,
@@ -649,10 +704,7 @@ fn from_tree(doc: &Json, tables: &Tables<'_>) -> (Vec<ItemIn>, Vec<InputProblem>
 /// cell means "not given". Rows are grouped into patients by (project, identifier), studies by
 /// date and series by `series_id`; rows of one study without a `series_id` form one series, and
 /// rows without a `patient_identifier` each form their own patient.
-fn from_csv(
-    text: &str,
-    tables: &Tables<'_>,
-) -> Result<(Vec<ItemIn>, Vec<InputProblem>), ImportError> {
+fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProblem>), ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
@@ -740,6 +792,10 @@ fn from_csv(
     let mut patient_at: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut study_at: BTreeMap<(usize, Option<NaiveDate>), usize> = BTreeMap::new();
     let mut series_at: BTreeMap<(usize, usize, Option<String>), usize> = BTreeMap::new();
+    // A patient (item), study or series, by its indexes.
+    type Node = (usize, Option<usize>, Option<usize>);
+    // Where each prop of a patient, study or series was given: its line and CSV column.
+    let mut given_at: HashMap<(Node, &'static str), (At, usize)> = HashMap::new();
     for (row_index, record) in reader.records().enumerate() {
         let line = row_index + 2;
         let record = match record {
@@ -752,13 +808,14 @@ fn from_csv(
                 continue;
             }
         };
-        let at = format!("line {line}");
+        let at = At::Line(u32::try_from(line).unwrap_or(u32::MAX));
         let mut project = String::new();
         let mut patient_id = None;
         let mut date = None;
         let mut series_id = None;
         let mut image = String::new();
-        let mut props: [Vec<Prop>; 4] = Default::default();
+        // Props of each level, with the index of the CSV column they came from.
+        let mut props: [Vec<(Prop, usize)>; 4] = Default::default();
         for (i, cell) in record.iter().enumerate() {
             let Some((field, column)) = fields.get(i) else {
                 continue;
@@ -766,21 +823,21 @@ fn from_csv(
             if cell.is_empty() {
                 continue;
             }
-            let cell_at = format!("line {line}, column {}", &headers[i]);
+            let cell_at = || at.field(&headers[i]);
             match field {
                 Field::Project => project = cell.to_owned(),
                 Field::PatientId => patient_id = Some(cell.to_owned()),
                 Field::StudyDate => match parse_date(cell) {
                     Some(d) => date = Some(d),
                     None => problems.push(InputProblem {
-                        at: cell_at,
+                        at: cell_at(),
                         message: format!("'{cell}' is not a date (YYYY-MM-DD)"),
                     }),
                 },
                 Field::SeriesId => series_id = Some(cell.to_owned()),
                 Field::Image => image = cell.to_owned(),
                 Field::Prop(table) if table.get_column(column).is_some() => {
-                    match convert(table, column, Raw::Text(cell), &cell_at) {
+                    match convert(table, column, Raw::Text(cell), cell_at) {
                         Ok(p) => {
                             let level = match table.name.as_str() {
                                 "Patient" => 0,
@@ -788,7 +845,7 @@ fn from_csv(
                                 "Series" => 2,
                                 _ => 3,
                             };
-                            props[level].push(p);
+                            props[level].push((p, i));
                         }
                         Err(p) => problems.push(p),
                     }
@@ -798,13 +855,13 @@ fn from_csv(
         }
         if project.trim().is_empty() {
             problems.push(InputProblem {
-                at: format!("{at}, column project_name"),
+                at: at.field("project_name"),
                 message: "project_name is required".to_owned(),
             });
         }
         if image.trim().is_empty() {
             problems.push(InputProblem {
-                at: format!("{at}, column image"),
+                at: at.field("image"),
                 message: "image (the file path) is required".to_owned(),
             });
         }
@@ -814,7 +871,7 @@ fn from_csv(
                 .entry((project.clone(), id.clone()))
                 .or_insert_with(|| {
                     items.push(ItemIn {
-                        at: at.clone(),
+                        at,
                         project_name: project.clone(),
                         patient_identifier: Some(id.clone()),
                         props: Vec::new(),
@@ -824,7 +881,7 @@ fn from_csv(
                 }),
             None => {
                 items.push(ItemIn {
-                    at: at.clone(),
+                    at,
                     project_name: project.clone(),
                     patient_identifier: None,
                     props: Vec::new(),
@@ -833,57 +890,61 @@ fn from_csv(
                 items.len() - 1
             }
         };
-        merge_props(&mut items[item].props, patient_props, &mut problems);
+        let mut merge = |into: &mut Vec<Prop>, node: Node, new: Vec<(Prop, usize)>| {
+            for (prop, column) in new {
+                match into.iter().find(|p| p.column == prop.column) {
+                    Some(old) if old.value != prop.value => problems.push(InputProblem {
+                        at: at.field(&headers[column]),
+                        message: format!(
+                            "{} differs from the value given at {} for the same row",
+                            prop.column,
+                            given_at
+                                .get(&(node, prop.column))
+                                .map_or_else(String::new, |(line, c)| line.field(&headers[*c]))
+                        ),
+                    }),
+                    Some(_) => {}
+                    None => {
+                        given_at.insert((node, prop.column), (at, column));
+                        into.push(prop);
+                    }
+                }
+            }
+        };
+        merge(&mut items[item].props, (item, None, None), patient_props);
         let study = *study_at.entry((item, date)).or_insert_with(|| {
             items[item].studies.push(StudyIn {
-                at: at.clone(),
+                at,
                 study_date: date,
                 props: Vec::new(),
                 series: Vec::new(),
             });
             items[item].studies.len() - 1
         });
-        merge_props(
+        merge(
             &mut items[item].studies[study].props,
+            (item, Some(study), None),
             study_props,
-            &mut problems,
         );
         let series = *series_at
             .entry((item, study, series_id.clone()))
             .or_insert_with(|| {
                 items[item].studies[study].series.push(SeriesIn {
-                    at: at.clone(),
+                    at,
                     series_id: series_id.clone(),
                     props: Vec::new(),
                     images: Vec::new(),
                 });
                 items[item].studies[study].series.len() - 1
             });
+        let node = (item, Some(study), Some(series));
         let series = &mut items[item].studies[study].series[series];
-        merge_props(&mut series.props, series_props, &mut problems);
+        merge(&mut series.props, node, series_props);
         series.images.push(ImageIn {
             at,
             image,
-            props: image_props,
+            props: image_props.into_iter().map(|(p, _)| p).collect(),
         });
     }
     Ok((items, problems))
-}
-
-/// Adds `new` props to a patient, study or series that several CSV rows share; a value that
-/// differs from the one an earlier row gave is a problem.
-fn merge_props(into: &mut Vec<Prop>, new: Vec<Prop>, problems: &mut Vec<InputProblem>) {
-    for prop in new {
-        match into.iter().find(|p| p.column == prop.column) {
-            Some(old) if old.value != prop.value => problems.push(InputProblem {
-                at: prop.at.clone(),
-                message: format!(
-                    "{} differs from the value given at {} for the same row",
-                    prop.column, old.at
-                ),
-            }),
-            Some(_) => {}
-            None => into.push(prop),
-        }
-    }
 }

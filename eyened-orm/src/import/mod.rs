@@ -44,7 +44,7 @@ use serde::Serialize;
 use crate::config::{self, ConfigError};
 use crate::entity::project::External;
 use crate::schema::entities;
-pub use input::{Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
+pub use input::{At, Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
 
 /// One problem in the input, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,11 +245,10 @@ pub async fn import_text(
     if db.get_database_backend() != DbBackend::MySql {
         return Err(ImportError::Unsupported);
     }
-    let schema = entities();
-    let tables = plan::tables(&schema);
+    let tables = plan::tables(schema());
     let (items, problems) = input::parse(text, format, &tables)?;
     let basepath = basepath(&options.images_basepath)?;
-    let plan = plan::plan(db, &tables, &items, problems, &basepath, options).await?;
+    let plan = plan::plan(db, &tables, items, problems, &basepath, options).await?;
     let mut summary = plan.summary();
     summary.dry_run = options.dry_run;
     if !options.dry_run {
@@ -257,8 +256,14 @@ pub async fn import_text(
     }
     progress.finish_and_clear();
     summary.elapsed = started.elapsed();
-    input::drop_in_background((items, plan));
+    input::drop_in_background(plan);
     Ok(summary)
+}
+
+/// The entities' schema, built once.
+fn schema() -> &'static crate::schema::Schema {
+    static SCHEMA: std::sync::OnceLock<crate::schema::Schema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(entities)
 }
 
 /// The base path, absolute and checked to be a directory.

@@ -10,7 +10,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
 };
 
-use super::input::{ItemIn, Prop, Tables};
+use super::input::{At, ItemIn, Prop, Tables};
 use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
 use crate::verify::quote;
@@ -23,7 +23,7 @@ const LOOKUP_CHUNK: usize = 999;
 const LOOKUP_PARALLEL: usize = 4;
 
 /// The four tables an import writes, from the entities.
-pub(super) fn tables(schema: &Schema) -> Tables<'_> {
+pub(super) fn tables(schema: &'static Schema) -> Tables {
     let get = |name: &str| {
         schema
             .table(name)
@@ -46,6 +46,8 @@ pub(super) enum Ref {
 
 #[derive(Debug)]
 pub(super) struct NewPatient {
+    /// Where the input gives it (first).
+    pub at: At,
     pub project: Ref,
     pub identifier: String,
     pub props: Vec<Prop>,
@@ -53,6 +55,8 @@ pub(super) struct NewPatient {
 
 #[derive(Debug)]
 pub(super) struct NewStudy {
+    /// Where the input gives it (first).
+    pub at: At,
     pub patient: Ref,
     pub date: NaiveDate,
     pub props: Vec<Prop>,
@@ -60,6 +64,8 @@ pub(super) struct NewStudy {
 
 #[derive(Debug)]
 pub(super) struct NewSeries {
+    /// Where the input gives it (first).
+    pub at: At,
     pub study: Ref,
     pub uid: Option<String>,
     pub props: Vec<Prop>,
@@ -226,12 +232,9 @@ fn prop_date(props: &[Prop], column: &str) -> Option<NaiveDate> {
     }
 }
 
-fn without(props: &[Prop], column: &str) -> Vec<Prop> {
+fn without(mut props: Vec<Prop>, column: &str) -> Vec<Prop> {
+    props.retain(|p| !p.column.eq_ignore_ascii_case(column));
     props
-        .iter()
-        .filter(|p| !p.column.eq_ignore_ascii_case(column))
-        .cloned()
-        .collect()
 }
 
 /// Columns a new row of `table` must be given in props: NOT NULL, no default, not generated,
@@ -256,19 +259,27 @@ fn reported(problems: &[InputProblem], at: &str, column: &str) -> bool {
     })
 }
 
-/// Merges the props of a repeated patient, study or series into the first occurrence's.
-fn merge(into: &mut Vec<Prop>, more: &[Prop], problems: &mut Vec<InputProblem>) {
+/// Merges the props of a repeated patient, study or series (at `here`) into those of its first
+/// occurrence (at `first`).
+fn merge(
+    into: &mut Vec<Prop>,
+    first: At,
+    more: Vec<Prop>,
+    here: At,
+    problems: &mut Vec<InputProblem>,
+) {
     for p in more {
-        match prop(into, &p.column) {
+        match prop(into, p.column) {
             Some(old) if old.value != p.value => problems.push(InputProblem {
-                at: p.at.clone(),
+                at: here.prop(p.column),
                 message: format!(
                     "{} differs from the value given for the same row at {}",
-                    p.column, old.at
+                    p.column,
+                    first.prop(old.column)
                 ),
             }),
             Some(_) => {}
-            None => into.push(p.clone()),
+            None => into.push(p),
         }
     }
 }
@@ -313,15 +324,11 @@ async fn lookup(
 }
 
 /// Records `at` under `key`; returns the position recorded first, if `key` was seen before.
-fn first_at<K: std::hash::Hash + Eq>(
-    seen: &mut HashMap<K, String>,
-    key: K,
-    at: &str,
-) -> Option<String> {
+fn first_at<K: std::hash::Hash + Eq>(seen: &mut HashMap<K, At>, key: K, at: At) -> Option<At> {
     match seen.entry(key) {
-        std::collections::hash_map::Entry::Occupied(e) => Some(e.get().clone()),
+        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
         std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(at.to_owned());
+            e.insert(at);
             None
         }
     }
@@ -362,8 +369,8 @@ fn random_identifier() -> String {
 /// Checks and resolves `items`; `problems` are those found while parsing.
 pub(super) async fn plan(
     db: &DatabaseConnection,
-    tables: &Tables<'_>,
-    items: &[ItemIn],
+    tables: &Tables,
+    items: Vec<ItemIn>,
     mut problems: Vec<InputProblem>,
     basepath: &Path,
     options: &Options,
@@ -384,16 +391,17 @@ pub(super) async fn plan(
         Some(crate::schema::SqlType::Varchar(n)) => *n,
         _ => 256,
     };
-    let mut by_path: HashMap<(String, i64), String> = HashMap::new();
-    let mut by_sop: HashMap<String, String> = HashMap::new();
-    // (referenced table, referenced column) → value → positions.
-    let mut references: BTreeMap<(String, String), BTreeMap<i64, Vec<String>>> = BTreeMap::new();
-    let mut note_references = |table: &Table, props: &[Prop]| {
+    let mut by_path: HashMap<(String, i64), At> = HashMap::new();
+    let mut by_sop: HashMap<String, At> = HashMap::new();
+    // (referenced table, referenced column) → value → positions (node, column).
+    type Places = Vec<(At, &'static str)>;
+    let mut references: BTreeMap<(String, String), BTreeMap<i64, Places>> = BTreeMap::new();
+    let mut note_references = |table: &Table, at: At, props: &[Prop]| {
         for p in props {
             let fk = table
                 .foreign_keys
                 .iter()
-                .find(|fk| fk.columns.len() == 1 && fk.columns[0].eq_ignore_ascii_case(&p.column));
+                .find(|fk| fk.columns.len() == 1 && fk.columns[0].eq_ignore_ascii_case(p.column));
             if let (Some(fk), Value::BigInt(Some(v))) = (fk, &p.value) {
                 references
                     .entry((
@@ -403,24 +411,24 @@ pub(super) async fn plan(
                     .or_default()
                     .entry(*v)
                     .or_default()
-                    .push(p.at.clone());
+                    .push((at, p.column));
             }
         }
     };
     // [item][study][series] → the range of its images in `infos`.
     let mut spans: Vec<Vec<Vec<Range<usize>>>> = Vec::with_capacity(items.len());
     let mut all_images = Vec::new();
-    for item in items {
-        note_references(tables.patient, &item.props);
+    for item in &items {
+        note_references(tables.patient, item.at, &item.props);
         let mut item_spans = Vec::with_capacity(item.studies.len());
         for study in &item.studies {
-            note_references(tables.study, &study.props);
+            note_references(tables.study, study.at, &study.props);
             let mut study_spans = Vec::with_capacity(study.series.len());
             for series in &study.series {
-                note_references(tables.series, &series.props);
+                note_references(tables.series, series.at, &series.props);
                 study_spans.push(all_images.len()..all_images.len() + series.images.len());
                 for image in &series.images {
-                    note_references(tables.image, &image.props);
+                    note_references(tables.image, image.at, &image.props);
                     all_images.push(image);
                 }
             }
@@ -444,21 +452,21 @@ pub(super) async fn plan(
         });
         let source = prop_i64(&image.props, "SourceInfoID");
         let sop = prop_string(&image.props, "SOPInstanceUid");
-        let mut duplicate = |first: Option<String>, what: &str| {
+        let mut duplicate = |first: Option<At>, what: &str| {
             if let Some(first) = first {
                 problem(
                     &mut problems,
-                    &image.at,
+                    &image.at.to_string(),
                     format!("the same {what} as {first}"),
                 );
             }
         };
         if let (Some(d), Some(s)) = (&dataset_identifier, source) {
-            let first = first_at(&mut by_path, (ci(d), s), &image.at);
+            let first = first_at(&mut by_path, (ci(d), s), image.at);
             duplicate(first, "image (path and SourceInfoID)");
         }
         if let Some(uid) = &sop {
-            let first = first_at(&mut by_sop, ci(uid), &image.at);
+            let first = first_at(&mut by_sop, ci(uid), image.at);
             duplicate(first, "SOPInstanceUid");
         }
         infos.push(ImageInfo {
@@ -478,10 +486,10 @@ pub(super) async fn plan(
             .collect::<Result<_, _>>()?;
         for (value, places) in values {
             if !found.contains(value) {
-                for at in places {
+                for (at, column) in places {
                     problem(
                         &mut problems,
-                        at,
+                        &at.prop(column),
                         format!("{table} has no row with {column} = {value}"),
                     );
                 }
@@ -663,11 +671,11 @@ pub(super) async fn plan(
     let mut project_refs: HashMap<String, Ref> = HashMap::new();
     let mut patient_refs: HashMap<(Ref, String), Ref> = HashMap::new();
     let mut study_refs: HashMap<(Ref, NaiveDate), Ref> = HashMap::new();
-    let mut series_refs: HashMap<String, (Ref, Ref, String)> = HashMap::new();
-    let mut ignored_props: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let mut series_refs: HashMap<String, (Ref, Ref, At)> = HashMap::new();
+    let mut ignored_props: BTreeMap<&'static str, Vec<At>> = BTreeMap::new();
     let mut missing_projects: BTreeMap<String, String> = BTreeMap::new();
 
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         // The images of a subtree, for matching nodes that have no key of their own.
         let span = |study: Option<usize>, series: Option<usize>| -> &[ImageInfo] {
             let ranges: Vec<&Range<usize>> = spans[i]
@@ -707,7 +715,7 @@ pub(super) async fn plan(
         } else {
             missing_projects
                 .entry(item.project_name.clone())
-                .or_insert_with(|| format!("{}.project_name", item.at));
+                .or_insert_with(|| item.at.field("project_name"));
             None
         };
 
@@ -727,14 +735,21 @@ pub(super) async fn plan(
             (Some(a), _) => Some(a.clone()),
             (None, b) => b,
         };
-        let patient_props = without(&item.props, "PatientIdentifier");
+        let patient_props = without(item.props, "PatientIdentifier");
         let patient = match (&identifier, project) {
             (_, None) => None,
             (Some(id), Some(project)) => {
                 let key = (project, ci(id));
                 if let Some(r) = patient_refs.get(&key) {
                     if let Ref::New(n) = r {
-                        merge(&mut plan.patients[*n].props, &patient_props, &mut problems);
+                        let first = plan.patients[*n].at;
+                        merge(
+                            &mut plan.patients[*n].props,
+                            first,
+                            patient_props,
+                            item.at,
+                            &mut problems,
+                        );
                     }
                     Some(*r)
                 } else {
@@ -746,15 +761,13 @@ pub(super) async fn plan(
                         Some(pid) => {
                             plan.existing_patients.insert(pid);
                             if !patient_props.is_empty() {
-                                ignored_props
-                                    .entry("patient")
-                                    .or_default()
-                                    .push(item.at.clone());
+                                ignored_props.entry("patient").or_default().push(item.at);
                             }
                             Some(Ref::Existing(pid))
                         }
                         None if options.create_patients => {
                             plan.patients.push(NewPatient {
+                                at: item.at,
                                 project,
                                 identifier: id.clone(),
                                 props: patient_props.clone(),
@@ -764,7 +777,7 @@ pub(super) async fn plan(
                         None => {
                             problem(
                                 &mut problems,
-                                &item.at,
+                                &item.at.to_string(),
                                 format!(
                                     "patient '{id}' does not exist in project '{}'; pass --create-patients to create it",
                                     item.project_name
@@ -794,6 +807,7 @@ pub(super) async fn plan(
                     None
                 } else if options.create_patients {
                     plan.patients.push(NewPatient {
+                        at: item.at,
                         project,
                         identifier: random_identifier(),
                         props: patient_props.clone(),
@@ -802,7 +816,7 @@ pub(super) async fn plan(
                 } else {
                     problem(
                         &mut problems,
-                        &item.at,
+                        &item.at.to_string(),
                         "no patient_identifier: pass --create-patients to create a patient with a random identifier".to_owned(),
                     );
                     None
@@ -824,7 +838,7 @@ pub(super) async fn plan(
             }
         }
 
-        for (j, study) in item.studies.iter().enumerate() {
+        for (j, study) in item.studies.into_iter().enumerate() {
             let date = match (study.study_date, prop_date(&study.props, "StudyDate")) {
                 (Some(a), Some(b)) if a != b => {
                     problem(
@@ -838,14 +852,21 @@ pub(super) async fn plan(
                 (None, Some(b)) => b,
                 (None, None) => options.default_study_date,
             };
-            let study_props = without(&study.props, "StudyDate");
+            let study_props = without(study.props, "StudyDate");
             let study_ref = match patient {
                 None => None,
                 Some(patient) => {
                     let key = (patient, date);
                     if let Some(r) = study_refs.get(&key) {
                         if let Ref::New(n) = r {
-                            merge(&mut plan.studies[*n].props, &study_props, &mut problems);
+                            let first = plan.studies[*n].at;
+                            merge(
+                                &mut plan.studies[*n].props,
+                                first,
+                                study_props,
+                                study.at,
+                                &mut problems,
+                            );
                         }
                         Some(*r)
                     } else {
@@ -857,15 +878,13 @@ pub(super) async fn plan(
                             Some(sid) => {
                                 plan.existing_studies.insert(sid);
                                 if !study_props.is_empty() {
-                                    ignored_props
-                                        .entry("study")
-                                        .or_default()
-                                        .push(study.at.clone());
+                                    ignored_props.entry("study").or_default().push(study.at);
                                 }
                                 Some(Ref::Existing(sid))
                             }
                             None if options.create_studies => {
                                 plan.studies.push(NewStudy {
+                                    at: study.at,
                                     patient,
                                     date,
                                     props: study_props.clone(),
@@ -887,7 +906,7 @@ pub(super) async fn plan(
                             None => {
                                 problem(
                                     &mut problems,
-                                    &study.at,
+                                    &study.at.to_string(),
                                     format!(
                                         "the patient has no study on {date}; pass --create-studies to create it"
                                     ),
@@ -903,7 +922,7 @@ pub(super) async fn plan(
                 }
             };
 
-            for (k, series) in study.series.iter().enumerate() {
+            for (k, series) in study.series.into_iter().enumerate() {
                 let uid = match (
                     &series.series_id,
                     prop_string(&series.props, "SeriesInstanceUid"),
@@ -919,7 +938,7 @@ pub(super) async fn plan(
                     (Some(a), _) => Some(a.clone()),
                     (None, b) => b,
                 };
-                let series_props = without(&series.props, "SeriesInstanceUid");
+                let series_props = without(series.props, "SeriesInstanceUid");
                 let images = span(Some(j), Some(k));
                 let series_ref = match (study_ref, &uid) {
                     (None, _) => None,
@@ -934,7 +953,14 @@ pub(super) async fn plan(
                                     ),
                                 );
                             } else if let Ref::New(n) = r {
-                                merge(&mut plan.series[*n].props, &series_props, &mut problems);
+                                let first = plan.series[*n].at;
+                                merge(
+                                    &mut plan.series[*n].props,
+                                    first,
+                                    series_props,
+                                    series.at,
+                                    &mut problems,
+                                );
                             }
                             Some(*r)
                         } else {
@@ -951,15 +977,13 @@ pub(super) async fn plan(
                                     }
                                     plan.existing_series.insert(*sid);
                                     if !series_props.is_empty() {
-                                        ignored_props
-                                            .entry("series")
-                                            .or_default()
-                                            .push(series.at.clone());
+                                        ignored_props.entry("series").or_default().push(series.at);
                                     }
                                     Some(Ref::Existing(*sid))
                                 }
                                 None if options.create_series => {
                                     plan.series.push(NewSeries {
+                                        at: series.at,
                                         study: study_ref,
                                         uid: Some(uid.clone()),
                                         props: series_props.clone(),
@@ -978,7 +1002,7 @@ pub(super) async fn plan(
                                 }
                             };
                             if let Some(r) = r {
-                                series_refs.insert(ci(uid), (r, study_ref, series.at.clone()));
+                                series_refs.insert(ci(uid), (r, study_ref, series.at));
                             }
                             r
                         }
@@ -995,6 +1019,7 @@ pub(super) async fn plan(
                             None
                         } else if options.create_series {
                             plan.series.push(NewSeries {
+                                at: series.at,
                                 study: study_ref,
                                 uid: None,
                                 props: series_props.clone(),
@@ -1003,7 +1028,7 @@ pub(super) async fn plan(
                         } else {
                             problem(
                                 &mut problems,
-                                &series.at,
+                                &series.at.to_string(),
                                 "no series_id, and creating series is turned off".to_owned(),
                             );
                             None
@@ -1022,7 +1047,7 @@ pub(super) async fn plan(
                     }
                 }
 
-                for (image, info) in series.images.iter().zip(images) {
+                for (image, info) in series.images.into_iter().zip(images) {
                     if let Some(existing) = existing_image(info) {
                         plan.existing_images.insert(existing.id);
                         continue;
@@ -1033,7 +1058,7 @@ pub(super) async fn plan(
                         &image.props,
                     )
                     .into_iter()
-                    .filter(|c| !reported(&problems, &image.at, c))
+                    .filter(|c| !reported(&problems, &image.at.to_string(), c))
                     .collect();
                     if !missing.is_empty() {
                         problem(
@@ -1046,7 +1071,7 @@ pub(super) async fn plan(
                         plan.images.push(NewImage {
                             series: series_ref,
                             dataset_identifier: d.clone(),
-                            props: image.props.clone(),
+                            props: image.props,
                         });
                     }
                 }

@@ -32,8 +32,8 @@ impl Rows {
         let mut columns: Vec<String> = fixed.iter().map(|c| c.to_string()).collect();
         for list in props {
             for p in *list {
-                if !columns.iter().any(|c| c.eq_ignore_ascii_case(&p.column)) {
-                    columns.push(p.column.clone());
+                if !columns.iter().any(|c| c.eq_ignore_ascii_case(p.column)) {
+                    columns.push(p.column.to_owned());
                 }
             }
         }
@@ -51,7 +51,7 @@ impl Rows {
             if let Some(i) = self
                 .columns
                 .iter()
-                .position(|c| c.eq_ignore_ascii_case(&p.column))
+                .position(|c| c.eq_ignore_ascii_case(p.column))
             {
                 row[i] = Some(p.value.clone());
             }
