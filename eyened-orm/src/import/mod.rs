@@ -38,11 +38,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use serde::Serialize;
 
-use crate::config::{self, ConfigError};
+use crate::config::{self, ConfigError, DatabaseConfig};
 use crate::entity::project::External;
+use crate::mirror::load::Loader;
 use crate::schema::entities;
 pub use input::{At, Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
 
@@ -96,6 +97,8 @@ pub enum ImportError {
         "the ids the server assigned to new {table} rows are not the expected consecutive range; nothing was written"
     )]
     IdMismatch { table: String },
+    #[error("loading the rows failed, nothing was written: {0}")]
+    Load(String),
     #[error("eorm import supports MySQL and MariaDB only")]
     Unsupported,
 }
@@ -144,6 +147,11 @@ pub struct Options {
     pub project_external: External,
     /// At most this many rows per INSERT statement.
     pub batch_rows: usize,
+    /// The server the SeaORM connection is connected to, for a connection of the import's own
+    /// that loads the images with `LOAD DATA LOCAL INFILE` (several times faster for the server
+    /// than INSERTs). Used when the server allows `local_infile` and the SeaORM connection is
+    /// not encrypted (the loader does not speak TLS); `None`: INSERTs only.
+    pub load_data: Option<DatabaseConfig>,
 }
 
 impl Options {
@@ -159,6 +167,7 @@ impl Options {
             default_study_date: default_study_date(),
             project_external: External::Y,
             batch_rows: 2000,
+            load_data: None,
         }
     }
 }
@@ -184,6 +193,8 @@ pub struct Summary {
     pub series: Counts,
     pub images: Counts,
     pub dry_run: bool,
+    /// How the images were (or would be) written: `LOAD DATA LOCAL INFILE`, or INSERTs and why.
+    pub writing: String,
     /// Things that did not stop the import (props ignored for existing rows, ...).
     pub warnings: Vec<String>,
     #[serde(skip)]
@@ -206,6 +217,9 @@ impl Summary {
         if self.dry_run {
             out.push_str("dry run: nothing was written\n");
         } else {
+            if self.images.new > 0 {
+                out.push_str(&format!("images written with {}\n", self.writing));
+            }
             out.push_str(&format!("imported in {:.2}s\n", self.elapsed.as_secs_f64()));
         }
         out
@@ -251,14 +265,70 @@ pub async fn import_text(
     let plan = plan::plan(db, &tables, items, problems, &basepath, options).await?;
     let mut summary = plan.summary();
     summary.dry_run = options.dry_run;
-    if !options.dry_run {
-        write::write(db, &plan, options, progress).await?;
+    let loader = match &options.load_data {
+        None => Err("no loader connection was configured".to_owned()),
+        Some(config) => loader(db, config).await?,
+    };
+    summary.writing = match &loader {
+        Ok(_) => "LOAD DATA LOCAL INFILE".to_owned(),
+        Err(why) => format!("multi-row INSERTs ({why})"),
+    };
+    if options.dry_run {
+        if let Ok(loader) = loader {
+            loader.close().await;
+        }
+        input::drop_in_background(plan);
+    } else {
+        write::write(db, loader.ok(), plan, options, progress).await?;
     }
     progress.finish_and_clear();
     summary.elapsed = started.elapsed();
-    input::drop_in_background(plan);
     Ok(summary)
 }
+
+/// A loader connection to `config`'s server and database, or why the images cannot be loaded.
+async fn loader(
+    db: &DatabaseConnection,
+    config: &DatabaseConfig,
+) -> Result<Result<Loader, String>, ImportError> {
+    let local_infile: Option<i64> = match db
+        .query_one_raw(Statement::from_string(
+            DbBackend::MySql,
+            "SELECT CAST(@@GLOBAL.local_infile AS SIGNED)",
+        ))
+        .await?
+    {
+        Some(row) => row.try_get_by_index(0)?,
+        None => None,
+    };
+    if local_infile != Some(1) {
+        return Ok(Err("the server has local_infile off".to_owned()));
+    }
+    let cipher: Option<String> = match db
+        .query_one_raw(Statement::from_string(
+            DbBackend::MySql,
+            "SHOW SESSION STATUS LIKE 'Ssl_cipher'",
+        ))
+        .await?
+    {
+        Some(row) => row.try_get_by_index(1)?,
+        None => None,
+    };
+    if cipher.is_some_and(|c| !c.is_empty()) {
+        return Ok(Err("the connection is encrypted".to_owned()));
+    }
+    let Some(database) = config.database() else {
+        return Ok(Err("the connection names no database".to_owned()));
+    };
+    Loader::connect_as(config, database, &[LOADER_SESSION], "import")
+        .await
+        .map(Ok)
+        .map_err(|e| ImportError::Load(e.to_string()))
+}
+
+/// The loader's session: the time zone and character set of the SeaORM (sqlx) connection, so
+/// that defaults such as `CURRENT_TIMESTAMP` and text arrive the same either way.
+const LOADER_SESSION: &str = "SET time_zone = '+00:00', NAMES utf8mb4";
 
 /// The entities' schema, built once.
 fn schema() -> &'static crate::schema::Schema {
@@ -325,6 +395,9 @@ pub struct Args {
     /// `External` of new projects: Y, N or M
     #[arg(long, default_value = "Y", value_parser = parse_external, value_name = "Y|N|M")]
     pub project_external: External,
+    /// Write the images with INSERTs, not LOAD DATA LOCAL INFILE
+    #[arg(long)]
+    pub no_load_data: bool,
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
@@ -425,6 +498,10 @@ async fn run_inner(args: &Args) -> Result<Summary, ImportError> {
     let options = args.options(&|k| vars.get(k).cloned())?;
     let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
     let db = config.connect().await?;
+    let options = Options {
+        load_data: (!args.no_load_data).then(|| config.clone()),
+        ..options
+    };
     let result = import_file(
         &db,
         &args.file,

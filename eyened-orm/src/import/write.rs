@@ -1,4 +1,6 @@
-//! Writing a plan: one transaction, multi-row INSERTs, table by table in dependency order.
+//! Writing a plan: one transaction, table by table in dependency order. Projects, patients,
+//! studies and series go in with multi-row INSERTs; images too, or, on a loader connection, with
+//! `LOAD DATA LOCAL INFILE` (the server parses no SQL per row; see `crate::mirror::load`).
 //!
 //! The ids of new projects, patients, studies and series are needed for their children. A
 //! multi-row `INSERT ... VALUES` is a "simple insert": InnoDB assigns its auto-increment values
@@ -6,19 +8,33 @@
 //! plus multiples of `@@auto_increment_increment`. Each block is read back and compared with what
 //! was inserted; on any mismatch the transaction is rolled back.
 
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
 use indicatif::ProgressBar;
+use mysql_async::prelude::Queryable;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
     TransactionTrait, Value,
 };
 
 use super::input::Prop;
-use super::plan::{Plan, Ref};
+use super::plan::{NewImage, Plan, Ref};
 use super::{ImportError, Options};
+use crate::mirror::load::{Loader, push_value};
 use crate::verify::quote;
 
 /// MySQL's limit of placeholders in one prepared statement.
 const MAX_PARAMS: usize = 65_535;
+
+/// Images rendered for a load at a time: the server works on one piece while the next is
+/// rendered.
+const LOAD_PIECE_ROWS: usize = 4096;
+
+/// The columns every new image sets: its series, its path and `Inactive` (false unless a prop
+/// says otherwise).
+const IMAGE_FIXED: [&str; 3] = ["SeriesID", "DatasetIdentifier", "Inactive"];
 
 /// Rows for one table: fixed columns first, then the union of the props' columns. `None` is
 /// `DEFAULT` (a prop another row gave and this one did not).
@@ -44,7 +60,7 @@ impl Rows {
     }
 
     /// Adds a row: `fixed` values for the fixed columns, then the props.
-    fn push(&mut self, fixed: Vec<Value>, props: &[Prop]) {
+    fn push(&mut self, fixed: Vec<Value>, props: Vec<Prop>) {
         let mut row: Vec<Option<Value>> = fixed.into_iter().map(Some).collect();
         row.resize(self.columns.len(), None);
         for p in props {
@@ -53,115 +69,421 @@ impl Rows {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(p.column))
             {
-                row[i] = Some(p.value.clone());
+                row[i] = Some(p.value);
             }
         }
         self.rows.push(row);
     }
 }
 
-fn id_of(r: Ref, new_ids: &[i32]) -> Value {
-    Value::Int(Some(match r {
+fn id_of(r: Ref, new_ids: &[i32]) -> i32 {
+    match r {
         Ref::Existing(id) => id,
         Ref::New(n) => new_ids[n],
-    }))
+    }
+}
+
+/// The connection the rows are written on, inside a transaction.
+enum Session {
+    /// The SeaORM connection: INSERTs only.
+    Sea(DatabaseTransaction),
+    /// A connection of the import's own that can also load rows.
+    Loader(Loader),
+}
+
+fn load_error(err: impl std::fmt::Display) -> ImportError {
+    ImportError::Load(err.to_string())
+}
+
+impl Session {
+    async fn begin(db: &DatabaseConnection, loader: Option<Loader>) -> Result<Self, ImportError> {
+        Ok(match loader {
+            None => Session::Sea(db.begin().await?),
+            Some(mut loader) => {
+                loader
+                    .conn()
+                    .query_drop("START TRANSACTION")
+                    .await
+                    .map_err(load_error)?;
+                Session::Loader(loader)
+            }
+        })
+    }
+
+    /// Runs one statement with `values` for its placeholders; returns the first new
+    /// auto-increment id.
+    async fn insert(&mut self, sql: String, values: Vec<Value>) -> Result<u64, ImportError> {
+        match self {
+            Session::Sea(txn) => Ok(txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::MySql,
+                    sql,
+                    values,
+                ))
+                .await?
+                .last_insert_id()),
+            Session::Loader(loader) => {
+                let conn = loader.conn();
+                let params: Vec<mysql_async::Value> = values.iter().map(to_mysql).collect();
+                conn.exec_drop(sql, params).await.map_err(load_error)?;
+                Ok(conn.last_insert_id().unwrap_or(0))
+            }
+        }
+    }
+
+    /// `(id, text)` pairs of a query with two integer placeholders.
+    async fn pairs(
+        &mut self,
+        sql: String,
+        first: i64,
+        last: i64,
+    ) -> Result<Vec<(i64, String)>, ImportError> {
+        match self {
+            Session::Sea(txn) => {
+                let rows = txn
+                    .query_all_raw(Statement::from_sql_and_values(
+                        DbBackend::MySql,
+                        sql,
+                        [first.into(), last.into()],
+                    ))
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
+                    .collect()
+            }
+            Session::Loader(loader) => loader
+                .conn()
+                .exec(sql, (first, last))
+                .await
+                .map_err(load_error),
+        }
+    }
+
+    /// `@@auto_increment_increment`: the distance between consecutive new ids.
+    async fn step(&mut self) -> Result<i64, ImportError> {
+        let sql = "SELECT CAST(@@auto_increment_increment AS SIGNED)";
+        match self {
+            Session::Sea(txn) => Ok(
+                match txn
+                    .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
+                    .await?
+                {
+                    Some(row) => row.try_get_by_index(0)?,
+                    None => 1,
+                },
+            ),
+            Session::Loader(loader) => Ok(loader
+                .conn()
+                .query_first(sql)
+                .await
+                .map_err(load_error)?
+                .unwrap_or(1)),
+        }
+    }
+
+    async fn commit(self) -> Result<(), ImportError> {
+        match self {
+            Session::Sea(txn) => Ok(txn.commit().await?),
+            Session::Loader(mut loader) => {
+                loader
+                    .conn()
+                    .query_drop("COMMIT")
+                    .await
+                    .map_err(load_error)?;
+                loader.close().await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn rollback(self) {
+        match self {
+            Session::Sea(txn) => {
+                let _ = txn.rollback().await;
+            }
+            Session::Loader(mut loader) => {
+                let _ = loader.conn().query_drop("ROLLBACK").await;
+                loader.close().await;
+            }
+        }
+    }
+}
+
+/// A value as a `mysql_async` parameter, as sqlx would send it.
+fn to_mysql(value: &Value) -> mysql_async::Value {
+    use chrono::{Datelike, Timelike};
+    use mysql_async::Value as M;
+    let date = |d: chrono::NaiveDate, h: u32, mi: u32, s: u32, us: u32| {
+        M::Date(
+            u16::try_from(d.year()).unwrap_or(0),
+            d.month() as u8,
+            d.day() as u8,
+            h as u8,
+            mi as u8,
+            s as u8,
+            us,
+        )
+    };
+    match value {
+        Value::Bool(Some(b)) => M::Int(i64::from(*b)),
+        Value::TinyInt(Some(n)) => M::Int(i64::from(*n)),
+        Value::SmallInt(Some(n)) => M::Int(i64::from(*n)),
+        Value::Int(Some(n)) => M::Int(i64::from(*n)),
+        Value::BigInt(Some(n)) => M::Int(*n),
+        Value::Float(Some(f)) => M::Float(*f),
+        Value::Double(Some(f)) => M::Double(*f),
+        Value::String(Some(s)) => M::Bytes(s.as_bytes().to_vec()),
+        Value::Bytes(Some(b)) => M::Bytes(b.clone()),
+        Value::Json(Some(j)) => M::Bytes(j.to_string().into_bytes()),
+        Value::ChronoDate(Some(d)) => date(*d, 0, 0, 0, 0),
+        Value::ChronoDateTime(Some(t)) => date(
+            t.date(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.nanosecond() / 1000,
+        ),
+        _ => M::NULL,
+    }
 }
 
 pub(super) async fn write(
     db: &DatabaseConnection,
-    plan: &Plan,
+    loader: Option<Loader>,
+    plan: Plan,
     options: &Options,
     progress: &ProgressBar,
 ) -> Result<(), ImportError> {
-    let txn = db.begin().await?;
-    let step: i64 = match txn
-        .query_one_raw(Statement::from_string(
-            DbBackend::MySql,
-            "SELECT CAST(@@auto_increment_increment AS SIGNED)",
-        ))
-        .await?
-    {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 1,
-    };
+    let mut session = Session::begin(db, loader).await?;
+    match write_in(&mut session, plan, options, progress).await {
+        Ok(()) => session.commit().await,
+        Err(e) => {
+            session.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+async fn write_in(
+    session: &mut Session,
+    plan: Plan,
+    options: &Options,
+    progress: &ProgressBar,
+) -> Result<(), ImportError> {
+    let step = session.step().await?;
     let batch = options.batch_rows.max(1);
 
     progress.set_message("projects");
     let mut rows = Rows::new(&["ProjectName", "External"], &[]);
-    for name in &plan.projects {
+    for name in plan.projects {
         rows.push(
             vec![
-                Value::String(Some(name.clone())),
+                Value::String(Some(name)),
                 Value::String(Some(options.project_external.to_string())),
             ],
-            &[],
+            Vec::new(),
         );
     }
-    let project_ids = insert(&txn, "Project", "ProjectID", Some(0), &rows, batch, step).await?;
+    let project_ids = insert(session, "Project", "ProjectID", Some(0), &rows, batch, step).await?;
 
     progress.set_message("patients");
     let props: Vec<&[Prop]> = plan.patients.iter().map(|p| p.props.as_slice()).collect();
     let mut rows = Rows::new(&["ProjectID", "PatientIdentifier"], &props);
-    for p in &plan.patients {
+    for p in plan.patients {
         rows.push(
             vec![
-                id_of(p.project, &project_ids),
-                Value::String(Some(p.identifier.clone())),
+                Value::Int(Some(id_of(p.project, &project_ids))),
+                Value::String(Some(p.identifier)),
             ],
-            &p.props,
+            p.props,
         );
     }
-    let patient_ids = insert(&txn, "Patient", "PatientID", Some(1), &rows, batch, step).await?;
+    let patient_ids = insert(session, "Patient", "PatientID", Some(1), &rows, batch, step).await?;
 
     progress.set_message("studies");
     let props: Vec<&[Prop]> = plan.studies.iter().map(|p| p.props.as_slice()).collect();
     let mut rows = Rows::new(&["PatientID", "StudyDate"], &props);
-    for s in &plan.studies {
+    for s in plan.studies {
         rows.push(
             vec![
-                id_of(s.patient, &patient_ids),
+                Value::Int(Some(id_of(s.patient, &patient_ids))),
                 Value::ChronoDate(Some(s.date)),
             ],
-            &s.props,
+            s.props,
         );
     }
-    let study_ids = insert(&txn, "Study", "StudyID", Some(0), &rows, batch, step).await?;
+    let study_ids = insert(session, "Study", "StudyID", Some(0), &rows, batch, step).await?;
 
     progress.set_message("series");
     let props: Vec<&[Prop]> = plan.series.iter().map(|p| p.props.as_slice()).collect();
     let mut rows = Rows::new(&["StudyID", "SeriesInstanceUid"], &props);
-    for s in &plan.series {
+    for s in plan.series {
         rows.push(
-            vec![id_of(s.study, &study_ids), Value::String(s.uid.clone())],
-            &s.props,
+            vec![
+                Value::Int(Some(id_of(s.study, &study_ids))),
+                Value::String(s.uid),
+            ],
+            s.props,
         );
     }
-    let series_ids = insert(&txn, "Series", "SeriesID", Some(0), &rows, batch, step).await?;
+    let series_ids = insert(session, "Series", "SeriesID", Some(0), &rows, batch, step).await?;
 
     progress.set_message("images");
     progress.set_length(plan.images.len() as u64);
     progress.set_position(0);
+    if let Session::Loader(loader) = session {
+        return load_images(loader, plan.images, Arc::new(series_ids), progress).await;
+    }
     let props: Vec<&[Prop]> = plan.images.iter().map(|p| p.props.as_slice()).collect();
-    let mut rows = Rows::new(&["SeriesID", "DatasetIdentifier", "Inactive"], &props);
-    for image in &plan.images {
+    let mut rows = Rows::new(&IMAGE_FIXED, &props);
+    for image in plan.images {
         rows.push(
             vec![
-                id_of(image.series, &series_ids),
-                Value::String(Some(image.dataset_identifier.clone())),
+                Value::Int(Some(id_of(image.series, &series_ids))),
+                Value::String(Some(image.dataset_identifier)),
                 Value::Bool(Some(false)),
             ],
-            &image.props,
+            image.props,
         );
     }
     // An `Inactive` prop lands in the fixed `Inactive` column and overrides the `false`.
     let mut done = 0;
     for chunk in chunks(&rows, batch) {
-        execute(&txn, "ImageInstance", &rows.columns, chunk).await?;
+        execute(session, "ImageInstance", &rows.columns, chunk).await?;
         done += chunk.len() as u64;
         progress.set_position(done);
     }
-    txn.commit().await?;
     Ok(())
+}
+
+/// Loads the images, one `LOAD DATA` per run of consecutive images that give the same prop
+/// columns (a load has one column list, and a column a row does not give must get its default,
+/// which `\N` would not give).
+async fn load_images(
+    loader: &mut Loader,
+    images: Vec<NewImage>,
+    series_ids: Arc<Vec<i32>>,
+    progress: &ProgressBar,
+) -> Result<(), ImportError> {
+    let images = Arc::new(images);
+    let mut start = 0;
+    while start < images.len() {
+        let columns: Vec<&'static str> = images[start].props.iter().map(|p| p.column).collect();
+        let same = |image: &NewImage| {
+            image.props.len() == columns.len()
+                && image
+                    .props
+                    .iter()
+                    .zip(&columns)
+                    .all(|(p, c)| p.column == *c)
+        };
+        let end = start + images[start..].iter().take_while(|i| same(i)).count();
+        let sql = load_statement(&images[start]);
+        let pieces = (start..end).step_by(LOAD_PIECE_ROWS).map({
+            let images = Arc::clone(&images);
+            let series_ids = Arc::clone(&series_ids);
+            let progress = progress.clone();
+            move |from| {
+                let to = (from + LOAD_PIECE_ROWS).min(end);
+                let mut out = Vec::with_capacity((to - from) * 160);
+                for image in &images[from..to] {
+                    render_image(&mut out, image, &series_ids);
+                }
+                progress.inc((to - from) as u64);
+                Ok(Bytes::from(out))
+            }
+        });
+        loader
+            .load_stream(
+                &sql,
+                futures_util::stream::iter(pieces).boxed(),
+                (end - start) as u64,
+                || "loading ImageInstance rows".to_owned(),
+            )
+            .await
+            .map_err(load_error)?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// The `LOAD DATA` statement for images with the prop columns of `first`. Binary values are
+/// sent as hexadecimal and decoded by the server, so that the file can be read as utf8mb4 and
+/// text converted to each column's character set as for INSERTs.
+fn load_statement(first: &NewImage) -> String {
+    let mut targets: Vec<String> = IMAGE_FIXED.iter().map(|c| quote(c)).collect();
+    let mut set = Vec::new();
+    for p in &first.props {
+        if p.column.eq_ignore_ascii_case("Inactive") {
+            continue;
+        }
+        if matches!(p.value, Value::Bytes(_)) {
+            let var = format!("@hex{}", set.len());
+            set.push(format!("{} = UNHEX({var})", quote(p.column)));
+            targets.push(var);
+        } else {
+            targets.push(quote(p.column));
+        }
+    }
+    let mut sql = format!(
+        "LOAD DATA LOCAL INFILE 'eorm-import' INTO TABLE `ImageInstance` CHARACTER SET utf8mb4 \
+         FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
+        targets.join(", ")
+    );
+    if !set.is_empty() {
+        sql.push_str(" SET ");
+        sql.push_str(&set.join(", "));
+    }
+    sql
+}
+
+/// One image as a line of the load file, in the column order of [`load_statement`].
+fn render_image(out: &mut Vec<u8>, image: &NewImage, series_ids: &[i32]) {
+    let mut text = String::new();
+    let mut field = |out: &mut Vec<u8>, value: &Value| {
+        text.clear();
+        match load_text(value, &mut text) {
+            Some(()) => push_value(out, Some(text.as_bytes())),
+            None => push_value(out, None),
+        }
+    };
+    field(out, &Value::Int(Some(id_of(image.series, series_ids))));
+    out.push(b'\t');
+    push_value(out, Some(image.dataset_identifier.as_bytes()));
+    out.push(b'\t');
+    let is_inactive = |p: &&Prop| p.column.eq_ignore_ascii_case("Inactive");
+    match image.props.iter().find(is_inactive) {
+        Some(p) => field(out, &p.value),
+        None => out.push(b'0'),
+    }
+    for p in image.props.iter().filter(|p| !is_inactive(p)) {
+        out.push(b'\t');
+        field(out, &p.value);
+    }
+    out.push(b'\n');
+}
+
+/// A value as the text of a load-file field (`None`: NULL). Binary values are hexadecimal (see
+/// [`load_statement`]); a single-precision float is written as the exact double it is, so the
+/// server's conversion back to FLOAT gives the same value.
+fn load_text(value: &Value, out: &mut String) -> Option<()> {
+    use std::fmt::Write;
+    let _ = match value {
+        Value::Bool(Some(b)) => write!(out, "{}", u8::from(*b)),
+        Value::TinyInt(Some(n)) => write!(out, "{n}"),
+        Value::SmallInt(Some(n)) => write!(out, "{n}"),
+        Value::Int(Some(n)) => write!(out, "{n}"),
+        Value::BigInt(Some(n)) => write!(out, "{n}"),
+        Value::Float(Some(f)) => write!(out, "{}", f64::from(*f)),
+        Value::Double(Some(f)) => write!(out, "{f}"),
+        Value::String(Some(s)) => write!(out, "{s}"),
+        Value::Json(Some(j)) => write!(out, "{j}"),
+        Value::Bytes(Some(b)) => b.iter().try_for_each(|x| write!(out, "{x:02x}")),
+        Value::ChronoDate(Some(d)) => write!(out, "{}", d.format("%Y-%m-%d")),
+        Value::ChronoDateTime(Some(t)) => write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f")),
+        _ => return None,
+    };
+    Some(())
 }
 
 fn chunks(rows: &Rows, batch: usize) -> impl Iterator<Item = &[Vec<Option<Value>>]> {
@@ -172,7 +494,7 @@ fn chunks(rows: &Rows, batch: usize) -> impl Iterator<Item = &[Vec<Option<Value>
 /// Inserts `rows` into `table` and returns the new primary keys in row order. With `check`,
 /// the ids are verified by reading back that fixed column.
 async fn insert(
-    txn: &DatabaseTransaction,
+    session: &mut Session,
     table: &str,
     pk: &str,
     check: Option<usize>,
@@ -182,21 +504,17 @@ async fn insert(
 ) -> Result<Vec<i32>, ImportError> {
     let mut ids = Vec::with_capacity(rows.rows.len());
     for chunk in chunks(rows, batch) {
-        let first = execute(txn, table, &rows.columns, chunk).await? as i64;
+        let first = execute(session, table, &rows.columns, chunk).await? as i64;
         let block: Vec<i64> = (0..chunk.len() as i64).map(|i| first + i * step).collect();
         if let (Some(col), Some(last)) = (check, block.last()) {
-            verify_block(
-                txn,
-                table,
-                pk,
-                &rows.columns[col],
-                chunk,
-                col,
-                first,
-                *last,
-                &block,
-            )
-            .await?;
+            let sql = format!(
+                "SELECT {pk}, CAST({c} AS CHAR) FROM {t} WHERE {pk} BETWEEN ? AND ? ORDER BY {pk}",
+                pk = quote(pk),
+                c = quote(&rows.columns[col]),
+                t = quote(table)
+            );
+            let found = session.pairs(sql, first, *last).await?;
+            verify_block(table, &found, chunk, col, &block)?;
         }
         for id in block {
             ids.push(i32::try_from(id).map_err(|_| ImportError::IdMismatch {
@@ -207,43 +525,20 @@ async fn insert(
     Ok(ids)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn verify_block(
-    txn: &DatabaseTransaction,
+/// Whether the rows read back (`found`: id and the text of column `col`) are the rows `chunk`
+/// inserted, with the ids `block`.
+fn verify_block(
     table: &str,
-    pk: &str,
-    column: &str,
+    found: &[(i64, String)],
     chunk: &[Vec<Option<Value>>],
     col: usize,
-    first: i64,
-    last: i64,
     block: &[i64],
 ) -> Result<(), ImportError> {
-    let sql = format!(
-        "SELECT {pk}, CAST({c} AS CHAR) FROM {t} WHERE {pk} BETWEEN ? AND ? ORDER BY {pk}",
-        pk = quote(pk),
-        c = quote(column),
-        t = quote(table)
-    );
-    let found = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::MySql,
-            sql,
-            [first.into(), last.into()],
-        ))
-        .await?;
+    let found: std::collections::HashMap<i64, &String> =
+        found.iter().map(|(id, text)| (*id, text)).collect();
     let mismatch = || ImportError::IdMismatch {
         table: table.to_owned(),
     };
-    let found: std::collections::HashMap<i64, String> = found
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get_by_index::<i64>(0)?,
-                r.try_get_by_index::<String>(1)?,
-            ))
-        })
-        .collect::<Result<_, sea_orm::DbErr>>()?;
     for (id, row) in block.iter().zip(chunk) {
         let expected = match &row[col] {
             Some(Value::Int(Some(v))) => v.to_string(),
@@ -260,7 +555,7 @@ async fn verify_block(
 
 /// One multi-row INSERT; returns the first new auto-increment id.
 async fn execute(
-    txn: &DatabaseTransaction,
+    session: &mut Session,
     table: &str,
     columns: &[String],
     rows: &[Vec<Option<Value>>],
@@ -297,12 +592,5 @@ async fn execute(
         }
         sql.push(')');
     }
-    let result = txn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::MySql,
-            sql,
-            values,
-        ))
-        .await?;
-    Ok(result.last_insert_id())
+    session.insert(sql, values).await
 }

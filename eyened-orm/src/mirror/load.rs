@@ -90,6 +90,16 @@ impl Loader {
         database: &str,
         session: &[&str],
     ) -> Result<Self, MirrorError> {
+        Self::connect_as(config, database, session, "target").await
+    }
+
+    /// [`Loader::connect`], with `role` naming the connection in errors.
+    pub async fn connect_as(
+        config: &DatabaseConfig,
+        database: &str,
+        session: &[&str],
+        role: &str,
+    ) -> Result<Self, MirrorError> {
         let opts = mysql_async::OptsBuilder::default()
             .ip_or_hostname(config.host())
             .tcp_port(config.port())
@@ -101,14 +111,14 @@ impl Loader {
             .stmt_cache_size(0);
         let mut conn = mysql_async::Conn::new(opts).await.map_err(|e| {
             sql_error(
-                format!("target: connecting a loader to {}", config.display()),
+                format!("{role}: connecting a loader to {}", config.display()),
                 &e,
             )
         })?;
         for sql in session {
             conn.query_drop(*sql)
                 .await
-                .map_err(|e| sql_error("target: loader session settings".into(), &e))?;
+                .map_err(|e| sql_error(format!("{role}: loader session settings"), &e))?;
         }
         Ok(Loader { conn })
     }
@@ -145,6 +155,39 @@ impl Loader {
                 Err(e) => return Err(sql_error(context(), &e)),
             }
         }
+        self.check(rows, context).await
+    }
+
+    /// Runs `sql`, a `LOAD DATA LOCAL INFILE` statement, with the file's bytes from `data`, once
+    /// (a stream cannot be replayed), and checks that exactly `rows` rows were stored, without
+    /// warnings.
+    pub async fn load_stream(
+        &mut self,
+        sql: &str,
+        data: futures_util::stream::BoxStream<'static, std::io::Result<Bytes>>,
+        rows: u64,
+        context: impl Fn() -> String,
+    ) -> Result<(), MirrorError> {
+        // The handler must be `Sync`; a stream is only `Send`.
+        let data = std::sync::Mutex::new(data);
+        self.conn.set_infile_handler(async move {
+            data.into_inner()
+                .map_err(|_| std::io::Error::other("the rows to load were lost").into())
+        });
+        self.conn
+            .query_drop(sql)
+            .await
+            .map_err(|e| sql_error(context(), &e))?;
+        self.check(rows, context).await
+    }
+
+    /// The connection, for the statements around a load (a transaction, other writes).
+    pub fn conn(&mut self) -> &mut mysql_async::Conn {
+        &mut self.conn
+    }
+
+    /// Fails if the last load stored other than `rows` rows or left warnings.
+    async fn check(&mut self, rows: u64, context: impl Fn() -> String) -> Result<(), MirrorError> {
         let stored = self.conn.affected_rows();
         if self.conn.get_warnings() > 0 {
             let warnings: Vec<(String, u32, String)> = self
