@@ -310,6 +310,48 @@ impl Drop for SqliteDb {
     }
 }
 
+/// A directory of (dummy) image files for `eorm import` tests, removed on drop.
+pub struct ImageDir(pub PathBuf);
+
+impl ImageDir {
+    /// A new directory holding a file at each of `paths` (relative).
+    pub fn with(paths: &[String]) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("eorm-import-{}-{}", std::process::id(), next_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for p in paths {
+            let path = dir.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"img").unwrap();
+        }
+        Self(dir)
+    }
+}
+
+impl Drop for ImageDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A migrated database with the source, device and modality rows (ids 1) that imported images
+/// point at.
+pub async fn import_database() -> (TestDb, DatabaseConnection) {
+    let db = TestDb::migrated().await;
+    let conn = db.connect().await;
+    for sql in [
+        "INSERT INTO SourceInfo (SourceName, SourcePath, ThumbnailPath) VALUES ('s', '/i', '/t')",
+        "INSERT INTO DeviceModel (Manufacturer, ManufacturerModelName) VALUES ('Topcon', 'NW8')",
+        "INSERT INTO DeviceInstance (DeviceModelID, Description) VALUES (1, 'camera')",
+        "INSERT INTO Modality (ModalityTag) VALUES ('CF')",
+    ] {
+        conn.execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    (db, conn)
+}
+
 /// Runs a query and returns its first column as strings.
 pub async fn query_strings<C: ConnectionTrait>(
     db: &C,

@@ -3,53 +3,11 @@
 //! awkward text, NULL, props some images do not give, an `Inactive` prop), and a load the server
 //! rejects leaves nothing behind.
 
-use std::path::PathBuf;
-
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::import::{self, Format, ImportError, Options, ProgressBar, Summary};
-use eyened_orm_tests::{TestDb, next_id, query_i64, query_strings};
+use eyened_orm_tests::{ImageDir, import_database as database, query_i64, query_strings};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value as Json, json};
-
-/// A directory of image files, removed on drop.
-struct ImageDir(PathBuf);
-
-impl ImageDir {
-    fn with(paths: &[String]) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "eorm-import-load-{}-{}",
-            std::process::id(),
-            next_id()
-        ));
-        for p in paths {
-            let path = dir.join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, b"img").unwrap();
-        }
-        Self(dir)
-    }
-}
-
-impl Drop for ImageDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A database with the source, device and modality rows (ids 1) the images point at.
-async fn database() -> (TestDb, DatabaseConnection) {
-    let db = TestDb::migrated().await;
-    let conn = db.connect().await;
-    for sql in [
-        "INSERT INTO SourceInfo (SourceName, SourcePath, ThumbnailPath) VALUES ('s', '/i', '/t')",
-        "INSERT INTO DeviceModel (Manufacturer, ManufacturerModelName) VALUES ('Topcon', 'NW8')",
-        "INSERT INTO DeviceInstance (DeviceModelID, Description) VALUES (1, 'camera')",
-        "INSERT INTO Modality (ModalityTag) VALUES ('CF')",
-    ] {
-        conn.execute_unprepared(sql).await.unwrap();
-    }
-    (db, conn)
-}
 
 fn paths() -> Vec<String> {
     (0..10).map(|i| format!("se{}/im{i}.png", i / 5)).collect()
@@ -61,7 +19,7 @@ fn document() -> Json {
     let image = |i: usize, path: &str| {
         let mut props = json!({
             "SourceInfoID": 1, "DeviceInstanceID": 1, "ModalityID": 1,
-            "Laterality": if i % 2 == 0 { "L" } else { "R" },
+            "Laterality": if i.is_multiple_of(2) { "L" } else { "R" },
             "Modality": "ColorFundus",
             "SOPInstanceUid": format!("1.2.{i}\ttab\\back\nline"),
             "ResolutionHorizontal": 0.1 + i as f64,

@@ -132,8 +132,13 @@ fn ci(s: &str) -> String {
     s.trim_end_matches(' ').to_lowercase()
 }
 
-/// `DatasetIdentifier` of an image path: the path relative to the base path, with `/`.
-fn dataset_identifier(basepath: &Path, image: &str, max_len: u32) -> Result<String, String> {
+/// `DatasetIdentifier` of an image path (the path relative to the base path, with `/`) and the
+/// file's full path. Whether the file exists is not checked here.
+fn dataset_identifier(
+    basepath: &Path,
+    image: &str,
+    max_len: u32,
+) -> Result<(String, PathBuf), String> {
     let lower = image.trim().to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         return Err(format!(
@@ -141,35 +146,41 @@ fn dataset_identifier(basepath: &Path, image: &str, max_len: u32) -> Result<Stri
         ));
     }
     let given = Path::new(image);
-    let full = normalize(&if given.is_absolute() {
-        given.to_owned()
+    let plain_relative = !given.is_absolute()
+        && image
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    let (identifier, full) = if plain_relative {
+        // The common case: the path is its own identifier.
+        (image.to_owned(), basepath.join(given))
     } else {
-        basepath.join(given)
-    });
-    let relative = full
-        .strip_prefix(basepath)
-        .ok()
-        .filter(|r| !r.as_os_str().is_empty())
-        .ok_or_else(|| {
-            format!(
-                "'{image}' is outside the images base path {}",
-                basepath.display()
-            )
-        })?;
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let identifier = parts.join("/");
+        let full = normalize(&if given.is_absolute() {
+            given.to_owned()
+        } else {
+            basepath.join(given)
+        });
+        let relative = full
+            .strip_prefix(basepath)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "'{image}' is outside the images base path {}",
+                    basepath.display()
+                )
+            })?;
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        (parts.join("/"), full)
+    };
     if identifier.chars().count() > max_len as usize {
         return Err(format!(
             "the path relative to the base path is longer than {max_len} characters"
         ));
     }
-    if !full.exists() {
-        return Err(format!("file not found: {}", full.display()));
-    }
-    Ok(identifier)
+    Ok((identifier, full))
 }
 
 /// An image that exists, and its series.
@@ -436,7 +447,6 @@ pub(super) async fn plan(
         }
         spans.push(item_spans);
     }
-    // Checking that the files exist is a system call per image: spread over the cores.
     let identifiers = parallel_map(&all_images, |image| {
         if image.image.trim().is_empty() {
             Ok(None) // reported while parsing
@@ -445,11 +455,20 @@ pub(super) async fn plan(
         }
     });
     let mut infos = Vec::with_capacity(all_images.len());
+    // (index in `infos`, full path) of every file to look for.
+    let mut files = Vec::with_capacity(all_images.len());
     for (image, identifier) in all_images.iter().zip(identifiers) {
-        let dataset_identifier = identifier.unwrap_or_else(|message| {
-            problem(&mut problems, &format!("{}.image", image.at), message);
-            None
-        });
+        let dataset_identifier = match identifier {
+            Ok(Some((identifier, full))) => {
+                files.push((infos.len(), full));
+                Some(identifier)
+            }
+            Ok(None) => None,
+            Err(message) => {
+                problem(&mut problems, &format!("{}.image", image.at), message);
+                None
+            }
+        };
         let source = prop_i64(&image.props, "SourceInfoID");
         let sop = prop_string(&image.props, "SOPInstanceUid");
         let mut duplicate = |first: Option<At>, what: &str| {
@@ -475,6 +494,13 @@ pub(super) async fn plan(
             sop,
         });
     }
+
+    // Looking for the files is a system call per image: on other threads, while the lookups
+    // below wait for the server.
+    let found_files = tokio::task::spawn_blocking(move || {
+        let found = parallel_map(&files, |(_, path)| path.exists());
+        (files, found)
+    });
 
     // Pass 2, reads: referenced ids, then every row the input may match.
     for ((table, column), values) in &references {
@@ -664,6 +690,22 @@ pub(super) async fn plan(
             ci(&row.try_get_by_index::<String>(2)?),
             (row.try_get_by_index(0)?, row.try_get_by_index(1)?),
         );
+    }
+
+    let (files, found) = match found_files.await {
+        Ok(checked) => checked,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => return Err(DbErr::Custom(format!("checking the image files: {e}")).into()),
+    };
+    for ((index, path), found) in files.into_iter().zip(found) {
+        if !found {
+            problem(
+                &mut problems,
+                &format!("{}.image", all_images[index].at),
+                format!("file not found: {}", path.display()),
+            );
+            infos[index].dataset_identifier = None;
+        }
     }
 
     // Pass 3, no database: resolve the tree.
