@@ -356,6 +356,7 @@ fn args(db: &TestDb, file: &Path, basepath: &Path, dry_run: bool) -> import::Arg
         images_basepath: Some(basepath.to_owned()),
         default_study_date: None,
         project_external: eyened_orm::External::Y,
+        no_load_data: false,
         json: false,
     }
 }
