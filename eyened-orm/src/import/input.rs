@@ -2,11 +2,21 @@
 //! against the column it is meant for. Problems are collected, not raised, each with its
 //! position in the file.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use sea_orm::Value;
+use serde::Deserialize;
+use serde::de::value::{
+    I128Deserializer, MapAccessDeserializer, SeqAccessDeserializer, U128Deserializer,
+};
+use serde::de::{
+    self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Unexpected, Visitor,
+};
 use serde_json::Value as Json;
 
 use super::{ImportError, InputProblem};
@@ -430,30 +440,38 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
 
 /// Parses `text` in `format`; `Err` only when the file as a whole cannot be read, otherwise the
 /// items and the problems found in them.
+///
+/// JSON and YAML are read as they stream: items, studies, series and images are built as the
+/// deserializer reaches them, and only single values (a prop, a string field, an unknown key's
+/// value) are held as a `serde_json::Value`. The result is the same as reading the whole document
+/// into a `serde_json::Value` and walking it (as this function once did): the same errors, the
+/// same problems in the same order, the keys of an object taken in the order of that value's
+/// `BTreeMap`. One difference: a key given twice in an object read here (the top level, a node,
+/// `props`) is a problem, "`key` is given twice", where the value silently kept the last one. The
+/// last one is still what is read.
 pub fn parse(
     text: &str,
     format: Format,
     tables: &Tables,
 ) -> Result<(Vec<ItemIn>, Vec<InputProblem>), ImportError> {
+    let document = Any(Document { tables });
     match format {
         Format::Json => {
-            let doc: Json = serde_json::from_str(text).map_err(|e| ImportError::Syntax {
+            let syntax = |e: serde_json::Error| ImportError::Syntax {
                 format: "JSON",
                 reason: e.to_string(),
-            })?;
-            let parsed = from_tree(&doc, tables);
-            drop_in_background(doc);
+            };
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let parsed = document.deserialize(&mut deserializer).map_err(syntax)?;
+            deserializer.end().map_err(syntax)?;
             Ok(parsed)
         }
-        Format::Yaml => {
-            let doc: Json = serde_yaml_ng::from_str(text).map_err(|e| ImportError::Syntax {
+        Format::Yaml => document
+            .deserialize(serde_yaml_ng::Deserializer::from_str(text))
+            .map_err(|e| ImportError::Syntax {
                 format: "YAML",
                 reason: e.to_string(),
-            })?;
-            let parsed = from_tree(&doc, tables);
-            drop_in_background(doc);
-            Ok(parsed)
-        }
+            }),
         Format::Csv => from_csv(text, tables),
     }
 }
@@ -470,232 +488,719 @@ pub(super) fn drop_in_background<T: Send + 'static>(value: T) {
     }
 }
 
-/// The problems found while walking the document.
-struct Walker<'t> {
-    tables: &'t Tables,
-    problems: Vec<InputProblem>,
-}
-
-impl Walker<'_> {
-    fn problem(&mut self, at: String, message: impl Into<String>) {
-        self.problems.push(InputProblem {
-            at,
-            message: message.into(),
-        });
-    }
-
-    /// The object at `at` (rendered by `place`), or a problem.
-    fn object<'j>(
-        &mut self,
-        value: &'j Json,
-        place: impl Fn() -> String,
-        allowed: &[&str],
-    ) -> Option<&'j serde_json::Map<String, Json>> {
-        let Some(map) = value.as_object() else {
-            self.problem(
-                place(),
-                format!("expected an object, found {}", describe(Raw::Json(value))),
-            );
-            return None;
-        };
-        for key in map.keys() {
-            if !allowed.contains(&key.as_str()) {
-                self.problem(
-                    format!("{}.{key}", place()),
-                    format!(
-                        "unknown key `{key}`; expected one of {}",
-                        allowed.join(", ")
-                    ),
-                );
-            }
-        }
-        Some(map)
-    }
-
-    /// An optional string field; numbers are accepted as their text.
-    fn string(&mut self, map: &serde_json::Map<String, Json>, key: &str, at: At) -> Option<String> {
-        match map.get(key) {
-            None | Some(Json::Null) => None,
-            Some(Json::String(s)) => Some(s.clone()),
-            Some(Json::Number(n)) => Some(n.to_string()),
-            Some(other) => {
-                self.problem(
-                    at.field(key),
-                    format!("expected a string, found {}", describe(Raw::Json(other))),
-                );
-                None
-            }
-        }
-    }
-
-    fn list<'j>(
-        &mut self,
-        map: &'j serde_json::Map<String, Json>,
-        key: &str,
-        at: At,
-    ) -> &'j [Json] {
-        match map.get(key) {
-            None | Some(Json::Null) => &[],
-            Some(Json::Array(items)) => items,
-            Some(other) => {
-                self.problem(
-                    at.field(key),
-                    format!("expected a list, found {}", describe(Raw::Json(other))),
-                );
-                &[]
-            }
-        }
-    }
-
-    fn props(
-        &mut self,
-        map: &serde_json::Map<String, Json>,
-        at: At,
-        table: &'static Table,
-    ) -> Vec<Prop> {
-        match map.get("props") {
-            None | Some(Json::Null) => Vec::new(),
-            Some(Json::Object(props)) => props
-                .iter()
-                .filter_map(|(column, value)| {
-                    match convert(table, column, Raw::Json(value), || at.prop(column)) {
-                        Ok(prop) => Some(prop),
-                        Err(p) => {
-                            self.problems.push(p);
-                            None
-                        }
-                    }
-                })
-                .collect(),
-            Some(other) => {
-                self.problem(
-                    at.field("props"),
-                    format!(
-                        "expected an object of columns, found {}",
-                        describe(Raw::Json(other))
-                    ),
-                );
-                Vec::new()
-            }
-        }
-    }
-
-    fn date(&mut self, map: &serde_json::Map<String, Json>, at: At) -> Option<NaiveDate> {
-        let s = self.string(map, "study_date", at)?;
-        let date = parse_date(&s);
-        if date.is_none() {
-            self.problem(
-                at.field("study_date"),
-                format!("'{s}' is not a date (YYYY-MM-DD)"),
-            );
-        }
-        date
-    }
-}
-
+const TOP_LEVEL_KEYS: &[&str] = &["items"];
 const ITEM_KEYS: &[&str] = &["project_name", "patient_identifier", "props", "studies"];
 const STUDY_KEYS: &[&str] = &["study_date", "props", "series"];
 const SERIES_KEYS: &[&str] = &["series_id", "props", "images"];
 const IMAGE_KEYS: &[&str] = &["image", "props"];
 
-/// The nested form: a list of items, or `{"items": [...]}`.
-fn from_tree(doc: &Json, tables: &Tables) -> (Vec<ItemIn>, Vec<InputProblem>) {
-    let mut w = Walker {
-        tables,
-        problems: Vec::new(),
-    };
-    let items: &[Json] = match doc {
-        Json::Array(items) => items,
-        Json::Object(map) if map.contains_key("items") => {
-            w.object(doc, || "(top level)".to_owned(), &["items"]);
-            match map.get("items") {
-                Some(Json::Array(items)) => items,
-                _ => {
-                    w.problem("items".to_owned(), "expected a list of items");
-                    &[]
-                }
-            }
+/// The key by which `serde_json::Value` recognizes a raw value: such an object stands for the
+/// JSON text it holds.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// What a seed makes of a value. A list or an object may be read as it streams; any other value
+/// is built exactly as `serde_json::Value` builds it (so that errors in it are the same) and
+/// handed to `other`, which describes it in a problem or takes it as absent.
+trait Shape<'de>: Sized {
+    type Out;
+
+    fn other(self, value: Json) -> Self::Out;
+
+    fn list<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Out, A::Error> {
+        Ok(self.other(Json::deserialize(SeqAccessDeserializer::new(seq))?))
+    }
+
+    fn object<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
+        Ok(self.other(Json::deserialize(MapAccessDeserializer::new(map))?))
+    }
+}
+
+/// A shape that reads objects, key by key; its `object` is [`read_object`].
+trait Entries<'de>: Shape<'de> {
+    /// The entries of an object from `first_key` on (`None`: the object is empty).
+    fn entries<A: MapAccess<'de>>(
+        self,
+        first_key: Option<Cow<'de, str>>,
+        map: A,
+    ) -> Result<Self::Out, A::Error>;
+}
+
+fn read_object<'de, S: Entries<'de>, A: MapAccess<'de>>(
+    shape: S,
+    mut map: A,
+) -> Result<S::Out, A::Error> {
+    let first_key = map.next_key_seed(Text::FirstKey)?;
+    if first_key.as_deref() == Some(RAW_VALUE_TOKEN) {
+        let text = map.next_value_seed(Text::RawValue)?;
+        let value: Json = serde_json::from_str(&text).map_err(de::Error::custom)?;
+        return value.deserialize_any(Any(shape)).map_err(de::Error::custom);
+    }
+    shape.entries(first_key, map)
+}
+
+/// Calls `read` with each key of `map` from `first_key` on; `read` reads the key's value.
+fn for_each_entry<'de, A: MapAccess<'de>>(
+    first_key: Option<Cow<'de, str>>,
+    map: &mut A,
+    mut read: impl FnMut(Cow<'de, str>, &mut A) -> Result<(), A::Error>,
+) -> Result<(), A::Error> {
+    let mut key = first_key;
+    while let Some(k) = key {
+        read(k, map)?;
+        key = map.next_key_seed(Text::Key)?;
+    }
+    Ok(())
+}
+
+/// Reads the value of an unknown key as a whole `serde_json::Value`, not skipped: so that it fails
+/// (or not) as it did when the whole document was read into one.
+fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<Json>().map(drop)
+}
+
+/// Reads any value into a [`Shape`]: the seed and the visitor at once.
+struct Any<S>(S);
+
+impl<'de, S: Shape<'de>> DeserializeSeed<'de> for Any<S> {
+    type Value = S::Out;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<S::Out, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// The visits of `serde_json::Value`'s visitor, each building the same value.
+impl<'de, S: Shape<'de>> Visitor<'de> for Any<S> {
+    type Value = S::Out;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::Bool(value)))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::Number(value.into())))
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<S::Out, E> {
+        let number = serde_json::Number::deserialize(I128Deserializer::<E>::new(value))?;
+        Ok(self.0.other(Json::Number(number)))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::Number(value.into())))
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<S::Out, E> {
+        let number = serde_json::Number::deserialize(U128Deserializer::<E>::new(value))?;
+        Ok(self.0.other(Json::Number(number)))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<S::Out, E> {
+        let value = serde_json::Number::from_f64(value).map_or(Json::Null, Json::Number);
+        Ok(self.0.other(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::String(value.to_owned())))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::String(value)))
+    }
+
+    fn visit_none<E>(self) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::Null))
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<S::Out, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_unit<E>(self) -> Result<S::Out, E> {
+        Ok(self.0.other(Json::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<S::Out, A::Error> {
+        self.0.list(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Out, A::Error> {
+        self.0.object(map)
+    }
+}
+
+/// A string read as `serde_json::Value` reads it in an object: the first key (with
+/// `deserialize_str`), a later key (as a `String`), or the text of a raw value. The three expect
+/// different things, which errors name. Keys are borrowed from the input when the deserializer
+/// can.
+#[derive(Clone, Copy)]
+enum Text {
+    FirstKey,
+    Key,
+    RawValue,
+}
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Cow<'de, str>, D::Error> {
+        match self {
+            Text::Key => deserializer.deserialize_string(self),
+            Text::FirstKey | Text::RawValue => deserializer.deserialize_str(self),
         }
-        other => {
-            w.problem(
-                "(top level)".to_owned(),
+    }
+}
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(match self {
+            Text::FirstKey => "a string key",
+            Text::Key => "a string",
+            Text::RawValue => "raw value",
+        })
+    }
+
+    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(value))
+    }
+
+    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<Cow<'de, str>, E> {
+        match (self, std::str::from_utf8(value)) {
+            (Text::Key, Ok(s)) => Ok(Cow::Owned(s.to_owned())),
+            (Text::Key, Err(_)) => Err(E::invalid_value(Unexpected::Bytes(value), &self)),
+            _ => Err(E::invalid_type(Unexpected::Bytes(value), &self)),
+        }
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, value: Vec<u8>) -> Result<Cow<'de, str>, E> {
+        self.visit_bytes(&value)
+    }
+}
+
+/// The keys of an object: unknown and repeated ones are problems, ordered by key as the map of a
+/// `serde_json::Value` (a `BTreeMap`) orders them.
+struct Keys {
+    allowed: &'static [&'static str],
+    /// A bit for each allowed key given.
+    given: u32,
+    unknown: Vec<String>,
+    problems: Vec<(String, InputProblem)>,
+}
+
+impl Keys {
+    fn new(allowed: &'static [&'static str]) -> Self {
+        Keys {
+            allowed,
+            given: 0,
+            unknown: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Notes `key` of the object at `place`.
+    fn note(&mut self, key: &str, place: impl FnOnce() -> String) {
+        let message = match self.allowed.iter().position(|a| *a == key) {
+            Some(i) if self.given & (1 << i) == 0 => {
+                self.given |= 1 << i;
+                return;
+            }
+            None if !self.unknown.iter().any(|k| k == key) => {
+                self.unknown.push(key.to_owned());
                 format!(
-                    "expected a list of items (or an object with `items`), found {}",
-                    describe(Raw::Json(other))
-                ),
-            );
-            &[]
-        }
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let at = At::Item(u32::try_from(i).unwrap_or(u32::MAX));
-        let Some(map) = w.object(item, || at.to_string(), ITEM_KEYS) else {
-            continue;
-        };
-        let project_name = w.string(map, "project_name", at).unwrap_or_default();
-        if project_name.trim().is_empty() {
-            w.problem(at.field("project_name"), "project_name is required");
-        }
-        let patient_identifier = w.string(map, "patient_identifier", at);
-        let props = w.props(map, at, w.tables.patient);
-        let mut studies = Vec::new();
-        for (j, study) in w.list(map, "studies", at).iter().enumerate() {
-            let at = at.child(j);
-            let Some(smap) = w.object(study, || at.to_string(), STUDY_KEYS) else {
-                continue;
-            };
-            let study_date = w.date(smap, at);
-            let props = w.props(smap, at, w.tables.study);
-            let mut series = Vec::new();
-            for (k, s) in w.list(smap, "series", at).iter().enumerate() {
-                let at = at.child(k);
-                let Some(sermap) = w.object(s, || at.to_string(), SERIES_KEYS) else {
-                    continue;
-                };
-                let series_id = w.string(sermap, "series_id", at);
-                let props = w.props(sermap, at, w.tables.series);
-                let list = w.list(sermap, "images", at);
-                let mut images = Vec::with_capacity(list.len());
-                for (l, image) in list.iter().enumerate() {
-                    let at = at.child(l);
-                    let Some(imap) = w.object(image, || at.to_string(), IMAGE_KEYS) else {
-                        continue;
-                    };
-                    let path = w.string(imap, "image", at).unwrap_or_default();
-                    if path.trim().is_empty() {
-                        w.problem(at.field("image"), "image (the file path) is required");
-                    }
-                    let props = w.props(imap, at, w.tables.image);
-                    images.push(ImageIn {
-                        at,
-                        image: path,
-                        props,
-                    });
-                }
-                series.push(SeriesIn {
-                    at,
-                    series_id,
-                    props,
-                    images,
-                });
+                    "unknown key `{key}`; expected one of {}",
+                    self.allowed.join(", ")
+                )
             }
-            studies.push(StudyIn {
-                at,
-                study_date,
-                props,
-                series,
+            _ => format!("`{key}` is given twice"),
+        };
+        let at = format!("{}.{key}", place());
+        self.problems
+            .push((key.to_owned(), InputProblem { at, message }));
+    }
+
+    fn is_given(&self, key: &str) -> bool {
+        self.allowed
+            .iter()
+            .position(|a| *a == key)
+            .is_some_and(|i| self.given & (1 << i) != 0)
+    }
+
+    fn finish(mut self, problems: &mut Vec<InputProblem>) {
+        self.problems.sort_by(|a, b| a.0.cmp(&b.0));
+        problems.extend(self.problems.into_iter().map(|(_, problem)| problem));
+    }
+}
+
+/// A list of nodes with the problems in them, or the value given instead of a list.
+type NodesRead<N> = Result<(Vec<N>, Vec<InputProblem>), Json>;
+
+/// Props with the key each was given as, or the value given instead of an object.
+type PropsRead<'de> = Result<Vec<(Cow<'de, str>, Result<Prop, InputProblem>)>, Json>;
+
+/// The whole document: a list of items, or `{"items": [...]}`.
+struct Document<'t> {
+    tables: &'t Tables,
+}
+
+impl<'de> Shape<'de> for Document<'_> {
+    type Out = (Vec<ItemIn>, Vec<InputProblem>);
+
+    fn other(self, value: Json) -> Self::Out {
+        let problem = InputProblem {
+            at: "(top level)".to_owned(),
+            message: format!(
+                "expected a list of items (or an object with `items`), found {}",
+                describe(Raw::Json(&value))
+            ),
+        };
+        (Vec::new(), vec![problem])
+    }
+
+    fn list<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Out, A::Error> {
+        let mut problems = Vec::new();
+        let items = read_nodes(seq, None, self.tables, &mut problems)?;
+        Ok((items, problems))
+    }
+
+    fn object<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
+        read_object(self, map)
+    }
+}
+
+impl<'de> Entries<'de> for Document<'_> {
+    fn entries<A: MapAccess<'de>>(
+        self,
+        first_key: Option<Cow<'de, str>>,
+        mut map: A,
+    ) -> Result<Self::Out, A::Error> {
+        let mut keys = Keys::new(TOP_LEVEL_KEYS);
+        let mut items: NodesRead<ItemIn> = Err(Json::Null);
+        for_each_entry(first_key, &mut map, |key, map| {
+            keys.note(&key, || "(top level)".to_owned());
+            match key.as_ref() {
+                "items" => {
+                    items = map.next_value_seed(nodes_seed(None, self.tables))?;
+                }
+                _ => skip_value(map)?,
+            }
+            Ok(())
+        })?;
+        if !keys.is_given("items") {
+            return Ok(self.other(Json::Object(serde_json::Map::new())));
+        }
+        let mut problems = Vec::new();
+        keys.finish(&mut problems);
+        match items {
+            Ok((items, children)) => {
+                problems.extend(children);
+                Ok((items, problems))
+            }
+            Err(_) => {
+                problems.push(InputProblem {
+                    at: "items".to_owned(),
+                    message: "expected a list of items".to_owned(),
+                });
+                Ok((Vec::new(), problems))
+            }
+        }
+    }
+}
+
+/// A list of nodes (items, studies, series or images) of the node at `parent` (`None`: the items).
+struct NodeList<'t, N> {
+    parent: Option<At>,
+    tables: &'t Tables,
+    node: PhantomData<N>,
+}
+
+impl<'de, N: Node> Shape<'de> for NodeList<'_, N> {
+    type Out = NodesRead<N>;
+
+    fn other(self, value: Json) -> Self::Out {
+        Err(value)
+    }
+
+    fn list<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Out, A::Error> {
+        let mut problems = Vec::new();
+        let nodes = read_nodes(seq, self.parent, self.tables, &mut problems)?;
+        Ok(Ok((nodes, problems)))
+    }
+}
+
+fn read_nodes<'de, N: Node, A: SeqAccess<'de>>(
+    mut seq: A,
+    parent: Option<At>,
+    tables: &Tables,
+    problems: &mut Vec<InputProblem>,
+) -> Result<Vec<N>, A::Error> {
+    let mut nodes = Vec::new();
+    for index in 0.. {
+        let at = match parent {
+            Some(parent) => parent.child(index),
+            None => At::Item(u32::try_from(index).unwrap_or(u32::MAX)),
+        };
+        let shape = NodeShape {
+            at,
+            tables,
+            problems: &mut *problems,
+            node: PhantomData,
+        };
+        let Some(node) = seq.next_element_seed(Any(shape))? else {
+            break;
+        };
+        nodes.extend(node);
+    }
+    Ok(nodes)
+}
+
+/// One node at `at`; its problems, then those of its children, go to `problems` once it is read.
+struct NodeShape<'t, 'p, N> {
+    at: At,
+    tables: &'t Tables,
+    problems: &'p mut Vec<InputProblem>,
+    node: PhantomData<N>,
+}
+
+impl<'de, N: Node> Shape<'de> for NodeShape<'_, '_, N> {
+    type Out = Option<N>;
+
+    fn other(self, value: Json) -> Option<N> {
+        self.problems.push(InputProblem {
+            at: self.at.to_string(),
+            message: format!("expected an object, found {}", describe(Raw::Json(&value))),
+        });
+        None
+    }
+
+    fn object<A: MapAccess<'de>>(self, map: A) -> Result<Option<N>, A::Error> {
+        read_object(self, map)
+    }
+}
+
+impl<'de, N: Node> Entries<'de> for NodeShape<'_, '_, N> {
+    fn entries<A: MapAccess<'de>>(
+        self,
+        first_key: Option<Cow<'de, str>>,
+        map: A,
+    ) -> Result<Option<N>, A::Error> {
+        N::read(first_key, map, self.at, self.tables, self.problems).map(Some)
+    }
+}
+
+/// The `props` of a node at `at`, columns of `table`.
+struct PropsShape {
+    at: At,
+    table: &'static Table,
+}
+
+impl<'de> Shape<'de> for PropsShape {
+    type Out = PropsRead<'de>;
+
+    fn other(self, value: Json) -> Self::Out {
+        Err(value)
+    }
+
+    fn object<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
+        read_object(self, map)
+    }
+}
+
+impl<'de> Entries<'de> for PropsShape {
+    fn entries<A: MapAccess<'de>>(
+        self,
+        first_key: Option<Cow<'de, str>>,
+        mut map: A,
+    ) -> Result<Self::Out, A::Error> {
+        let mut props = Vec::new();
+        for_each_entry(first_key, &mut map, |column, map| {
+            let value: Json = map.next_value()?;
+            let prop = convert(self.table, &column, Raw::Json(&value), || {
+                self.at.prop(&column)
+            });
+            props.push((column, prop));
+            Ok(())
+        })?;
+        Ok(Ok(props))
+    }
+}
+
+/// An item, a study, a series or an image, read from the entries of its object.
+trait Node: Sized {
+    /// Reads the node at `at`, then appends its own problems and those of its children, in that
+    /// order, to `problems`. The fields are taken in a fixed order whatever the order of the keys.
+    fn read<'de, A: MapAccess<'de>>(
+        first_key: Option<Cow<'de, str>>,
+        map: A,
+        at: At,
+        tables: &Tables,
+        problems: &mut Vec<InputProblem>,
+    ) -> Result<Self, A::Error>;
+}
+
+fn props_seed(at: At, table: &'static Table) -> Any<PropsShape> {
+    Any(PropsShape { at, table })
+}
+
+fn nodes_seed<N>(parent: Option<At>, tables: &Tables) -> Any<NodeList<'_, N>> {
+    Any(NodeList {
+        parent,
+        tables,
+        node: PhantomData,
+    })
+}
+
+impl Node for ItemIn {
+    fn read<'de, A: MapAccess<'de>>(
+        first_key: Option<Cow<'de, str>>,
+        mut map: A,
+        at: At,
+        tables: &Tables,
+        problems: &mut Vec<InputProblem>,
+    ) -> Result<Self, A::Error> {
+        let mut keys = Keys::new(ITEM_KEYS);
+        let (mut project_name, mut patient_identifier) = (Json::Null, Json::Null);
+        let mut props = Err(Json::Null);
+        let mut studies = Err(Json::Null);
+        for_each_entry(first_key, &mut map, |key, map| {
+            keys.note(&key, || at.to_string());
+            match key.as_ref() {
+                "project_name" => project_name = map.next_value()?,
+                "patient_identifier" => patient_identifier = map.next_value()?,
+                "props" => props = map.next_value_seed(props_seed(at, tables.patient))?,
+                "studies" => studies = map.next_value_seed(nodes_seed(Some(at), tables))?,
+                _ => skip_value(map)?,
+            }
+            Ok(())
+        })?;
+        keys.finish(problems);
+        let project_name = string_field(project_name, at, "project_name", problems);
+        let project_name = project_name.unwrap_or_default();
+        if project_name.trim().is_empty() {
+            problems.push(InputProblem {
+                at: at.field("project_name"),
+                message: "project_name is required".to_owned(),
             });
         }
-        out.push(ItemIn {
+        Ok(ItemIn {
             at,
             project_name,
-            patient_identifier,
-            props,
-            studies,
-        });
+            patient_identifier: string_field(
+                patient_identifier,
+                at,
+                "patient_identifier",
+                problems,
+            ),
+            props: props_field(props, at, problems),
+            studies: nodes_field(studies, at, "studies", problems),
+        })
     }
-    (out, w.problems)
+}
+
+impl Node for StudyIn {
+    fn read<'de, A: MapAccess<'de>>(
+        first_key: Option<Cow<'de, str>>,
+        mut map: A,
+        at: At,
+        tables: &Tables,
+        problems: &mut Vec<InputProblem>,
+    ) -> Result<Self, A::Error> {
+        let mut keys = Keys::new(STUDY_KEYS);
+        let mut study_date = Json::Null;
+        let mut props = Err(Json::Null);
+        let mut series = Err(Json::Null);
+        for_each_entry(first_key, &mut map, |key, map| {
+            keys.note(&key, || at.to_string());
+            match key.as_ref() {
+                "study_date" => study_date = map.next_value()?,
+                "props" => props = map.next_value_seed(props_seed(at, tables.study))?,
+                "series" => series = map.next_value_seed(nodes_seed(Some(at), tables))?,
+                _ => skip_value(map)?,
+            }
+            Ok(())
+        })?;
+        keys.finish(problems);
+        let study_date = string_field(study_date, at, "study_date", problems).and_then(|s| {
+            let date = parse_date(&s);
+            if date.is_none() {
+                problems.push(InputProblem {
+                    at: at.field("study_date"),
+                    message: format!("'{s}' is not a date (YYYY-MM-DD)"),
+                });
+            }
+            date
+        });
+        Ok(StudyIn {
+            at,
+            study_date,
+            props: props_field(props, at, problems),
+            series: nodes_field(series, at, "series", problems),
+        })
+    }
+}
+
+impl Node for SeriesIn {
+    fn read<'de, A: MapAccess<'de>>(
+        first_key: Option<Cow<'de, str>>,
+        mut map: A,
+        at: At,
+        tables: &Tables,
+        problems: &mut Vec<InputProblem>,
+    ) -> Result<Self, A::Error> {
+        let mut keys = Keys::new(SERIES_KEYS);
+        let mut series_id = Json::Null;
+        let mut props = Err(Json::Null);
+        let mut images = Err(Json::Null);
+        for_each_entry(first_key, &mut map, |key, map| {
+            keys.note(&key, || at.to_string());
+            match key.as_ref() {
+                "series_id" => series_id = map.next_value()?,
+                "props" => props = map.next_value_seed(props_seed(at, tables.series))?,
+                "images" => images = map.next_value_seed(nodes_seed(Some(at), tables))?,
+                _ => skip_value(map)?,
+            }
+            Ok(())
+        })?;
+        keys.finish(problems);
+        Ok(SeriesIn {
+            at,
+            series_id: string_field(series_id, at, "series_id", problems),
+            props: props_field(props, at, problems),
+            images: nodes_field(images, at, "images", problems),
+        })
+    }
+}
+
+impl Node for ImageIn {
+    fn read<'de, A: MapAccess<'de>>(
+        first_key: Option<Cow<'de, str>>,
+        mut map: A,
+        at: At,
+        tables: &Tables,
+        problems: &mut Vec<InputProblem>,
+    ) -> Result<Self, A::Error> {
+        let mut keys = Keys::new(IMAGE_KEYS);
+        let mut image = Json::Null;
+        let mut props = Err(Json::Null);
+        for_each_entry(first_key, &mut map, |key, map| {
+            keys.note(&key, || at.to_string());
+            match key.as_ref() {
+                "image" => image = map.next_value()?,
+                "props" => props = map.next_value_seed(props_seed(at, tables.image))?,
+                _ => skip_value(map)?,
+            }
+            Ok(())
+        })?;
+        keys.finish(problems);
+        let image = string_field(image, at, "image", problems).unwrap_or_default();
+        if image.trim().is_empty() {
+            problems.push(InputProblem {
+                at: at.field("image"),
+                message: "image (the file path) is required".to_owned(),
+            });
+        }
+        Ok(ImageIn {
+            at,
+            image,
+            props: props_field(props, at, problems),
+        })
+    }
+}
+
+/// An optional string field; numbers are accepted as their text.
+fn string_field(
+    value: Json,
+    at: At,
+    key: &str,
+    problems: &mut Vec<InputProblem>,
+) -> Option<String> {
+    match value {
+        Json::Null => None,
+        Json::String(s) => Some(s),
+        Json::Number(n) => Some(n.to_string()),
+        other => {
+            problems.push(InputProblem {
+                at: at.field(key),
+                message: format!("expected a string, found {}", describe(Raw::Json(&other))),
+            });
+            None
+        }
+    }
+}
+
+/// The props as the map of a `serde_json::Value` kept them: ordered by key, the last of a
+/// repeated key.
+fn props_field(read: PropsRead<'_>, at: At, problems: &mut Vec<InputProblem>) -> Vec<Prop> {
+    let mut given = match read {
+        Ok(given) => given,
+        Err(Json::Null) => return Vec::new(),
+        Err(other) => {
+            problems.push(InputProblem {
+                at: at.field("props"),
+                message: format!(
+                    "expected an object of columns, found {}",
+                    describe(Raw::Json(&other))
+                ),
+            });
+            return Vec::new();
+        }
+    };
+    given.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut props = Vec::with_capacity(given.len());
+    let mut given = given.into_iter().peekable();
+    while let Some((column, prop)) = given.next() {
+        if given.peek().is_some_and(|(next, _)| *next == column) {
+            problems.push(InputProblem {
+                at: at.prop(&column),
+                message: format!("`{column}` is given twice"),
+            });
+            continue;
+        }
+        match prop {
+            Ok(prop) => props.push(prop),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    props
+}
+
+/// The children of a node. Its last field: the problems of the children follow.
+fn nodes_field<N>(
+    read: NodesRead<N>,
+    at: At,
+    key: &str,
+    problems: &mut Vec<InputProblem>,
+) -> Vec<N> {
+    match read {
+        Ok((nodes, children)) => {
+            problems.extend(children);
+            nodes
+        }
+        Err(Json::Null) => Vec::new(),
+        Err(other) => {
+            problems.push(InputProblem {
+                at: at.field(key),
+                message: format!("expected a list, found {}", describe(Raw::Json(&other))),
+            });
+            Vec::new()
+        }
+    }
 }
 
 /// The flat CSV form: one row per image. Columns `project_name`, `patient_identifier`,
@@ -947,4 +1452,375 @@ fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProble
         });
     }
     Ok((items, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables() -> &'static Tables {
+        static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+        TABLES.get_or_init(|| {
+            let schema: &'static crate::schema::Schema =
+                Box::leak(Box::new(crate::schema::entities()));
+            let table = |name: &str| schema.table(name).unwrap();
+            Tables {
+                patient: table("Patient"),
+                study: table("Study"),
+                series: table("Series"),
+                image: table("ImageInstance"),
+            }
+        })
+    }
+
+    fn read(text: &str, format: Format) -> (Vec<ItemIn>, Vec<(String, String)>) {
+        let (items, problems) = parse(text, format, tables()).unwrap();
+        let problems = problems.into_iter().map(|p| (p.at, p.message)).collect();
+        (items, problems)
+    }
+
+    fn problems(text: &str, format: Format) -> Vec<(String, String)> {
+        read(text, format).1
+    }
+
+    fn expect(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(at, message)| ((*at).to_owned(), (*message).to_owned()))
+            .collect()
+    }
+
+    const ITEM_KEYS_TEXT: &str = "project_name, patient_identifier, props, studies";
+
+    #[test]
+    fn wrong_node_types_at_each_level() {
+        let text = r#"[
+            1,
+            {"project_name": "p", "studies": [
+                null,
+                {"series": ["s", {"images": [true, [], {"image": "a.png"}]}]}
+            ]},
+            [],
+            "x",
+            {"project_name": "q", "studies": {"a": 1}},
+            {"project_name": "r", "studies": [{"series": 2}, {"series": [{"images": "i"}]}]}
+        ]"#;
+        let (items, found) = read(text, Format::Json);
+        assert_eq!(
+            found,
+            expect(&[
+                ("items[0]", "expected an object, found number 1"),
+                ("items[1].studies[0]", "expected an object, found null"),
+                (
+                    "items[1].studies[1].series[0]",
+                    "expected an object, found 's'"
+                ),
+                (
+                    "items[1].studies[1].series[1].images[0]",
+                    "expected an object, found boolean true"
+                ),
+                (
+                    "items[1].studies[1].series[1].images[1]",
+                    "expected an object, found a list"
+                ),
+                ("items[2]", "expected an object, found a list"),
+                ("items[3]", "expected an object, found 'x'"),
+                ("items[4].studies", "expected a list, found an object"),
+                (
+                    "items[5].studies[0].series",
+                    "expected a list, found number 2"
+                ),
+                (
+                    "items[5].studies[1].series[0].images",
+                    "expected a list, found 'i'"
+                ),
+            ])
+        );
+        let ats: Vec<At> = items.iter().map(|i| i.at).collect();
+        assert_eq!(ats, [At::Item(1), At::Item(4), At::Item(5)]);
+        let image = &items[0].studies[0].series[0].images[0];
+        assert_eq!(image.at, At::Image(1, 1, 1, 2));
+        assert_eq!(image.image, "a.png");
+    }
+
+    #[test]
+    fn wrong_field_types_and_missing_fields() {
+        let text = r#"[{
+            "project_name": true,
+            "patient_identifier": 12,
+            "studies": [{
+                "study_date": 20200101,
+                "series": [{"series_id": [1], "images": [{"props": {}}, {"image": 7}]}]
+            }, {"study_date": "2020-02-30"}]
+        }]"#;
+        let (items, found) = read(text, Format::Json);
+        assert_eq!(
+            found,
+            expect(&[
+                (
+                    "items[0].project_name",
+                    "expected a string, found boolean true"
+                ),
+                ("items[0].project_name", "project_name is required"),
+                (
+                    "items[0].studies[0].study_date",
+                    "'20200101' is not a date (YYYY-MM-DD)"
+                ),
+                (
+                    "items[0].studies[0].series[0].series_id",
+                    "expected a string, found a list"
+                ),
+                (
+                    "items[0].studies[0].series[0].images[0].image",
+                    "image (the file path) is required"
+                ),
+                (
+                    "items[0].studies[1].study_date",
+                    "'2020-02-30' is not a date (YYYY-MM-DD)"
+                ),
+            ])
+        );
+        assert_eq!(items[0].patient_identifier.as_deref(), Some("12"));
+        assert_eq!(items[0].studies[0].series[0].images[1].image, "7");
+    }
+
+    #[test]
+    fn unknown_keys_come_first_ordered_by_key() {
+        let text = r#"[{"zeta": 1, "project_name": "p", "alpha": {"b": [1]}, "props": 3}]"#;
+        assert_eq!(
+            problems(text, Format::Json),
+            expect(&[
+                (
+                    "items[0].alpha",
+                    &format!("unknown key `alpha`; expected one of {ITEM_KEYS_TEXT}")
+                ),
+                (
+                    "items[0].zeta",
+                    &format!("unknown key `zeta`; expected one of {ITEM_KEYS_TEXT}")
+                ),
+                (
+                    "items[0].props",
+                    "expected an object of columns, found number 3"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn props_are_checked_and_ordered_by_column() {
+        let text = r#"[{"project_name": "p", "props": {"Sex": 5, "NoSuch": 1, "BirthDate": "1950-06-01"}},
+            {"project_name": "q", "props": {"Sex": "f", "BirthDate": null}}]"#;
+        let (items, found) = read(text, Format::Json);
+        assert_eq!(
+            found,
+            expect(&[
+                ("items[0].props.NoSuch", "Patient has no column NoSuch"),
+                (
+                    "items[0].props.Sex",
+                    "number 5 is not a valid value for Patient.Sex (enum('M','F'))"
+                ),
+            ])
+        );
+        let columns = |item: &ItemIn| item.props.iter().map(|p| p.column).collect::<Vec<_>>();
+        assert_eq!(columns(&items[0]), ["BirthDate"]);
+        assert_eq!(columns(&items[1]), ["BirthDate", "Sex"]);
+        assert_eq!(items[1].props[1].value, Value::String(Some("F".to_owned())));
+    }
+
+    #[test]
+    fn a_node_problems_precede_its_children_whatever_the_key_order() {
+        let text = r#"[{
+            "studies": [{"series": [{"images": [{"image": ""}]}], "props": {"NoSuch": 1}, "x": 0}],
+            "props": {"Sex": "X"},
+            "project_name": ""
+        }]"#;
+        assert_eq!(
+            problems(text, Format::Json),
+            expect(&[
+                ("items[0].project_name", "project_name is required"),
+                (
+                    "items[0].props.Sex",
+                    "'X' is not one of M, F for Patient.Sex (enum('M','F'))"
+                ),
+                (
+                    "items[0].studies[0].x",
+                    "unknown key `x`; expected one of study_date, props, series"
+                ),
+                (
+                    "items[0].studies[0].props.NoSuch",
+                    "Study has no column NoSuch"
+                ),
+                (
+                    "items[0].studies[0].series[0].images[0].image",
+                    "image (the file path) is required"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn the_items_wrapper() {
+        let text = r#"{"zz": [1], "items": [{"project_name": "p", "q": 1}], "extra": true}"#;
+        let (items, found) = read(text, Format::Json);
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            found,
+            expect(&[
+                (
+                    "(top level).extra",
+                    "unknown key `extra`; expected one of items"
+                ),
+                ("(top level).zz", "unknown key `zz`; expected one of items"),
+                (
+                    "items[0].q",
+                    &format!("unknown key `q`; expected one of {ITEM_KEYS_TEXT}")
+                ),
+            ])
+        );
+        assert_eq!(
+            problems(r#"{"extra": 1, "items": null}"#, Format::Json),
+            expect(&[
+                (
+                    "(top level).extra",
+                    "unknown key `extra`; expected one of items"
+                ),
+                ("items", "expected a list of items"),
+            ])
+        );
+        let not_a_list = "expected a list of items (or an object with `items`), found";
+        for (text, found) in [
+            (r#"{"extra": 1}"#, "an object"),
+            ("5", "number 5"),
+            ("null", "null"),
+        ] {
+            assert_eq!(
+                problems(text, Format::Json),
+                expect(&[("(top level)", &format!("{not_a_list} {found}"))])
+            );
+        }
+        assert_eq!(read("[]", Format::Json), (Vec::new(), Vec::new()));
+    }
+
+    #[test]
+    fn a_repeated_key_is_a_problem_and_the_last_value_counts() {
+        let text = r#"{"items": [{"project_name": "a", "zz": 1, "props": {"Sex": "F", "Sex": "M"},
+            "project_name": "b", "zz": 2}], "items": [{"project_name": "c", "project_name": "d"}]}"#;
+        let (items, found) = read(text, Format::Json);
+        assert_eq!(
+            found,
+            expect(&[
+                ("(top level).items", "`items` is given twice"),
+                ("items[0].project_name", "`project_name` is given twice"),
+            ])
+        );
+        assert_eq!(items[0].project_name, "d");
+        let text = r#"[{"project_name": "a", "zz": 1, "props": {"Sex": "F", "Sex": 1},
+            "project_name": "b", "zz": 2}]"#;
+        let (items, found) = read(text, Format::Json);
+        assert_eq!(
+            found,
+            expect(&[
+                ("items[0].project_name", "`project_name` is given twice"),
+                (
+                    "items[0].zz",
+                    &format!("unknown key `zz`; expected one of {ITEM_KEYS_TEXT}")
+                ),
+                ("items[0].zz", "`zz` is given twice"),
+                ("items[0].props.Sex", "`Sex` is given twice"),
+                (
+                    "items[0].props.Sex",
+                    "number 1 is not a valid value for Patient.Sex (enum('M','F'))"
+                ),
+            ])
+        );
+        assert_eq!(items[0].project_name, "b");
+    }
+
+    #[test]
+    fn yaml_gives_the_same_problems_as_json() {
+        let json = r#"{"extra": 1, "items": [
+            {"studies": [{"series": [{"images": [true, {"image": 5, "props": {"Laterality": "Q"}}]}]}],
+             "props": {"Sex": [], "NoSuch": 1}, "zeta": 1, "alpha": 2, "project_name": 1.5},
+            "x",
+            {"project_name": "p", "project_name": "q", "studies": {"a": 1}}
+        ]}"#;
+        let yaml = "
+extra: 1
+items:
+  - studies:
+      - series:
+          - images:
+              - true
+              - image: 5
+                props: {Laterality: Q}
+    props: {Sex: [], NoSuch: 1}
+    zeta: 1
+    alpha: 2
+    project_name: 1.5
+  - x
+  - project_name: p
+    project_name: q
+    studies: {a: 1}
+";
+        let (json_items, json_problems) = read(json, Format::Json);
+        assert_eq!(
+            read(yaml, Format::Yaml),
+            (json_items, json_problems.clone())
+        );
+        assert_eq!(
+            json_problems,
+            expect(&[
+                (
+                    "(top level).extra",
+                    "unknown key `extra`; expected one of items"
+                ),
+                (
+                    "items[0].alpha",
+                    &format!("unknown key `alpha`; expected one of {ITEM_KEYS_TEXT}")
+                ),
+                (
+                    "items[0].zeta",
+                    &format!("unknown key `zeta`; expected one of {ITEM_KEYS_TEXT}")
+                ),
+                ("items[0].props.NoSuch", "Patient has no column NoSuch"),
+                (
+                    "items[0].props.Sex",
+                    "a list is not a valid value for Patient.Sex (enum('M','F'))"
+                ),
+                (
+                    "items[0].studies[0].series[0].images[0]",
+                    "expected an object, found boolean true"
+                ),
+                (
+                    "items[0].studies[0].series[0].images[1].props.Laterality",
+                    "'Q' is not one of L, R for ImageInstance.Laterality (enum('L','R'))"
+                ),
+                ("items[1]", "expected an object, found 'x'"),
+                ("items[2].project_name", "`project_name` is given twice"),
+                ("items[2].studies", "expected a list, found an object"),
+            ])
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_the_format_and_position() {
+        let reason = |text: &str, format: Format| match parse(text, format, tables()) {
+            Err(ImportError::Syntax { format, reason }) => format!("{format}: {reason}"),
+            other => panic!("expected a syntax error, got {other:?}"),
+        };
+        assert_eq!(
+            reason(r#"[{"project_name": "p",]"#, Format::Json),
+            "JSON: key must be a string at line 1 column 23"
+        );
+        assert_eq!(
+            reason("[] []", Format::Json),
+            "JSON: trailing characters at line 1 column 4"
+        );
+        assert_eq!(
+            reason("- project_name: [p\n", Format::Yaml)
+                .split(" at ")
+                .next(),
+            Some("YAML: did not find expected ',' or ']'")
+        );
+    }
 }
