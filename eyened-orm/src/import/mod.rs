@@ -291,29 +291,12 @@ async fn loader(
     db: &DatabaseConnection,
     config: &DatabaseConfig,
 ) -> Result<Result<Loader, String>, ImportError> {
-    let local_infile: Option<i64> = match db
-        .query_one_raw(Statement::from_string(
-            DbBackend::MySql,
-            "SELECT CAST(@@GLOBAL.local_infile AS SIGNED)",
-        ))
-        .await?
-    {
-        Some(row) => row.try_get_by_index(0)?,
-        None => None,
-    };
+    let local_infile: Option<i64> =
+        value_at(db, "SELECT CAST(@@GLOBAL.local_infile AS SIGNED)", 0).await?;
     if local_infile != Some(1) {
         return Ok(Err("the server has local_infile off".to_owned()));
     }
-    let cipher: Option<String> = match db
-        .query_one_raw(Statement::from_string(
-            DbBackend::MySql,
-            "SHOW SESSION STATUS LIKE 'Ssl_cipher'",
-        ))
-        .await?
-    {
-        Some(row) => row.try_get_by_index(1)?,
-        None => None,
-    };
+    let cipher: Option<String> = value_at(db, "SHOW SESSION STATUS LIKE 'Ssl_cipher'", 1).await?;
     if cipher.is_some_and(|c| !c.is_empty()) {
         return Ok(Err("the connection is encrypted".to_owned()));
     }
@@ -324,6 +307,20 @@ async fn loader(
         .await
         .map(Ok)
         .map_err(|e| ImportError::Load(e.to_string()))
+}
+
+/// Column `index` of the first row `sql` returns (`None` for no row or NULL).
+async fn value_at<T>(db: &DatabaseConnection, sql: &str, index: usize) -> Result<Option<T>, DbErr>
+where
+    Option<T>: sea_orm::TryGetable,
+{
+    match db
+        .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
+        .await?
+    {
+        Some(row) => row.try_get_by_index(index),
+        None => Ok(None),
+    }
 }
 
 /// The loader's session: the time zone and character set of the SeaORM (sqlx) connection, so
