@@ -171,3 +171,31 @@ async fn a_load_the_server_rejects_writes_nothing() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_loader_that_cannot_connect_leaves_the_images_to_inserts() {
+    let dir = ImageDir::with(&paths());
+    let (db, conn) = database().await;
+    let real = DatabaseConfig::from_url(&db.url()).unwrap();
+    let wrong = DatabaseConfig::mysql(
+        "eorm_no_such_user",
+        "wrong password",
+        real.host(),
+        real.port(),
+        Some(db.name().to_owned()),
+    );
+    let summary = import(&conn, &dir, Some(wrong)).await.unwrap();
+    assert!(
+        summary.writing.starts_with("multi-row INSERTs (")
+            && summary.writing.contains("eorm_no_such_user"),
+        "{}",
+        summary.writing
+    );
+    assert!(
+        !summary.writing.contains("wrong password"),
+        "{}",
+        summary.writing
+    );
+    assert_eq!(summary.images.new, 10);
+    assert_eq!(images(&conn).await.len(), 10);
+}
