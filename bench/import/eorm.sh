@@ -6,27 +6,13 @@
 #
 #   RUNS=3 bench/import/eorm.sh --dry-run
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-cd "$root"
-host="${BENCH_MYSQL_HOST:-127.0.0.1}"
-port="${BENCH_MYSQL_PORT:-3306}"
-user="${BENCH_MYSQL_USER:-root}"
-pw="${MYSQL_PWD:-}"
-auth="$user${pw:+:$pw}"
-work="$root/target/bench-import"
-mysql_cli=(mysql "-h$host" "-P$port" "-u$user" --batch --skip-column-names)
+source "$(dirname "$0")/common.sh"
 [[ -f "$work/import.json" ]] || { echo "no $work/import.json: run bench/import/run.sh first" >&2; exit 2; }
 
 for i in $(seq "${RUNS:-1}"); do
     db="eorm_bench_import_only_$$_$i"
-    "${mysql_cli[@]}" -e "CREATE DATABASE \`$db\`"
     trap '"${mysql_cli[@]}" -e "DROP DATABASE IF EXISTS \`$db\`"' EXIT
-    target/release/migration -u "mysql://$auth@$host:$port/$db" up >/dev/null
-    "${mysql_cli[@]}" "$db" -e "
-        INSERT INTO SourceInfo (SourceName, SourcePath, ThumbnailPath) VALUES ('bench', '/images', '/thumbnails');
-        INSERT INTO DeviceModel (Manufacturer, ManufacturerModelName) VALUES ('Topcon', 'TRC-NW8');
-        INSERT INTO DeviceInstance (DeviceModelID, Description) VALUES (1, 'camera');
-        INSERT INTO Modality (ModalityTag) VALUES ('CF');"
+    fresh_db "$db"
     /usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB peak RSS" \
         target/release/eorm import -u "mysql://$auth@$host:$port/$db" \
         --create-projects --create-patients --create-studies \
