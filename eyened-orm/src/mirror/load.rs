@@ -38,7 +38,7 @@ fn loadable_column(column: &ColumnInfo, kind: Render) -> bool {
     }
 }
 
-/// Whether every inserted column of `table` can be loaded (see [`loadable_column`]).
+/// Whether every inserted column of `table` can be loaded (numbers, binary strings and UTF-8 text).
 pub fn loadable(table: &TableInfo) -> bool {
     let (_, kinds) = table.raw_select();
     table
@@ -123,7 +123,7 @@ impl Loader {
         Ok(Loader { conn })
     }
 
-    /// Loads `data` (rows rendered by [`push_row`]) into `table` (`columns`: its column list)
+    /// Loads `data` (rows rendered by [`push_value`]) into `table` (`columns`: its column list)
     /// and checks that exactly `rows` rows were stored, without warnings.
     pub async fn load(
         &mut self,
