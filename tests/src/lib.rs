@@ -314,17 +314,34 @@ impl Drop for SqliteDb {
 pub struct ImageDir(pub PathBuf);
 
 impl ImageDir {
-    /// A new directory holding a file at each of `paths` (relative).
-    pub fn with(paths: &[String]) -> Self {
+    /// A new, empty directory.
+    pub fn new() -> Self {
         let dir =
             std::env::temp_dir().join(format!("eorm-import-{}-{}", std::process::id(), next_id()));
         std::fs::create_dir_all(&dir).unwrap();
-        for p in paths {
-            let path = dir.join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, b"img").unwrap();
-        }
         Self(dir)
+    }
+
+    /// A new directory holding a file at each of `paths` (relative).
+    pub fn with(paths: &[String]) -> Self {
+        let dir = Self::new();
+        for p in paths {
+            dir.touch(p);
+        }
+        dir
+    }
+
+    /// Creates the file `relative` (and its directories).
+    pub fn touch(&self, relative: &str) {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b"img").unwrap();
+    }
+}
+
+impl Default for ImageDir {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -2,36 +2,12 @@
 //! JSON, YAML and CSV alike); importing it again adds nothing; `--dry-run` writes nothing; a bad
 //! input file writes nothing and names each problem with its position.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use eyened_orm::import::{self, Format, ImportError, Options, ProgressBar, Summary};
-use eyened_orm_tests::{TestDb, next_id, query_i64, query_strings};
+use eyened_orm_tests::{ImageDir, TestDb, query_i64, query_strings};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value as Json, json};
-
-/// A directory of image files, removed on drop.
-struct ImageDir(PathBuf);
-
-impl ImageDir {
-    fn new() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("eorm-import-{}-{}", std::process::id(), next_id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn touch(&self, relative: &str) {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, b"img").unwrap();
-    }
-}
-
-impl Drop for ImageDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The rows images point at: a source, a device and a modality.
 #[derive(Clone, Copy)]
