@@ -34,7 +34,7 @@ async fn setup() -> (TestDb, Loader) {
     .await
     .unwrap();
     let config = DatabaseConfig::from_url(&db.url()).unwrap();
-    let loader = Loader::connect(&config, db.name(), &[SESSION, LOAD_SESSION])
+    let loader = Loader::connect(&config, db.name(), &[SESSION, LOAD_SESSION], "target")
         .await
         .unwrap();
     (db, loader)

@@ -307,7 +307,7 @@ async fn loader(
     };
     // The import can go on without a loader: it says why in the summary.
     Ok(
-        Loader::connect_as(config, database, &[LOADER_SESSION], "import")
+        Loader::connect(config, database, &[LOADER_SESSION], "import")
             .await
             .map_err(|e| e.to_string()),
     )

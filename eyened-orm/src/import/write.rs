@@ -22,7 +22,7 @@ use sea_orm::{
 use super::input::Prop;
 use super::plan::{NewImage, Plan, Ref};
 use super::{ImportError, Options};
-use crate::mirror::load::{Loader, push_value};
+use crate::mirror::load::{self, Loader, push_value};
 use crate::verify::quote;
 
 /// MySQL's limit of placeholders in one prepared statement.
@@ -425,11 +425,7 @@ fn load_statement(first: &NewImage) -> String {
             targets.push(quote(p.column));
         }
     }
-    let mut sql = format!(
-        "LOAD DATA LOCAL INFILE 'eorm-import' INTO TABLE `ImageInstance` CHARACTER SET utf8mb4 \
-         FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
-        targets.join(", ")
-    );
+    let mut sql = load::statement(&quote("ImageInstance"), "utf8mb4", &targets.join(", "));
     if !set.is_empty() {
         sql.push_str(" SET ");
         sql.push_str(&set.join(", "));

@@ -84,17 +84,8 @@ fn sql_error(context: String, err: &mysql_async::Error) -> MirrorError {
 
 impl Loader {
     /// Connects to `database` on `config`'s server with the session settings of the other
-    /// writers (`session`: SQL run first).
+    /// writers (`session`: SQL run first); `role` names the connection in errors.
     pub async fn connect(
-        config: &DatabaseConfig,
-        database: &str,
-        session: &[&str],
-    ) -> Result<Self, MirrorError> {
-        Self::connect_as(config, database, session, "target").await
-    }
-
-    /// [`Loader::connect`], with `role` naming the connection in errors.
-    pub async fn connect_as(
         config: &DatabaseConfig,
         database: &str,
         session: &[&str],
@@ -134,10 +125,7 @@ impl Loader {
         context: impl Fn() -> String,
     ) -> Result<(), MirrorError> {
         let data = Bytes::from(data);
-        let sql = format!(
-            "LOAD DATA LOCAL INFILE 'eorm-rows' INTO TABLE {table} CHARACTER SET binary \
-             FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})"
-        );
+        let sql = statement(table, "binary", columns);
         let mut attempt = 1;
         loop {
             let chunk = data.clone();
@@ -217,6 +205,16 @@ impl Loader {
     pub async fn close(self) {
         let _ = self.conn.disconnect().await;
     }
+}
+
+/// The `LOAD DATA LOCAL INFILE` statement for a file in the load format (lines of tab-separated
+/// values written by [`push_value`]) into `table`: `targets` lists its columns (or user
+/// variables), `charset` is how the server reads the bytes.
+pub fn statement(table: &str, charset: &str, targets: &str) -> String {
+    format!(
+        "LOAD DATA LOCAL INFILE 'eorm-rows' INTO TABLE {table} CHARACTER SET {charset} \
+         FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({targets})"
+    )
 }
 
 /// Appends one value in the load format: `\N` for NULL, else the bytes with the field and line

@@ -752,6 +752,7 @@ pub async fn run(
                                 &cfg.target.db,
                                 &names.staging,
                                 &[conn::SESSION, LOAD_SESSION],
+                                "target",
                             )
                             .await?,
                         );
