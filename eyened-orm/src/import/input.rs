@@ -555,6 +555,33 @@ fn for_each_entry<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
+/// Reads the entries of an object (at `place`) from `first_key` on with `read`, noting each key:
+/// the returned [`Keys`] hold the problems of unknown and repeated ones.
+fn read_fields<'de, A: MapAccess<'de>>(
+    first_key: Option<Cow<'de, str>>,
+    map: &mut A,
+    allowed: &'static [&'static str],
+    place: impl Fn() -> String,
+    mut read: impl FnMut(&str, &mut A) -> Result<(), A::Error>,
+) -> Result<Keys, A::Error> {
+    let mut keys = Keys::new(allowed);
+    for_each_entry(first_key, map, |key, map| {
+        keys.note(&key, &place);
+        read(&key, map)
+    })?;
+    Ok(keys)
+}
+
+/// A problem if the required field `key` of the node at `at` is empty; `what` names it.
+fn require(value: &str, at: At, key: &str, what: &str, problems: &mut Vec<InputProblem>) {
+    if value.trim().is_empty() {
+        problems.push(InputProblem {
+            at: at.field(key),
+            message: format!("{what} is required"),
+        });
+    }
+}
+
 /// Reads the value of an unknown key as a whole `serde_json::Value`, not skipped: so that it fails
 /// (or not) as it did when the whole document was read into one.
 fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
@@ -793,18 +820,20 @@ impl<'de> Entries<'de> for Document<'_> {
         first_key: Option<Cow<'de, str>>,
         mut map: A,
     ) -> Result<Self::Out, A::Error> {
-        let mut keys = Keys::new(TOP_LEVEL_KEYS);
         let mut items: NodesRead<ItemIn> = Err(Json::Null);
-        for_each_entry(first_key, &mut map, |key, map| {
-            keys.note(&key, || "(top level)".to_owned());
-            match key.as_ref() {
-                "items" => {
-                    items = map.next_value_seed(nodes_seed(None, self.tables))?;
+        let keys = read_fields(
+            first_key,
+            &mut map,
+            TOP_LEVEL_KEYS,
+            || "(top level)".to_owned(),
+            |key, map| {
+                match key {
+                    "items" => items = map.next_value_seed(nodes_seed(None, self.tables))?,
+                    _ => skip_value(map)?,
                 }
-                _ => skip_value(map)?,
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         if !keys.is_given("items") {
             return Ok(self.other(Json::Object(serde_json::Map::new())));
         }
@@ -977,30 +1006,29 @@ impl Node for ItemIn {
         tables: &Tables,
         problems: &mut Vec<InputProblem>,
     ) -> Result<Self, A::Error> {
-        let mut keys = Keys::new(ITEM_KEYS);
         let (mut project_name, mut patient_identifier) = (Json::Null, Json::Null);
         let mut props = Err(Json::Null);
         let mut studies = Err(Json::Null);
-        for_each_entry(first_key, &mut map, |key, map| {
-            keys.note(&key, || at.to_string());
-            match key.as_ref() {
-                "project_name" => project_name = map.next_value()?,
-                "patient_identifier" => patient_identifier = map.next_value()?,
-                "props" => props = map.next_value_seed(props_seed(at, tables.patient))?,
-                "studies" => studies = map.next_value_seed(nodes_seed(Some(at), tables))?,
-                _ => skip_value(map)?,
-            }
-            Ok(())
-        })?;
-        keys.finish(problems);
-        let project_name = string_field(project_name, at, "project_name", problems);
-        let project_name = project_name.unwrap_or_default();
-        if project_name.trim().is_empty() {
-            problems.push(InputProblem {
-                at: at.field("project_name"),
-                message: "project_name is required".to_owned(),
-            });
-        }
+        read_fields(
+            first_key,
+            &mut map,
+            ITEM_KEYS,
+            || at.to_string(),
+            |key, map| {
+                match key {
+                    "project_name" => project_name = map.next_value()?,
+                    "patient_identifier" => patient_identifier = map.next_value()?,
+                    "props" => props = map.next_value_seed(props_seed(at, tables.patient))?,
+                    "studies" => studies = map.next_value_seed(nodes_seed(Some(at), tables))?,
+                    _ => skip_value(map)?,
+                }
+                Ok(())
+            },
+        )?
+        .finish(problems);
+        let project_name =
+            string_field(project_name, at, "project_name", problems).unwrap_or_default();
+        require(&project_name, at, "project_name", "project_name", problems);
         Ok(ItemIn {
             at,
             project_name,
@@ -1024,21 +1052,25 @@ impl Node for StudyIn {
         tables: &Tables,
         problems: &mut Vec<InputProblem>,
     ) -> Result<Self, A::Error> {
-        let mut keys = Keys::new(STUDY_KEYS);
         let mut study_date = Json::Null;
         let mut props = Err(Json::Null);
         let mut series = Err(Json::Null);
-        for_each_entry(first_key, &mut map, |key, map| {
-            keys.note(&key, || at.to_string());
-            match key.as_ref() {
-                "study_date" => study_date = map.next_value()?,
-                "props" => props = map.next_value_seed(props_seed(at, tables.study))?,
-                "series" => series = map.next_value_seed(nodes_seed(Some(at), tables))?,
-                _ => skip_value(map)?,
-            }
-            Ok(())
-        })?;
-        keys.finish(problems);
+        read_fields(
+            first_key,
+            &mut map,
+            STUDY_KEYS,
+            || at.to_string(),
+            |key, map| {
+                match key {
+                    "study_date" => study_date = map.next_value()?,
+                    "props" => props = map.next_value_seed(props_seed(at, tables.study))?,
+                    "series" => series = map.next_value_seed(nodes_seed(Some(at), tables))?,
+                    _ => skip_value(map)?,
+                }
+                Ok(())
+            },
+        )?
+        .finish(problems);
         let study_date = string_field(study_date, at, "study_date", problems).and_then(|s| {
             let date = parse_date(&s);
             if date.is_none() {
@@ -1066,21 +1098,25 @@ impl Node for SeriesIn {
         tables: &Tables,
         problems: &mut Vec<InputProblem>,
     ) -> Result<Self, A::Error> {
-        let mut keys = Keys::new(SERIES_KEYS);
         let mut series_id = Json::Null;
         let mut props = Err(Json::Null);
         let mut images = Err(Json::Null);
-        for_each_entry(first_key, &mut map, |key, map| {
-            keys.note(&key, || at.to_string());
-            match key.as_ref() {
-                "series_id" => series_id = map.next_value()?,
-                "props" => props = map.next_value_seed(props_seed(at, tables.series))?,
-                "images" => images = map.next_value_seed(nodes_seed(Some(at), tables))?,
-                _ => skip_value(map)?,
-            }
-            Ok(())
-        })?;
-        keys.finish(problems);
+        read_fields(
+            first_key,
+            &mut map,
+            SERIES_KEYS,
+            || at.to_string(),
+            |key, map| {
+                match key {
+                    "series_id" => series_id = map.next_value()?,
+                    "props" => props = map.next_value_seed(props_seed(at, tables.series))?,
+                    "images" => images = map.next_value_seed(nodes_seed(Some(at), tables))?,
+                    _ => skip_value(map)?,
+                }
+                Ok(())
+            },
+        )?
+        .finish(problems);
         Ok(SeriesIn {
             at,
             series_id: string_field(series_id, at, "series_id", problems),
@@ -1098,26 +1134,25 @@ impl Node for ImageIn {
         tables: &Tables,
         problems: &mut Vec<InputProblem>,
     ) -> Result<Self, A::Error> {
-        let mut keys = Keys::new(IMAGE_KEYS);
         let mut image = Json::Null;
         let mut props = Err(Json::Null);
-        for_each_entry(first_key, &mut map, |key, map| {
-            keys.note(&key, || at.to_string());
-            match key.as_ref() {
-                "image" => image = map.next_value()?,
-                "props" => props = map.next_value_seed(props_seed(at, tables.image))?,
-                _ => skip_value(map)?,
-            }
-            Ok(())
-        })?;
-        keys.finish(problems);
+        read_fields(
+            first_key,
+            &mut map,
+            IMAGE_KEYS,
+            || at.to_string(),
+            |key, map| {
+                match key {
+                    "image" => image = map.next_value()?,
+                    "props" => props = map.next_value_seed(props_seed(at, tables.image))?,
+                    _ => skip_value(map)?,
+                }
+                Ok(())
+            },
+        )?
+        .finish(problems);
         let image = string_field(image, at, "image", problems).unwrap_or_default();
-        if image.trim().is_empty() {
-            problems.push(InputProblem {
-                at: at.field("image"),
-                message: "image (the file path) is required".to_owned(),
-            });
-        }
+        require(&image, at, "image", "image (the file path)", problems);
         Ok(ImageIn {
             at,
             image,
@@ -1361,18 +1396,8 @@ fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProble
                 _ => {}
             }
         }
-        if project.trim().is_empty() {
-            problems.push(InputProblem {
-                at: at.field("project_name"),
-                message: "project_name is required".to_owned(),
-            });
-        }
-        if image.trim().is_empty() {
-            problems.push(InputProblem {
-                at: at.field("image"),
-                message: "image (the file path) is required".to_owned(),
-            });
-        }
+        require(&project, at, "project_name", "project_name", &mut problems);
+        require(&image, at, "image", "image (the file path)", &mut problems);
         let [patient_props, study_props, series_props, image_props] = props;
         let item = match &patient_id {
             Some(id) => *patient_at
