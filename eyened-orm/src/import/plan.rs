@@ -784,10 +784,10 @@ pub(super) async fn plan(
                 let key = (project, ci(id));
                 if let Some(r) = patient_refs.get(&key) {
                     if let Ref::New(n) = r {
-                        let first = plan.patients[*n].at;
+                        let node = &mut plan.patients[*n];
                         merge(
-                            &mut plan.patients[*n].props,
-                            first,
+                            &mut node.props,
+                            node.at,
                             patient_props,
                             item.at,
                             &mut problems,
@@ -901,10 +901,10 @@ pub(super) async fn plan(
                     let key = (patient, date);
                     if let Some(r) = study_refs.get(&key) {
                         if let Ref::New(n) = r {
-                            let first = plan.studies[*n].at;
+                            let node = &mut plan.studies[*n];
                             merge(
-                                &mut plan.studies[*n].props,
-                                first,
+                                &mut node.props,
+                                node.at,
                                 study_props,
                                 study.at,
                                 &mut problems,
@@ -995,10 +995,10 @@ pub(super) async fn plan(
                                     ),
                                 );
                             } else if let Ref::New(n) = r {
-                                let first = plan.series[*n].at;
+                                let node = &mut plan.series[*n];
                                 merge(
-                                    &mut plan.series[*n].props,
-                                    first,
+                                    &mut node.props,
+                                    node.at,
                                     series_props,
                                     series.at,
                                     &mut problems,
