@@ -39,12 +39,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use serde::Serialize;
 
 use crate::config::{self, ConfigError, DatabaseConfig};
 use crate::entity::project::External;
-use crate::mirror::load::Loader;
+use crate::mirror::load::{self, Loader};
 use crate::schema::entities;
 pub use input::{At, Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
 
@@ -293,14 +293,17 @@ async fn loader(
     db: &DatabaseConnection,
     config: &DatabaseConfig,
 ) -> Result<Result<Loader, String>, ImportError> {
-    let local_infile: Option<i64> =
-        value_at(db, "SELECT CAST(@@GLOBAL.local_infile AS SIGNED)", 0).await?;
-    if local_infile != Some(1) {
-        return Ok(Err("the server has local_infile off".to_owned()));
-    }
-    let cipher: Option<String> = value_at(db, "SHOW SESSION STATUS LIKE 'Ssl_cipher'", 1).await?;
-    if cipher.is_some_and(|c| !c.is_empty()) {
-        return Ok(Err("the connection is encrypted".to_owned()));
+    let error = |e: String| ImportError::Database(DbErr::Custom(e));
+    let mut probe = db
+        .get_mysql_connection_pool()
+        .acquire()
+        .await
+        .map_err(|e| error(e.to_string()))?;
+    let unusable = load::unusable(&mut probe, "database")
+        .await
+        .map_err(|e| error(e.to_string()))?;
+    if let Some(why) = unusable {
+        return Ok(Err(why));
     }
     let Some(database) = config.database() else {
         return Ok(Err("the connection names no database".to_owned()));
@@ -311,20 +314,6 @@ async fn loader(
             .await
             .map_err(|e| e.to_string()),
     )
-}
-
-/// Column `index` of the first row `sql` returns (`None` for no row or NULL).
-async fn value_at<T>(db: &DatabaseConnection, sql: &str, index: usize) -> Result<Option<T>, DbErr>
-where
-    Option<T>: sea_orm::TryGetable,
-{
-    match db
-        .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
-        .await?
-    {
-        Some(row) => row.try_get_by_index(index),
-        None => Ok(None),
-    }
 }
 
 /// The loader's session: the time zone and character set of the SeaORM (sqlx) connection, so

@@ -47,18 +47,20 @@ pub fn loadable(table: &TableInfo) -> bool {
         .all(|(c, k)| loadable_column(c, k))
 }
 
-/// Why loaders cannot be used on the target the writer `probe` is connected to, if they cannot.
-pub async fn unusable(probe: &mut Conn) -> Result<Option<String>, MirrorError> {
+/// Why loaders cannot be used on the server `probe` is connected to, if they cannot: a loader
+/// needs `local_infile`, and must not downgrade an encrypted connection (it does not speak TLS).
+/// `role` names the server in the answer and in errors.
+pub async fn unusable(probe: &mut Conn, role: &str) -> Result<Option<String>, MirrorError> {
     let local_infile = conn::scalar(probe, "SELECT @@GLOBAL.local_infile", || {
-        "target: local_infile setting".into()
+        format!("{role}: local_infile setting")
     })
     .await?
     .unwrap_or_default();
     if local_infile != "1" {
-        return Ok(Some("the target server has local_infile off".into()));
+        return Ok(Some(format!("the {role} server has local_infile off")));
     }
     let rows = conn::rows(probe, "SHOW SESSION STATUS LIKE 'Ssl_cipher'", || {
-        "target: connection encryption".into()
+        format!("{role}: connection encryption")
     })
     .await?;
     if rows
@@ -66,7 +68,9 @@ pub async fn unusable(probe: &mut Conn) -> Result<Option<String>, MirrorError> {
         .and_then(|r| conn::text(r, 1))
         .is_some_and(|c| !c.is_empty())
     {
-        return Ok(Some("the connection to the target is encrypted".into()));
+        return Ok(Some(format!(
+            "the connection to the {role} server is encrypted"
+        )));
     }
     Ok(None)
 }

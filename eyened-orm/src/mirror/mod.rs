@@ -740,7 +740,7 @@ pub async fn run(
             let why_not = match (options.load_data, job.hash_rows) {
                 (false, _) => Some("--no-load-data".to_owned()),
                 (true, true) => Some("row fingerprints need INSERTs".to_owned()),
-                (true, false) => load::unusable(&mut writers[0]).await?,
+                (true, false) => load::unusable(&mut writers[0], "target").await?,
             };
             let (loaders, writing) = match why_not {
                 Some(why) => (Vec::new(), format!("multi-row INSERTs ({why})")),
