@@ -3,7 +3,9 @@
 # with `eorm import`, and the same file with the SQLAlchemy ORM importer (sqlalchemy_import.py),
 # each into a fresh migrated database of its own. Prints wall times and checks that both
 # databases end up with the same rows; then times a second `eorm import` of the same file
-# (idempotent: nothing new). The databases are dropped at the end.
+# (idempotent: nothing new), and the server alone inserting the same images into a third fresh
+# database (INSERT ... SELECT from eorm's copy, one transaction, no client work at all): the
+# floor under any importer. The databases are dropped at the end.
 #
 #   bench/import/run.sh                  # 100000 images
 #   IMAGES=10000 bench/import/run.sh
@@ -45,7 +47,8 @@ seconds() { # command... → wall seconds on stdout, the command's own output on
 
 rust_db="eorm_bench_import_rust_$$"
 python_db="eorm_bench_import_python_$$"
-dbs=("$rust_db" "$python_db")
+floor_db="eorm_bench_import_floor_$$"
+dbs=("$rust_db" "$python_db" "$floor_db")
 fresh_db "$rust_db"
 fresh_db "$python_db"
 
@@ -76,8 +79,18 @@ echo "== eorm import again (idempotent)"
 again_s=$(seconds "${eorm_cmd[@]}")
 [[ "$(counts "$rust_db")" == "$rust_counts" ]] || { echo "re-import added rows" >&2; exit 1; }
 
+echo "== the server alone: the same images by INSERT ... SELECT in one transaction"
+fresh_db "$floor_db"
+for table in Project Patient Study Series; do
+    "${mysql_cli[@]}" "$floor_db" -e "INSERT INTO $table SELECT * FROM \`$rust_db\`.$table"
+done
+floor_s=$(seconds "${mysql_cli[@]}" "$floor_db" -e "START TRANSACTION;
+    INSERT INTO ImageInstance SELECT * FROM \`$rust_db\`.ImageInstance; COMMIT")
+[[ "$(counts "$floor_db")" == "$rust_counts" ]] || { echo "the server's copy differs" >&2; exit 1; }
+
 printf '\n| importer | %s images | images/s |\n|---|---|---|\n' "$images"
 printf '| eorm import | %.1f s | %.0f |\n' "$rust_s" "$(echo "$images / $rust_s" | bc -l)"
 printf '| SQLAlchemy ORM | %.1f s | %.0f |\n' "$py_s" "$(echo "$images / $py_s" | bc -l)"
 printf '| eorm import, again (nothing new) | %.1f s | |\n' "$again_s"
-printf 'speed-up: %.1fx\n' "$(echo "$py_s / $rust_s" | bc -l)"
+printf '| the server alone (INSERT ... SELECT of the images) | %.1f s | %.0f |\n' "$floor_s" "$(echo "$images / $floor_s" | bc -l)"
+printf 'speed-up: %.1fx (the server alone: %.1fx)\n' "$(echo "$py_s / $rust_s" | bc -l)" "$(echo "$py_s / $floor_s" | bc -l)"
