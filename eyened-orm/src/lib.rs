@@ -92,6 +92,7 @@ pub use enums::*;
 pub mod create;
 pub mod error;
 pub mod import;
+pub mod load_data;
 pub mod progress;
 pub mod select;
 pub mod verify;

@@ -3,9 +3,9 @@
 //! halfway, so the server downgrades errors to warnings) is an error.
 
 use eyened_orm::config::DatabaseConfig;
+use eyened_orm::load_data::{Loader, push_value};
 use eyened_orm::mirror::conn::SESSION;
 use eyened_orm::mirror::copy::LOAD_SESSION;
-use eyened_orm::mirror::load::{Loader, push_value};
 use eyened_orm_tests::{TestDb, query_strings};
 use sea_orm::ConnectionTrait;
 
@@ -55,7 +55,7 @@ async fn values_arrive_byte_for_byte() {
         &[Some(b"3"), Some(b"\\N"), Some(b""), Some(b"-1e300")],
     ]);
     loader
-        .load("`t`", "`id`, `name`, `data`, `x`", data, 3, || {
+        .load("`t`", "`id`, `name`, `data`, `x`", data, 3, 1, || {
             "loading t".into()
         })
         .await
@@ -98,6 +98,7 @@ async fn what_the_server_only_warns_about_is_an_error() {
             "`id`, `name`, `data`, `x`",
             rows(&[&[Some(b"1"), Some(b"abcdef"), None, None]]),
             1,
+            1,
             || "loading t".into(),
         )
         .await
@@ -121,6 +122,7 @@ async fn what_the_server_only_warns_about_is_an_error() {
                 &[Some(b"6"), None, None, None],
             ]),
             2,
+            1,
             || "loading t".into(),
         )
         .await

@@ -44,7 +44,7 @@ use serde::Serialize;
 
 use crate::config::{self, ConfigError, DatabaseConfig};
 use crate::entity::project::External;
-use crate::mirror::load::{self, Loader};
+use crate::load_data::{self, Loader};
 use crate::schema::entities;
 pub use input::{At, Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
 
@@ -299,7 +299,7 @@ async fn loader(
         .acquire()
         .await
         .map_err(|e| error(e.to_string()))?;
-    let unusable = load::unusable(&mut probe, "database")
+    let unusable = load_data::unusable(&mut probe, "database")
         .await
         .map_err(|e| error(e.to_string()))?;
     if let Some(why) = unusable {

@@ -1,6 +1,6 @@
 //! Writing a plan: one transaction, table by table in dependency order. Projects, patients,
 //! studies and series go in with multi-row INSERTs; images too, or, on a loader connection, with
-//! `LOAD DATA LOCAL INFILE` (the server parses no SQL per row; see `crate::mirror::load`).
+//! `LOAD DATA LOCAL INFILE` (the server parses no SQL per row; see `crate::load_data`).
 //!
 //! The ids of new projects, patients, studies and series are needed for their children. A
 //! multi-row `INSERT ... VALUES` is a "simple insert": InnoDB assigns its auto-increment values
@@ -22,7 +22,7 @@ use sea_orm::{
 use super::input::Prop;
 use super::plan::{NewImage, Plan, Ref};
 use super::{ImportError, Options};
-use crate::mirror::load::{self, Loader, push_value};
+use crate::load_data::{self, Loader, push_value};
 use crate::verify::quote;
 
 /// MySQL's limit of placeholders in one prepared statement.
@@ -425,7 +425,7 @@ fn load_statement(first: &NewImage) -> String {
             targets.push(quote(p.column));
         }
     }
-    let mut sql = load::statement(&quote("ImageInstance"), "utf8mb4", &targets.join(", "));
+    let mut sql = load_data::statement(&quote("ImageInstance"), "utf8mb4", &targets.join(", "));
     if !set.is_empty() {
         sql.push_str(" SET ");
         sql.push_str(&set.join(", "));

@@ -681,6 +681,26 @@ pub fn normalize_ddl(create: &str) -> (Vec<String>, Vec<String>, String) {
     (columns, others, tail)
 }
 
+/// Whether `column` can be written in the load format of [`crate::load_data`]: numbers, binary
+/// strings and UTF-8 text (the file is read as `CHARACTER SET binary`, so text must already be in
+/// the column's character set: the readers receive utf8mb4).
+fn loadable_column(column: &ColumnInfo, kind: Render) -> bool {
+    match kind {
+        Render::Number | Render::Binary => true,
+        Render::Text => column.charset.is_empty() || column.charset.starts_with("utf8mb4"),
+        Render::Bit | Render::Hex => false,
+    }
+}
+
+/// Whether every inserted column of `table` can be loaded (numbers, binary strings and UTF-8 text).
+pub fn loadable(table: &TableInfo) -> bool {
+    let (_, kinds) = table.raw_select();
+    table
+        .insert_columns()
+        .zip(kinds)
+        .all(|(c, k)| loadable_column(c, k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

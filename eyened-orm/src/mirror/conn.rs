@@ -15,6 +15,7 @@ use sea_orm::{DbErr, RuntimeErr};
 
 use super::error::MirrorError;
 use crate::config::DatabaseConfig;
+use crate::load_data::DEADLOCK;
 
 pub type Conn = MySqlConnection;
 
@@ -109,9 +110,6 @@ pub async fn exec(
         Err(err) => Err(sql_error(context(), &err)),
     }
 }
-
-/// ER_LOCK_DEADLOCK.
-pub const DEADLOCK: u16 = 1213;
 
 /// How often a load into staging that lost a deadlock is run. Loads into one empty table from
 /// several connections can deadlock (InnoDB's bulk-insert table lock against the table's

@@ -19,10 +19,10 @@ use tokio::task::JoinSet;
 use super::catalog::{Render, TableInfo, render_text};
 use super::conn::{self, Conn, ident, qualified};
 use super::error::MirrorError;
-use super::load::{self, Loader};
 use super::ui::{self, Ui};
 use super::verify::Fingerprint;
 use crate::config::DatabaseConfig;
+use crate::load_data::{self, Loader};
 
 /// Which rows of a table a chunk covers.
 #[derive(Debug, Clone, PartialEq)]
@@ -370,7 +370,7 @@ enum Payload {
         sql: String,
         params: Vec<Option<Vec<u8>>>,
     },
-    /// Rows in the format of [`super::load`], for a writer's loader.
+    /// Rows in the format of [`crate::load_data`], for a writer's loader.
     Load(Vec<u8>),
 }
 
@@ -400,7 +400,7 @@ pub struct CopyJob {
     /// Per table, a statement to run as soon as the table is loaded, while others still load
     /// (the deferred secondary indexes), on the `helpers` connections of [`stream_copy`].
     pub after_load: Vec<Option<String>>,
-    /// Per table, whether the writers' loaders load it (see [`super::load`]); all false when
+    /// Per table, whether the writers' loaders load it (see [`crate::load_data`]); all false when
     /// there are no loaders, or with `hash_rows`.
     pub use_loader: Vec<bool>,
     /// With `source_checksums`: the last reader takes the checksums before reading rows (the
@@ -574,6 +574,7 @@ pub async fn stream_copy(
                                 &table.column_list(),
                                 data,
                                 batch.rows,
+                                conn::LOAD_ATTEMPTS,
                                 context,
                             )
                             .await?;
@@ -899,7 +900,7 @@ async fn read_chunk_for_loader(
             let value: Option<&[u8]> = row
                 .try_get_unchecked(i)
                 .map_err(|e| conn::sql_error(context(), &e))?;
-            load::push_value(&mut data, value);
+            load_data::push_value(&mut data, value);
         }
         data.push(b'\n');
         rows += 1;

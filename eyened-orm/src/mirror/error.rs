@@ -133,6 +133,15 @@ fn levenshtein(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+impl From<crate::load_data::LoadError> for MirrorError {
+    fn from(e: crate::load_data::LoadError) -> Self {
+        MirrorError::Sql {
+            context: e.context,
+            message: e.message,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

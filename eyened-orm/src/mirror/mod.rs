@@ -33,7 +33,6 @@ pub mod config;
 pub mod conn;
 pub mod copy;
 pub mod error;
-pub mod load;
 pub mod subset;
 pub mod swap;
 pub mod ui;
@@ -57,6 +56,7 @@ use ui::{TableSummary, Ui};
 use verify::Fingerprint;
 
 use crate::config::DatabaseConfig;
+use crate::load_data::{self, Loader};
 
 /// Which command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ pub struct Options {
     pub chunk_rows: u64,
     pub chunk_bytes: u64,
     /// Stream rows into the target with `LOAD DATA LOCAL INFILE` where it is allowed (see
-    /// [`load`]); INSERTs otherwise.
+    /// [`crate::load_data`]); INSERTs otherwise.
     pub load_data: bool,
     /// Size of one INSERT statement (capped by the target's `max_allowed_packet`).
     pub batch_bytes: usize,
@@ -740,7 +740,7 @@ pub async fn run(
             let why_not = match (options.load_data, job.hash_rows) {
                 (false, _) => Some("--no-load-data".to_owned()),
                 (true, true) => Some("row fingerprints need INSERTs".to_owned()),
-                (true, false) => load::unusable(&mut writers[0], "target").await?,
+                (true, false) => load_data::unusable(&mut writers[0], "target").await?,
             };
             let (loaders, writing) = match why_not {
                 Some(why) => (Vec::new(), format!("multi-row INSERTs ({why})")),
@@ -748,7 +748,7 @@ pub async fn run(
                     let mut loaders = Vec::with_capacity(workers);
                     for _ in 0..workers {
                         loaders.push(
-                            load::Loader::connect(
+                            Loader::connect(
                                 &cfg.target.db,
                                 &names.staging,
                                 &[conn::SESSION, LOAD_SESSION],
@@ -757,7 +757,7 @@ pub async fn run(
                             .await?,
                         );
                     }
-                    job.use_loader = tables.iter().map(load::loadable).collect();
+                    job.use_loader = tables.iter().map(catalog::loadable).collect();
                     let loaded = job.use_loader.iter().filter(|l| **l).count();
                     let writing = if loaded == tables.len() {
                         "LOAD DATA LOCAL INFILE".to_owned()

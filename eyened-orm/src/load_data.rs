@@ -1,13 +1,12 @@
-//! Loading staged tables with `LOAD DATA LOCAL INFILE`: rows go to the target as tab-separated
-//! bytes, so the server neither parses SQL nor builds an expression per value (the profile of a
-//! streaming copy with multi-row INSERTs showed a fifth of the target's CPU in the SQL parser and
-//! per-value items).
+//! `LOAD DATA LOCAL INFILE` from memory: rows go to the server as tab-separated bytes, so it
+//! neither parses SQL nor builds an expression per value (the profile of a streaming copy with
+//! multi-row INSERTs showed a fifth of the target's CPU in the SQL parser and per-value items).
+//! The mirror loads staged tables this way, and `eorm import` its images.
 //!
 //! sqlx cannot answer the server's request for a local file, so loaders are connections of the
-//! `mysql_async` driver. They are used only when they cannot weaken anything: the target allows
-//! `local_infile`, the writers' own connection is not encrypted (the loader does not speak TLS),
-//! and every column of the table can be written in this format (see [`loadable`]). Otherwise
-//! the copy uses INSERTs as before.
+//! `mysql_async` driver. They are used only when they cannot weaken anything: the server allows
+//! `local_infile` and the caller's own connection is not encrypted (the loader does not speak
+//! TLS; see [`unusable`]). Otherwise callers write with INSERTs.
 //!
 //! A LOCAL load cannot be stopped halfway by the server, so the server turns errors in the data
 //! into warnings; each load is checked for warnings and for the number of rows it stored, and
@@ -16,42 +15,36 @@
 use bytes::Bytes;
 use futures_util::StreamExt;
 use mysql_async::prelude::Queryable;
+use sea_orm::sqlx::mysql::MySqlConnection;
+use sea_orm::sqlx::{Executor, Row};
 
-use super::catalog::{ColumnInfo, Render, TableInfo};
-use super::conn::{self, Conn};
-use super::error::MirrorError;
 use crate::config::DatabaseConfig;
+
+/// A statement of a loader (or of the probe in [`unusable`]) failed. `context` says what was
+/// being done.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {message}")]
+pub struct LoadError {
+    pub context: String,
+    pub message: String,
+}
+
+/// ER_LOCK_DEADLOCK.
+pub const DEADLOCK: u16 = 1213;
 
 /// A target connection that loads rows with `LOAD DATA LOCAL INFILE`.
 pub struct Loader {
     conn: mysql_async::Conn,
 }
 
-/// Whether `column` can be written in the load format: numbers, binary strings and UTF-8 text
-/// (the file is read as `CHARACTER SET binary`, so text must already be in the column's
-/// character set: the readers receive utf8mb4).
-fn loadable_column(column: &ColumnInfo, kind: Render) -> bool {
-    match kind {
-        Render::Number | Render::Binary => true,
-        Render::Text => column.charset.is_empty() || column.charset.starts_with("utf8mb4"),
-        Render::Bit | Render::Hex => false,
-    }
-}
-
-/// Whether every inserted column of `table` can be loaded (numbers, binary strings and UTF-8 text).
-pub fn loadable(table: &TableInfo) -> bool {
-    let (_, kinds) = table.raw_select();
-    table
-        .insert_columns()
-        .zip(kinds)
-        .all(|(c, k)| loadable_column(c, k))
-}
-
 /// Why loaders cannot be used on the server `probe` is connected to, if they cannot: a loader
 /// needs `local_infile`, and must not downgrade an encrypted connection (it does not speak TLS).
 /// `role` names the server in the answer and in errors.
-pub async fn unusable(probe: &mut Conn, role: &str) -> Result<Option<String>, MirrorError> {
-    let local_infile = conn::scalar(probe, "SELECT @@GLOBAL.local_infile", || {
+pub async fn unusable(
+    probe: &mut MySqlConnection,
+    role: &str,
+) -> Result<Option<String>, LoadError> {
+    let local_infile = first_text(probe, "SELECT @@GLOBAL.local_infile", 0, || {
         format!("{role}: local_infile setting")
     })
     .await?
@@ -59,15 +52,11 @@ pub async fn unusable(probe: &mut Conn, role: &str) -> Result<Option<String>, Mi
     if local_infile != "1" {
         return Ok(Some(format!("the {role} server has local_infile off")));
     }
-    let rows = conn::rows(probe, "SHOW SESSION STATUS LIKE 'Ssl_cipher'", || {
+    let cipher = first_text(probe, "SHOW SESSION STATUS LIKE 'Ssl_cipher'", 1, || {
         format!("{role}: connection encryption")
     })
     .await?;
-    if rows
-        .first()
-        .and_then(|r| conn::text(r, 1))
-        .is_some_and(|c| !c.is_empty())
-    {
+    if cipher.is_some_and(|c| !c.is_empty()) {
         return Ok(Some(format!(
             "the connection to the {role} server is encrypted"
         )));
@@ -75,12 +64,32 @@ pub async fn unusable(probe: &mut Conn, role: &str) -> Result<Option<String>, Mi
     Ok(None)
 }
 
-fn sql_error(context: String, err: &mysql_async::Error) -> MirrorError {
+/// Column `column` of the first row of `sql` (text protocol) as text, `None` without rows or for
+/// NULL.
+async fn first_text(
+    conn: &mut MySqlConnection,
+    sql: &'static str,
+    column: usize,
+    context: impl FnOnce() -> String,
+) -> Result<Option<String>, LoadError> {
+    let rows = conn.fetch_all(sql).await.map_err(|e| LoadError {
+        context: context(),
+        message: e.to_string(),
+    })?;
+    Ok(rows.first().and_then(|row| {
+        row.try_get_unchecked::<Option<&[u8]>, _>(column)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }))
+}
+
+fn sql_error(context: String, err: &mysql_async::Error) -> LoadError {
     let message = match err {
         mysql_async::Error::Server(e) => format!("{} ({})", e.message, e.code),
         other => other.to_string(),
     };
-    MirrorError::Sql {
+    LoadError {
         context,
         message: message.split_whitespace().collect::<Vec<_>>().join(" "),
     }
@@ -94,7 +103,7 @@ impl Loader {
         database: &str,
         session: &[&str],
         role: &str,
-    ) -> Result<Self, MirrorError> {
+    ) -> Result<Self, LoadError> {
         let opts = mysql_async::OptsBuilder::default()
             .ip_or_hostname(config.host())
             .tcp_port(config.port())
@@ -119,15 +128,18 @@ impl Loader {
     }
 
     /// Loads `data` (rows rendered by [`push_value`]) into `table` (`columns`: its column list)
-    /// and checks that exactly `rows` rows were stored, without warnings.
+    /// and checks that exactly `rows` rows were stored, without warnings. Only for a load that is
+    /// a transaction of its own (autocommit): one that lost a deadlock was rolled back whole by
+    /// the server and runs again, `attempts` times in all.
     pub async fn load(
         &mut self,
         table: &str,
         columns: &str,
         data: Vec<u8>,
         rows: u64,
+        attempts: u32,
         context: impl Fn() -> String,
-    ) -> Result<(), MirrorError> {
+    ) -> Result<(), LoadError> {
         let data = Bytes::from(data);
         let sql = statement(table, "binary", columns);
         let mut attempt = 1;
@@ -138,10 +150,7 @@ impl Loader {
             });
             match self.conn.query_drop(&sql).await {
                 Ok(()) => break,
-                // See `conn::LOAD_ATTEMPTS`.
-                Err(mysql_async::Error::Server(e))
-                    if e.code == conn::DEADLOCK && attempt < conn::LOAD_ATTEMPTS =>
-                {
+                Err(mysql_async::Error::Server(e)) if e.code == DEADLOCK && attempt < attempts => {
                     attempt += 1;
                 }
                 Err(e) => return Err(sql_error(context(), &e)),
@@ -159,7 +168,7 @@ impl Loader {
         data: futures_util::stream::BoxStream<'static, std::io::Result<Bytes>>,
         rows: u64,
         context: impl Fn() -> String,
-    ) -> Result<(), MirrorError> {
+    ) -> Result<(), LoadError> {
         // The handler must be `Sync`; a stream is only `Send`.
         let data = std::sync::Mutex::new(data);
         self.conn.set_infile_handler(async move {
@@ -179,7 +188,7 @@ impl Loader {
     }
 
     /// Fails if the last load stored other than `rows` rows or left warnings.
-    async fn check(&mut self, rows: u64, context: impl Fn() -> String) -> Result<(), MirrorError> {
+    async fn check(&mut self, rows: u64, context: impl Fn() -> String) -> Result<(), LoadError> {
         let stored = self.conn.affected_rows();
         if self.conn.get_warnings() > 0 {
             let warnings: Vec<(String, u32, String)> = self
@@ -192,13 +201,13 @@ impl Loader {
                 .map(|(level, code, message)| format!("{level} {code}: {message}"))
                 .collect::<Vec<_>>()
                 .join("; ");
-            return Err(MirrorError::Sql {
+            return Err(LoadError {
                 context: context(),
                 message: format!("the server reported problems with the data: {list}"),
             });
         }
         if stored != rows {
-            return Err(MirrorError::Sql {
+            return Err(LoadError {
                 context: context(),
                 message: format!("{rows} rows sent but {stored} stored"),
             });
