@@ -514,6 +514,19 @@ impl fmt::Debug for DatabaseConfig {
     }
 }
 
+/// The sqlx pool behind `db` when it is a MySQL/MariaDB pool (`None` for SQLite, or a mock or
+/// proxy connection that reports the MySQL backend), for the commands that stream rows or open
+/// connections of their own. SeaORM's `get_mysql_connection_pool` panics instead.
+pub fn mysql_pool(db: &DatabaseConnection) -> Option<&sea_orm::sqlx::MySqlPool> {
+    match &db.inner {
+        sea_orm::DatabaseConnectionType::SqlxMySqlPoolConnection(_) => {
+            Some(db.get_mysql_connection_pool())
+        }
+        #[allow(unreachable_patterns)] // with only the sqlx-mysql feature there is no other kind
+        _ => None,
+    }
+}
+
 /// Resolves settings: `url` if given, else the env file at `env_file` if
 /// given, else the process environment. See the [module docs](self).
 pub fn resolve(url: Option<&str>, env_file: Option<&Path>) -> Result<DatabaseConfig, ConfigError> {

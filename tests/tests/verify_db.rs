@@ -329,3 +329,35 @@ async fn snapshots_show_changed_columns() {
     assert_eq!(verify::run(&args).await, 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Both commands read MySQL/MariaDB only: another connection is refused with their error, not a
+/// panic.
+#[tokio::test]
+async fn other_databases_are_refused_with_an_error() {
+    let sqlite = eyened_orm_tests::SqliteDb::memory();
+    let conn = sqlite.connect().await;
+    let err = verify(&conn, "main", &Options::default(), &ProgressBar::hidden())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, verify::VerifyError::Unsupported), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "eorm verify supports MySQL and MariaDB only"
+    );
+
+    let dir = eyened_orm_tests::ImageDir::new();
+    let options = eyened_orm::import::Options::new(&dir.0);
+    let err = eyened_orm::import::import_text(
+        &conn,
+        "[]",
+        eyened_orm::import::Format::Json,
+        &options,
+        &ProgressBar::hidden(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, eyened_orm::import::ImportError::Unsupported),
+        "{err}"
+    );
+}

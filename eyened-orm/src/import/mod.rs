@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 
 use crate::config::{self, ConfigError, DatabaseConfig};
@@ -257,7 +257,7 @@ pub async fn import_text(
     progress: &ProgressBar,
 ) -> Result<Summary, ImportError> {
     let started = Instant::now();
-    if db.get_database_backend() != DbBackend::MySql {
+    if crate::config::mysql_pool(db).is_none() {
         return Err(ImportError::Unsupported);
     }
     let tables = plan::tables(schema());
@@ -294,11 +294,8 @@ async fn loader(
     config: &DatabaseConfig,
 ) -> Result<Result<Loader, String>, ImportError> {
     let error = |e: String| ImportError::Database(DbErr::Custom(e));
-    let mut probe = db
-        .get_mysql_connection_pool()
-        .acquire()
-        .await
-        .map_err(|e| error(e.to_string()))?;
+    let pool = crate::config::mysql_pool(db).ok_or(ImportError::Unsupported)?;
+    let mut probe = pool.acquire().await.map_err(|e| error(e.to_string()))?;
     let unusable = load_data::unusable(&mut probe, "database")
         .await
         .map_err(|e| error(e.to_string()))?;

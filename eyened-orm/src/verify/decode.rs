@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use futures_util::StreamExt;
 use indicatif::ProgressBar;
+use sea_orm::sqlx::MySqlPool;
 use sea_orm::{
-    ColumnTrait, ColumnType, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, PrimaryKeyToColumn, QueryResult, QueryTrait, TryGetable,
+    ColumnTrait, ColumnType, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    PrimaryKeyToColumn, QueryResult, QueryTrait, TryGetable,
 };
 
 use super::{Kind, Problem};
@@ -32,8 +33,8 @@ pub struct Outcome {
 }
 
 macro_rules! decode_entities {
-    ($db:expr, $live:expr, $progress:expr, $limit:expr, $out:expr; $($module:ident),* $(,)?) => {
-        $(decode_table::<$module::Entity>($db, $live, $progress, $limit, $out).await;)*
+    ($pool:expr, $live:expr, $progress:expr, $limit:expr, $out:expr; $($module:ident),* $(,)?) => {
+        $(decode_table::<$module::Entity>($pool, $live, $progress, $limit, $out).await;)*
     };
 }
 
@@ -41,13 +42,13 @@ macro_rules! decode_entities {
 /// lacks are skipped (the schema check names them); a table that cannot be selected (a column
 /// missing) is one problem.
 pub async fn decode_all(
-    db: &DatabaseConnection,
+    pool: &MySqlPool,
     live: &Schema,
     progress: &ProgressBar,
     examples: usize,
 ) -> Outcome {
     let mut out = Outcome::default();
-    decode_entities!(db, live, progress, examples, &mut out;
+    decode_entities!(pool, live, progress, examples, &mut out;
         annotation, annotation_data, annotation_tag, annotation_type, attribute_definition,
         attribute_value, attribute_value_input, attributes_model, attributes_model_output,
         composite_feature, contact, creator, creator_tag, device_instance, device_model, feature,
@@ -63,7 +64,7 @@ pub async fn decode_all(
 type Tally = BTreeMap<(Option<String>, &'static str), u64>;
 
 async fn decode_table<E: EntityTrait>(
-    db: &DatabaseConnection,
+    pool: &MySqlPool,
     live: &Schema,
     progress: &ProgressBar,
     examples: usize,
@@ -76,7 +77,6 @@ async fn decode_table<E: EntityTrait>(
     progress.set_message(table.clone());
     out.tables += 1;
     let sql = E::find().build(DbBackend::MySql).to_string();
-    let pool = db.get_mysql_connection_pool();
     let mut rows = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(sql)).fetch(pool);
     let mut tally = Tally::new();
     let mut pending = 0u64;

@@ -31,7 +31,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 
 use crate::config::{self, ConfigError};
@@ -281,9 +281,7 @@ pub async fn verify(
     options: &Options,
     progress: &ProgressBar,
 ) -> Result<Report, VerifyError> {
-    if db.get_database_backend() != DbBackend::MySql {
-        return Err(VerifyError::Unsupported);
-    }
+    let pool = crate::config::mysql_pool(db).ok_or(VerifyError::Unsupported)?;
     let started = Instant::now();
     let expect = Expectations::parse(&options.expect)?;
     // Read the old snapshot first: a bad path should fail before minutes of work.
@@ -320,7 +318,7 @@ pub async fn verify(
         .await?;
         progress.set_length(estimate);
         progress.set_position(0);
-        let outcome = decode::decode_all(db, &live, progress, options.examples).await;
+        let outcome = decode::decode_all(pool, &live, progress, options.examples).await;
         rows_decoded = outcome.rows;
         problems.extend(outcome.problems);
     }
