@@ -37,7 +37,7 @@ async fn csv_conflicts_name_the_line_that_gave_the_value() {
     assert!(
         text.contains(
             "line 4, column Patient.Sex: Sex differs from the value given at line 3, column \
-             Patient.Sex for the same row"
+             Patient.Sex for the same patient"
         ),
         "{text}"
     );
@@ -64,9 +64,56 @@ async fn tree_conflicts_name_the_first_item() {
     let text = problems(&conn, &dir, &doc.to_string(), Format::Json).await;
     assert!(
         text.contains(
-            "items[1].props.Sex: Sex differs from the value given for the same row at \
-             items[0].props.Sex"
+            "items[1].props.Sex: Sex differs from the value given at items[0].props.Sex for \
+             the same patient"
         ),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn conflicts_name_the_study_or_series_they_are_about() {
+    let (_db, conn) = import_database().await;
+    let dir = ImageDir::with(&["a.png".into(), "b.png".into()]);
+    // The same study (patient A, 2020-01-01) and series (uid 1.2.3) on both lines, each with
+    // another description and number.
+    let csv = format!(
+        "project_name,patient_identifier,study_date,Study.StudyDescription,series_id,\
+         Series.SeriesNumber,image,{IMAGE_COLUMNS}\n\
+         P,A,2020-01-01,first,1.2.3,1,a.png,{IMAGE_VALUES}\n\
+         P,A,2020-01-01,second,1.2.3,2,b.png,{IMAGE_VALUES}\n"
+    );
+    let text = problems(&conn, &dir, &csv, Format::Csv).await;
+    for expected in [
+        "line 3, column Study.StudyDescription: StudyDescription differs from the value given at \
+         line 2, column Study.StudyDescription for the same study",
+        "line 3, column Series.SeriesNumber: SeriesNumber differs from the value given at line 2, \
+         column Series.SeriesNumber for the same series",
+    ] {
+        assert!(text.contains(expected), "{expected}\nnot in\n{text}");
+    }
+
+    // The same in the nested form: two items of one patient.
+    let item = |description: &str, number: i64, image: &str| {
+        serde_json::json!({
+            "project_name": "P",
+            "patient_identifier": "A",
+            "studies": [{"study_date": "2020-01-01", "props": {"StudyDescription": description},
+                "series": [{"series_id": "1.2.3", "props": {"SeriesNumber": number}, "images": [{
+                "image": image,
+                "props": {"SourceInfoID": 1, "DeviceInstanceID": 1, "ModalityID": 1,
+                          "Laterality": "L", "Modality": "ColorFundus"}
+            }]}]}]
+        })
+    };
+    let doc = serde_json::json!([item("first", 1, "a.png"), item("second", 2, "b.png")]);
+    let text = problems(&conn, &dir, &doc.to_string(), Format::Json).await;
+    for expected in [
+        "items[1].studies[0].props.StudyDescription: StudyDescription differs from the value \
+         given at items[0].studies[0].props.StudyDescription for the same study",
+        "items[1].studies[0].series[0].props.SeriesNumber: SeriesNumber differs from the value \
+         given at items[0].studies[0].series[0].props.SeriesNumber for the same series",
+    ] {
+        assert!(text.contains(expected), "{expected}\nnot in\n{text}");
+    }
 }

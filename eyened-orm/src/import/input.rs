@@ -778,6 +778,12 @@ impl Keys {
     }
 }
 
+/// The problem of a prop given again for the same `node` (patient, study or series) with another
+/// value than at `first`, where it was given first.
+pub(super) fn differs(column: &str, first: &str, node: &str) -> String {
+    format!("{column} differs from the value given at {first} for the same {node}")
+}
+
 /// A list of nodes with the problems in them, or the value given instead of a list.
 type NodesRead<N> = Result<(Vec<N>, Vec<InputProblem>), Json>;
 
@@ -1428,12 +1434,16 @@ fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProble
                 match into.iter().find(|p| p.column == prop.column) {
                     Some(old) if old.value != prop.value => problems.push(InputProblem {
                         at: at.field(&headers[column]),
-                        message: format!(
-                            "{} differs from the value given at {} for the same row",
+                        message: differs(
                             prop.column,
-                            given_at
+                            &given_at
                                 .get(&(node, prop.column))
-                                .map_or_else(String::new, |(line, c)| line.field(&headers[*c]))
+                                .map_or_else(String::new, |(line, c)| line.field(&headers[*c])),
+                            match node {
+                                (_, None, _) => "patient",
+                                (_, Some(_), None) => "study",
+                                (_, Some(_), Some(_)) => "series",
+                            },
                         ),
                     }),
                     Some(_) => {}

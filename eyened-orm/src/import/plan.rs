@@ -10,7 +10,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
 };
 
-use super::input::{At, ItemIn, Prop, Tables};
+use super::input::{self, At, ItemIn, Prop, Tables};
 use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
 use crate::verify::quote;
@@ -270,9 +270,10 @@ fn reported(problems: &[InputProblem], at: &str, column: &str) -> bool {
     })
 }
 
-/// Merges the props of a repeated patient, study or series (at `here`) into those of its first
-/// occurrence (at `first`).
+/// Merges the props of a repeated `node` (patient, study or series; at `here`) into those of its
+/// first occurrence (at `first`).
 fn merge(
+    node: &str,
     into: &mut Vec<Prop>,
     first: At,
     more: Vec<Prop>,
@@ -283,11 +284,7 @@ fn merge(
         match prop(into, p.column) {
             Some(old) if old.value != p.value => problems.push(InputProblem {
                 at: here.prop(p.column),
-                message: format!(
-                    "{} differs from the value given for the same row at {}",
-                    p.column,
-                    first.prop(old.column)
-                ),
+                message: input::differs(p.column, &first.prop(old.column), node),
             }),
             Some(_) => {}
             None => into.push(p),
@@ -786,6 +783,7 @@ pub(super) async fn plan(
                     if let Ref::New(n) = r {
                         let node = &mut plan.patients[*n];
                         merge(
+                            "patient",
                             &mut node.props,
                             node.at,
                             patient_props,
@@ -903,6 +901,7 @@ pub(super) async fn plan(
                         if let Ref::New(n) = r {
                             let node = &mut plan.studies[*n];
                             merge(
+                                "study",
                                 &mut node.props,
                                 node.at,
                                 study_props,
@@ -997,6 +996,7 @@ pub(super) async fn plan(
                             } else if let Ref::New(n) = r {
                                 let node = &mut plan.series[*n];
                                 merge(
+                                    "series",
                                     &mut node.props,
                                     node.at,
                                     series_props,
