@@ -15,6 +15,11 @@ use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
 use crate::verify::quote;
 
+/// The columns the importer sets on every new image: its series, its path and
+/// [`IMAGE_INACTIVE`] (false unless a prop says otherwise).
+pub(super) const IMAGE_FIXED: [&str; 3] = ["SeriesID", "DatasetIdentifier", IMAGE_INACTIVE];
+pub(super) const IMAGE_INACTIVE: &str = "Inactive";
+
 /// Values per `IN (...)` lookup: below MariaDB's `in_predicate_conversion_threshold` (1000),
 /// past which the list becomes a temporary table.
 const LOOKUP_CHUNK: usize = 999;
@@ -1094,14 +1099,11 @@ pub(super) async fn plan(
                         plan.existing_images.insert(existing.id);
                         continue;
                     }
-                    let missing: Vec<String> = missing_required(
-                        tables.image,
-                        &["SeriesID", "DatasetIdentifier", "Inactive"],
-                        &image.props,
-                    )
-                    .into_iter()
-                    .filter(|c| !reported(&problems, &image.at.to_string(), c))
-                    .collect();
+                    let missing: Vec<String> =
+                        missing_required(tables.image, &IMAGE_FIXED, &image.props)
+                            .into_iter()
+                            .filter(|c| !reported(&problems, &image.at.to_string(), c))
+                            .collect();
                     if !missing.is_empty() {
                         problem(
                             &mut problems,

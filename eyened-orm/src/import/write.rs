@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 use super::input::Prop;
-use super::plan::{NewImage, Plan, Ref};
+use super::plan::{IMAGE_FIXED, IMAGE_INACTIVE, NewImage, Plan, Ref};
 use super::{ImportError, Options};
 use crate::load_data::{self, Loader, push_value};
 use crate::verify::quote;
@@ -31,10 +31,6 @@ const MAX_PARAMS: usize = 65_535;
 /// Images rendered for a load at a time: the server works on one piece while the next is
 /// rendered.
 const LOAD_PIECE_ROWS: usize = 4096;
-
-/// The columns every new image sets: its series, its path and `Inactive` (false unless a prop
-/// says otherwise).
-const IMAGE_FIXED: [&str; 3] = ["SeriesID", "DatasetIdentifier", "Inactive"];
 
 /// Rows for one table: fixed columns first, then the union of the props' columns. `None` is
 /// `DEFAULT` (a prop another row gave and this one did not).
@@ -414,7 +410,7 @@ fn load_statement(first: &NewImage) -> String {
     let mut targets: Vec<String> = IMAGE_FIXED.iter().map(|c| quote(c)).collect();
     let mut set = Vec::new();
     for p in &first.props {
-        if p.column.eq_ignore_ascii_case("Inactive") {
+        if p.column.eq_ignore_ascii_case(IMAGE_INACTIVE) {
             continue;
         }
         if matches!(p.value, Value::Bytes(_)) {
@@ -447,7 +443,7 @@ fn render_image(out: &mut Vec<u8>, image: &NewImage, series_ids: &[i32]) {
     out.push(b'\t');
     push_value(out, Some(image.dataset_identifier.as_bytes()));
     out.push(b'\t');
-    let is_inactive = |p: &&Prop| p.column.eq_ignore_ascii_case("Inactive");
+    let is_inactive = |p: &&Prop| p.column.eq_ignore_ascii_case(IMAGE_INACTIVE);
     match image.props.iter().find(is_inactive) {
         Some(p) => field(out, &p.value),
         None => out.push(b'0'),
