@@ -67,6 +67,17 @@ impl Filter {
             }
         }
     }
+
+    /// `SELECT <select_list> FROM <database>.<table>` restricted to these rows.
+    pub fn select(&self, select_list: &str, database: &str, table: &str) -> String {
+        format!(
+            "SELECT {select_list} FROM {}{}",
+            qualified(database, table),
+            self.where_clause()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// A unit of work: some rows of one table.
@@ -74,20 +85,6 @@ impl Filter {
 pub struct Chunk {
     pub table: usize,
     pub filter: Filter,
-}
-
-impl Chunk {
-    /// `SELECT <select_list> FROM <source_db>.<table>` restricted to this chunk's rows.
-    fn select(&self, select_list: &str, table: &str, source_db: &str) -> String {
-        format!(
-            "SELECT {select_list} FROM {}{}",
-            qualified(source_db, table),
-            self.filter
-                .where_clause()
-                .map(|w| format!(" WHERE {w}"))
-                .unwrap_or_default()
-        )
-    }
 }
 
 /// How big a chunk should be: about this many rows or this many bytes, whichever is reached
@@ -726,14 +723,14 @@ async fn read_chunk(
     let client_render = binary_params && !hash_rows;
     let (select_list, raw_columns) = table.row_select(binary_params);
     let (raw_list, kinds) = table.raw_select();
-    let sql = chunk.select(
+    let sql = chunk.filter.select(
         if client_render {
             &raw_list
         } else {
             &select_list
         },
-        &table.name,
         source_db,
+        &table.name,
     );
     let prefix = format!(
         "INSERT INTO {} ({}) VALUES ",
@@ -879,7 +876,7 @@ async fn read_chunk_for_loader(
     tx: &mpsc::Sender<Batch>,
 ) -> Result<(), MirrorError> {
     let (select_list, kinds) = table.raw_select();
-    let sql = chunk.select(&select_list, &table.name, source_db);
+    let sql = chunk.filter.select(&select_list, source_db, &table.name);
     let context = || format!("source: reading {}", table.name);
     let mut data: Vec<u8> = Vec::new();
     let mut rows = 0u64;
@@ -1000,14 +997,9 @@ pub async fn server_side_copy(
                 state.start();
                 let columns = table.column_list();
                 let sql = format!(
-                    "INSERT INTO {} ({columns}) SELECT {columns} FROM {}{}",
+                    "INSERT INTO {} ({columns}) {}",
                     qualified(&staging, &table.name),
-                    qualified(&source_db, &table.name),
-                    chunk
-                        .filter
-                        .where_clause()
-                        .map(|w| format!(" WHERE {w}"))
-                        .unwrap_or_default()
+                    chunk.filter.select(&columns, &source_db, &table.name)
                 );
                 let rows = conn::load(&mut worker, sql, &[], || {
                     format!("target: INSERT ... SELECT into {}", table.name)

@@ -471,15 +471,7 @@ impl Selector<'_> {
     ) -> Result<Vec<usize>, MirrorError> {
         let database = self.catalog.database.clone();
         let sel = self.sel(table)?;
-        let sql = format!(
-            "SELECT {} FROM {}{}",
-            sel.select_list,
-            qualified(&database, table),
-            filter
-                .where_clause()
-                .map(|w| format!(" WHERE {w}"))
-                .unwrap_or_default()
-        );
+        let sql = filter.select(&sel.select_list, &database, table);
         let width = sel.colsets.len();
         let rows = conn::rows(conn, sql, || format!("source: selecting rows of {table}")).await?;
         self.queries += 1;
