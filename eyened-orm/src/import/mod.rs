@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use sea_orm::sqlx::MySqlPool;
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 
@@ -257,9 +258,7 @@ pub async fn import_text(
     progress: &ProgressBar,
 ) -> Result<Summary, ImportError> {
     let started = Instant::now();
-    if crate::config::mysql_pool(db).is_none() {
-        return Err(ImportError::Unsupported);
-    }
+    let pool = config::mysql_pool(db).ok_or(ImportError::Unsupported)?;
     let tables = plan::tables(schema());
     let (items, problems) = input::parse(text, format, &tables)?;
     let basepath = basepath(&options.images_basepath)?;
@@ -268,7 +267,7 @@ pub async fn import_text(
     summary.dry_run = options.dry_run;
     let loader = match &options.load_data {
         None => Err("no loader connection was configured".to_owned()),
-        Some(config) => loader(db, config).await?,
+        Some(config) => loader(pool, config).await?,
     };
     summary.writing = match &loader {
         Ok(_) => "LOAD DATA LOCAL INFILE".to_owned(),
@@ -287,14 +286,13 @@ pub async fn import_text(
     Ok(summary)
 }
 
-/// A loader connection to `config`'s server and database, or why the images cannot be loaded
+/// A loader connection to `config`'s server and database (that of `pool`), or why the images cannot be loaded
 /// (then they are inserted).
 async fn loader(
-    db: &DatabaseConnection,
+    pool: &MySqlPool,
     config: &DatabaseConfig,
 ) -> Result<Result<Loader, String>, ImportError> {
     let error = |e: String| ImportError::Database(DbErr::Custom(e));
-    let pool = crate::config::mysql_pool(db).ok_or(ImportError::Unsupported)?;
     let mut probe = pool.acquire().await.map_err(|e| error(e.to_string()))?;
     let unusable = load_data::unusable(&mut probe, "database")
         .await

@@ -382,8 +382,9 @@ async fn load_images(
             move |from| {
                 let to = (from + LOAD_PIECE_ROWS).min(end);
                 let mut out = Vec::with_capacity((to - from) * 160);
+                let mut text = String::new();
                 for image in &images[from..to] {
-                    render_image(&mut out, image, &series_ids);
+                    render_image(&mut out, &mut text, image, &series_ids);
                 }
                 progress.inc((to - from) as u64);
                 Ok(Bytes::from(out))
@@ -429,12 +430,12 @@ fn load_statement(first: &NewImage) -> String {
     sql
 }
 
-/// One image as a line of the load file, in the column order of [`load_statement`].
-fn render_image(out: &mut Vec<u8>, image: &NewImage, series_ids: &[i32]) {
-    let mut text = String::new();
+/// One image as a line of the load file, in the column order of [`load_statement`]. `text` is a
+/// scratch buffer for the values, reused across images.
+fn render_image(out: &mut Vec<u8>, text: &mut String, image: &NewImage, series_ids: &[i32]) {
     let mut field = |out: &mut Vec<u8>, value: &Value| {
         text.clear();
-        match load_text(value, &mut text) {
+        match load_text(value, text) {
             Some(()) => push_value(out, Some(text.as_bytes())),
             None => push_value(out, None),
         }

@@ -281,7 +281,7 @@ pub async fn verify(
     options: &Options,
     progress: &ProgressBar,
 ) -> Result<Report, VerifyError> {
-    let pool = crate::config::mysql_pool(db).ok_or(VerifyError::Unsupported)?;
+    let pool = config::mysql_pool(db).ok_or(VerifyError::Unsupported)?;
     let started = Instant::now();
     let expect = Expectations::parse(&options.expect)?;
     // Read the old snapshot first: a bad path should fail before minutes of work.
