@@ -117,3 +117,23 @@ async fn conflicts_name_the_study_or_series_they_are_about() {
         assert!(text.contains(expected), "{expected}\nnot in\n{text}");
     }
 }
+
+#[tokio::test]
+async fn csv_problems_found_while_planning_name_line_and_column() {
+    let (_db, conn) = import_database().await;
+    let dir = ImageDir::with(&["a.png".into()]);
+    // Line 3's file does not exist; line 4's path leaves the base path.
+    let csv = format!(
+        "project_name,patient_identifier,study_date,image,{IMAGE_COLUMNS}\n\
+         P,A,2020-01-01,a.png,{IMAGE_VALUES}\n\
+         P,A,2020-01-01,missing.png,{IMAGE_VALUES}\n\
+         P,A,2020-01-01,../outside.png,{IMAGE_VALUES}\n"
+    );
+    let text = problems(&conn, &dir, &csv, Format::Csv).await;
+    for expected in [
+        "line 3, column image: file not found",
+        "line 4, column image: '../outside.png' is outside the images base path",
+    ] {
+        assert!(text.contains(expected), "{expected}\nnot in\n{text}");
+    }
+}

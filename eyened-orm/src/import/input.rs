@@ -80,6 +80,14 @@ impl At {
         }
     }
 
+    /// The position of this node's props as a whole (a CSV line gives them in its columns).
+    pub fn props(self) -> String {
+        match self {
+            At::Line(_) => self.to_string(),
+            other => format!("{other}.props"),
+        }
+    }
+
     /// The position of an element of this node's list `key` (`studies`, `series`, `images`).
     fn child(self, index: usize) -> At {
         let i = u32::try_from(index).unwrap_or(u32::MAX);

@@ -467,7 +467,7 @@ pub(super) async fn plan(
             }
             Ok(None) => None,
             Err(message) => {
-                problem(&mut problems, &format!("{}.image", image.at), message);
+                problem(&mut problems, &image.at.field("image"), message);
                 None
             }
         };
@@ -703,7 +703,7 @@ pub(super) async fn plan(
         if !found {
             problem(
                 &mut problems,
-                &format!("{}.image", all_images[index].at),
+                &all_images[index].at.field("image"),
                 format!("file not found: {}", path.display()),
             );
             infos[index].dataset_identifier = None;
@@ -771,7 +771,7 @@ pub(super) async fn plan(
             (Some(a), Some(b)) if ci(a) != ci(&b) => {
                 problem(
                     &mut problems,
-                    &format!("{}.props.PatientIdentifier", item.at),
+                    &item.at.prop("PatientIdentifier"),
                     format!("differs from patient_identifier '{a}'"),
                 );
                 Some(a.clone())
@@ -877,7 +877,7 @@ pub(super) async fn plan(
             if !missing.is_empty() {
                 problem(
                     &mut problems,
-                    &format!("{}.props", item.at),
+                    &item.at.props(),
                     format!("a new patient needs {}", missing.join(", ")),
                 );
             }
@@ -888,7 +888,7 @@ pub(super) async fn plan(
                 (Some(a), Some(b)) if a != b => {
                     problem(
                         &mut problems,
-                        &format!("{}.props.StudyDate", study.at),
+                        &study.at.prop("StudyDate"),
                         format!("differs from study_date {a}"),
                     );
                     a
@@ -943,7 +943,7 @@ pub(super) async fn plan(
                                 if !missing.is_empty() {
                                     problem(
                                         &mut problems,
-                                        &format!("{}.props", study.at),
+                                        &study.at.props(),
                                         format!("a new study needs {}", missing.join(", ")),
                                     );
                                 }
@@ -976,7 +976,7 @@ pub(super) async fn plan(
                     (Some(a), Some(b)) if ci(a) != ci(&b) => {
                         problem(
                             &mut problems,
-                            &format!("{}.props.SeriesInstanceUid", series.at),
+                            &series.at.prop("SeriesInstanceUid"),
                             format!("differs from series_id '{a}'"),
                         );
                         Some(a.clone())
@@ -993,7 +993,7 @@ pub(super) async fn plan(
                             if *owner != study_ref {
                                 problem(
                                     &mut problems,
-                                    &format!("{}.series_id", series.at),
+                                    &series.at.field("series_id"),
                                     format!(
                                         "series '{uid}' is also given at {first_at}, in another study"
                                     ),
@@ -1016,7 +1016,7 @@ pub(super) async fn plan(
                                     if study_ref != Ref::Existing(*owner) {
                                         problem(
                                             &mut problems,
-                                            &format!("{}.series_id", series.at),
+                                            &series.at.field("series_id"),
                                             format!(
                                                 "series '{uid}' exists already in another study (StudyID {owner})"
                                             ),
@@ -1040,7 +1040,7 @@ pub(super) async fn plan(
                                 None => {
                                     problem(
                                         &mut problems,
-                                        &format!("{}.series_id", series.at),
+                                        &series.at.field("series_id"),
                                         format!(
                                             "series '{uid}' does not exist; creating series is turned off"
                                         ),
@@ -1088,7 +1088,7 @@ pub(super) async fn plan(
                     if !missing.is_empty() {
                         problem(
                             &mut problems,
-                            &format!("{}.props", series.at),
+                            &series.at.props(),
                             format!("a new series needs {}", missing.join(", ")),
                         );
                     }
@@ -1107,7 +1107,7 @@ pub(super) async fn plan(
                     if !missing.is_empty() {
                         problem(
                             &mut problems,
-                            &format!("{}.props", image.at),
+                            &image.at.props(),
                             format!("a new image needs {}", missing.join(", ")),
                         );
                     }
