@@ -815,7 +815,7 @@ pub(super) async fn plan(
                                 at: item.at,
                                 project,
                                 identifier: id.clone(),
-                                props: patient_props.clone(),
+                                props: patient_props,
                             });
                             Some(Ref::New(plan.patients.len() - 1))
                         }
@@ -855,7 +855,7 @@ pub(super) async fn plan(
                         at: item.at,
                         project,
                         identifier: random_identifier(),
-                        props: patient_props.clone(),
+                        props: patient_props,
                     });
                     Some(Ref::New(plan.patients.len() - 1))
                 } else {
@@ -929,17 +929,17 @@ pub(super) async fn plan(
                                 Some(Ref::Existing(sid))
                             }
                             None if options.create_studies => {
-                                plan.studies.push(NewStudy {
-                                    at: study.at,
-                                    patient,
-                                    date,
-                                    props: study_props.clone(),
-                                });
                                 let missing = missing_required(
                                     tables.study,
                                     &["PatientID", "StudyDate"],
                                     &study_props,
                                 );
+                                plan.studies.push(NewStudy {
+                                    at: study.at,
+                                    patient,
+                                    date,
+                                    props: study_props,
+                                });
                                 if !missing.is_empty() {
                                     problem(
                                         &mut problems,
@@ -1033,7 +1033,7 @@ pub(super) async fn plan(
                                         at: series.at,
                                         study: study_ref,
                                         uid: Some(uid.clone()),
-                                        props: series_props.clone(),
+                                        props: series_props,
                                     });
                                     Some(Ref::New(plan.series.len() - 1))
                                 }
@@ -1069,7 +1069,7 @@ pub(super) async fn plan(
                                 at: series.at,
                                 study: study_ref,
                                 uid: None,
-                                props: series_props.clone(),
+                                props: series_props,
                             });
                             Some(Ref::New(plan.series.len() - 1))
                         } else {
