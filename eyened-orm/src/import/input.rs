@@ -1506,17 +1506,7 @@ mod tests {
 
     fn tables() -> &'static Tables {
         static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
-        TABLES.get_or_init(|| {
-            let schema: &'static crate::schema::Schema =
-                Box::leak(Box::new(crate::schema::entities()));
-            let table = |name: &str| schema.table(name).unwrap();
-            Tables {
-                patient: table("Patient"),
-                study: table("Study"),
-                series: table("Series"),
-                image: table("ImageInstance"),
-            }
-        })
+        TABLES.get_or_init(|| super::super::plan::tables(super::super::schema()))
     }
 
     fn read(text: &str, format: Format) -> (Vec<ItemIn>, Vec<(String, String)>) {
