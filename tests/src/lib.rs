@@ -3,12 +3,12 @@
 //!
 //! - [`TestDb`]: a uniquely named, throw-away MariaDB/MySQL database, dropped on drop.
 //! - [`SqliteDb`]: a throw-away SQLite database (temp file, removed on drop, or in memory).
-//! - [`fingerprint`]: the Rust twin of `/work/shared/tools/schema-fingerprint`.
+//! - [`fingerprint`]: the Rust twin of `tests/fixtures/reference/schema-fingerprint`.
 //! - [`seed`]: small builders for rows the tests need (an image tree, creators, tasks, ...).
 //!
 //! The MariaDB server is `mysql://root@127.0.0.1:3306` unless `EYENED_TEST_MYSQL_URL` names
 //! another (a server URL without a database). The reference schema directory is
-//! `$CARGO_MANIFEST_DIR/../../shared/reference` unless `EYENED_REFERENCE_DIR` names another.
+//! `tests/fixtures/reference` (see its README) unless `EYENED_REFERENCE_DIR` names another.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -47,12 +47,19 @@ pub fn mysql_server_url() -> String {
     }
 }
 
-/// Directory of the reference schema (`eyened_schema.sql`, `catalog.md`).
+/// Directory of the reference schema (`eyened_schema.sql`, `alembic_version.sql`,
+/// `schema-fingerprint`): the project's own copy in `tests/fixtures/reference`, or the directory
+/// `EYENED_REFERENCE_DIR` names.
 pub fn reference_dir() -> PathBuf {
     match std::env::var_os("EYENED_REFERENCE_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference"),
+        _ => fixtures_dir().join("reference"),
     }
+}
+
+/// `tests/fixtures` of this repository.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 /// The reference DDL: the 40 tables as the Python ORM creates them on MariaDB 10.11.
@@ -436,7 +443,7 @@ const FINGERPRINT_QUERIES: [&str; 5] = [
 ];
 
 /// A normalized, sorted description of one MySQL/MariaDB database's schema, one fact per line:
-/// the same facts as `/work/shared/tools/schema-fingerprint` (tables with engine; columns with
+/// the same facts as `tests/fixtures/reference/schema-fingerprint` (tables with engine; columns with
 /// type, nullability, default and extra; indexes with uniqueness and ordered columns; foreign keys
 /// with their rules but not their names; check constraints), without the bookkeeping tables
 /// `seaql_migrations` and `alembic_version`. Sorted bytewise, like `LC_ALL=C sort`.
