@@ -1056,10 +1056,16 @@ async fn orm_side_defaults_inactive_date_modified_and_sub_task_state() {
     .expect("annotation without Inactive");
     assert!(!ann.inactive);
     let schema = seed::form_schema(&conn).await.expect("schema");
+    // FormAnnotation.DateModified has a server default (CURRENT_TIMESTAMP at insert) but no ON
+    // UPDATE: start it in the past, so that only the ORM's refresh on update can move it.
+    let long_ago = NaiveDate::from_ymd_opt(2001, 2, 3)
+        .and_then(|d| d.and_hms_opt(4, 5, 6))
+        .expect("datetime");
     let form = form_annotation::ActiveModel {
         form_schema_id: Set(schema.form_schema_id),
         patient_id: Set(tree.patient_id),
         creator_id: Set(creator.creator_id),
+        date_modified: Set(Some(long_ago)),
         ..Default::default()
     }
     .insert(&conn)
@@ -1108,10 +1114,20 @@ async fn orm_side_defaults_inactive_date_modified_and_sub_task_state() {
     let kept = explicit.update(&conn).await.expect("update image");
     assert_eq!(kept.date_modified, Some(fixed));
 
+    assert_eq!(form.date_modified, Some(long_ago));
     let mut update = form.into_active_model();
     update.form_data = Set(Some(serde_json::json!({"grade": 2})));
     let updated = update.update(&conn).await.expect("update form annotation");
-    assert!(updated.date_modified.expect("DateModified") >= before);
+    let stamp = updated.date_modified.expect("DateModified");
+    assert!(
+        stamp >= before,
+        "DateModified not refreshed on update: {stamp}"
+    );
+    let stored = FormAnnotation::by_id(&conn, updated.form_annotation_id)
+        .await
+        .expect("by_id")
+        .expect("found");
+    assert_eq!(stored.date_modified, Some(stamp), "the refresh is written");
 
     let data = annotation_data::ActiveModel {
         annotation_id: Set(ann.annotation_id),
