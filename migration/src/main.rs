@@ -11,7 +11,7 @@ use eyened_orm::config::{self, DatabaseConfig};
 use eyened_orm::diff::{Diff, Renames, diff};
 use eyened_orm::migrate::plan::quote;
 use eyened_orm::migrate::{Change, Dialect, Safety, plan, render};
-use eyened_orm::schema::{self, Schema};
+use eyened_orm::schema;
 use migration::changes_of;
 use migration::runner::{self, Direction, Event, Lock};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
@@ -530,7 +530,7 @@ async fn check(
         code = 1;
     }
     if migrations {
-        let missing = unmigrated_changes(cfg).await?;
+        let missing = runner::unmigrated_changes(cfg).await?;
         if missing.is_empty() {
             println!("migrations complete: applying every migration gives the entities' schema");
         } else {
@@ -550,31 +550,12 @@ async fn check(
     Ok(code)
 }
 
-/// Applies every migration to a scratch database on the same server and diffs it with the
-/// entities. The scratch database is dropped whatever happens.
-async fn unmigrated_changes(cfg: &DatabaseConfig) -> Result<Vec<Change>, Failure> {
-    let name = format!(
-        "eorm_check_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_millis()
-    );
-    let server = cfg.with_database("").connect().await?;
-    let quoted = format!("`{name}`");
-    server
-        .execute_unprepared(&format!("CREATE DATABASE {quoted}"))
-        .await?;
-    let outcome = async {
-        let scratch = cfg.with_database(&name).connect().await?;
-        runner::up(&scratch, None, |_| {}).await?;
-        let built: Schema = schema::introspect(&scratch, Some(&name)).await?;
-        scratch.close().await?;
-        Ok::<_, Failure>(diff(&built, &schema::entities(), &Renames::default()).changes)
-    }
-    .await;
-    server
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {quoted}"))
-        .await?;
-    outcome
+/// `path` relative to the current directory when it lies below it, as a user would type it.
+fn shown(path: &Path) -> &Path {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path)
 }
 
 async fn generate(
@@ -645,7 +626,7 @@ async fn generate(
     }
     println!(
         "wrote {} ({} changes):",
-        file.display(),
+        shown(&file).display(),
         found.changes.len()
     );
     for line in lines {
@@ -659,7 +640,7 @@ async fn generate(
     }
     println!(
         "registered in {}; review it, then apply with `cargo run -p migration -- up`",
-        lib.display()
+        shown(&lib).display()
     );
     Ok(0)
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use eyened_orm::config::DatabaseConfig;
 use eyened_orm::diff::{Renames, diff};
 use eyened_orm::migrate::plan::quote;
 use eyened_orm::migrate::{Change, Dialect, PlanError, fold, plan, reverse};
@@ -26,6 +27,8 @@ pub const VERSION_TABLE: &str = "seaql_migrations";
 pub enum RunError {
     #[error("{0}")]
     Database(#[from] DbErr),
+    #[error("{0}")]
+    Connect(#[from] eyened_orm::config::ConfigError),
     #[error(
         "another migration run holds the lock on this database; waited {0:?}: let it finish, or find the stuck process (SELECT IS_USED_LOCK('eyened-migrations')) and retry"
     )]
@@ -339,6 +342,46 @@ pub fn baseline_schema() -> Result<Schema, RunError> {
         .next()
         .ok_or_else(|| RunError::Invalid("no baseline migration is registered".into()))?;
     fold::apply_to(&Schema::default(), &changes).map_err(RunError::Invalid)
+}
+
+/// The entity changes no migration carries yet: every migration is applied to a scratch database
+/// on `cfg`'s server (named `eorm_check_<pid>_<millis>`, dropped whatever happens), and the schema
+/// they build is diffed with the entities.
+pub async fn unmigrated_changes(cfg: &DatabaseConfig) -> Result<Vec<Change>, RunError> {
+    unmigrated_changes_of::<Migrator>(cfg).await
+}
+
+/// [`unmigrated_changes`] for any list of migrations (tests use their own).
+pub async fn unmigrated_changes_of<M: MigratorTrait>(
+    cfg: &DatabaseConfig,
+) -> Result<Vec<Change>, RunError> {
+    let name = format!(
+        "eorm_check_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    );
+    let server = cfg.with_database("").connect().await?;
+    server
+        .execute_unprepared(&format!("CREATE DATABASE {}", quote(&name)))
+        .await?;
+    let outcome = async {
+        let scratch = cfg.with_database(&name).connect().await?;
+        let built = async {
+            up_with::<M>(&scratch, None, |_| {}).await?;
+            Ok::<_, RunError>(schema::introspect(&scratch, Some(&name)).await?)
+        }
+        .await;
+        let _ = scratch.close().await;
+        Ok::<_, RunError>(diff(&built?, &schema::entities(), &Renames::default()).changes)
+    }
+    .await;
+    let dropped = server
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}", quote(&name)))
+        .await;
+    let _ = server.close().await;
+    let changes = outcome?;
+    dropped?;
+    Ok(changes)
 }
 
 /// What `stamp` did.

@@ -411,3 +411,117 @@ async fn a_fixed_migration_reruns_over_its_half_applied_first_attempt() {
     .await;
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn check_migrations_passes_when_the_migrations_build_the_entities() {
+    let db = TestDb::migrated().await;
+    let out = migration(&db, &["check", "--migrations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let printed = text(&out);
+    assert!(printed.contains("in sync: "), "{printed}");
+    assert!(
+        printed
+            .contains("migrations complete: applying every migration gives the entities' schema"),
+        "{printed}"
+    );
+}
+
+/// The baseline without `Series.SeriesNumber`: an entity change no migration carries.
+struct Incomplete;
+
+impl MigrationName for Incomplete {
+    fn name(&self) -> &str {
+        "m20251125_000000_baseline"
+    }
+}
+
+fn incomplete_changes() -> Vec<Change> {
+    let (_, mut changes) = migration::changes_of().remove(0);
+    for change in &mut changes {
+        if let Change::AddTable(table) = change
+            && table.name == "Series"
+        {
+            table.columns.retain(|c| c.name != "SeriesNumber");
+        }
+    }
+    changes
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Incomplete {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        eyened_orm::migrate::apply(manager.get_connection(), &incomplete_changes()).await
+    }
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        eyened_orm::migrate::apply(
+            manager.get_connection(),
+            &eyened_orm::migrate::reverse(&incomplete_changes()),
+        )
+        .await
+    }
+}
+
+struct IncompleteMigrator;
+
+impl MigratorTrait for IncompleteMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Incomplete)]
+    }
+}
+
+#[tokio::test]
+async fn check_migrations_finds_an_entity_change_without_a_migration_and_drops_its_scratch_database()
+ {
+    let db = TestDb::new().await;
+    let cfg = eyened_orm::config::DatabaseConfig::from_url(&db.url()).unwrap();
+    let missing = runner::unmigrated_changes_of::<IncompleteMigrator>(&cfg)
+        .await
+        .expect("scratch build and diff");
+    let lines: Vec<String> = missing.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        lines,
+        vec!["Series.SeriesNumber: add column int"],
+        "{lines:?}"
+    );
+    let conn = db.connect().await;
+    let left = query_i64(
+        &conn,
+        &format!(
+            "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'eorm\\\\_check\\\\_{}\\\\_%'",
+            std::process::id()
+        ),
+    )
+    .await;
+    assert_eq!(left, 0, "the scratch database is dropped");
+}
+
+#[tokio::test]
+async fn sql_pending_prints_what_the_database_has_not_applied_and_nothing_after() {
+    let db = TestDb::new().await;
+    let out = migration(&db, &["sql", "--pending"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let script = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        script.contains("-- m20251125_000000_baseline (up)"),
+        "{script}"
+    );
+    assert!(script.contains("CREATE TABLE `ImageInstance`"), "{script}");
+    assert_eq!(recorded(&db).await, 0, "sql --pending writes nothing");
+
+    // The DBA runs it; the database is then what `up` builds, and nothing is pending.
+    let path = std::env::temp_dir().join(format!(
+        "eorm-pending-{}-{}.sql",
+        std::process::id(),
+        db.name()
+    ));
+    std::fs::write(&path, &script).unwrap();
+    db.load_sql_file(&path);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(recorded(&db).await, 1);
+    let by_up = TestDb::migrated().await;
+    assert_eq!(db.fingerprint().await, by_up.fingerprint().await);
+    let again = migration(&db, &["sql", "--pending"]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).is_empty());
+    assert!(text(&again).contains("is up to date: no pending migration"));
+}

@@ -138,9 +138,11 @@ fn ci(s: &str) -> String {
 }
 
 /// `DatasetIdentifier` of an image path (the path relative to the base path, with `/`) and the
-/// file's full path. Whether the file exists is not checked here.
+/// file's full path. Whether the file exists is not checked here. Problems show the base path as
+/// the user gave it (`shown`), not as resolved.
 fn dataset_identifier(
     basepath: &Path,
+    shown: &Path,
     image: &str,
     max_len: u32,
 ) -> Result<(String, PathBuf), String> {
@@ -171,7 +173,7 @@ fn dataset_identifier(
             .ok_or_else(|| {
                 format!(
                     "'{image}' is outside the images base path {}",
-                    basepath.display()
+                    shown.display()
                 )
             })?;
         let parts: Vec<String> = relative
@@ -453,7 +455,7 @@ pub(super) async fn plan(
         if image.image.trim().is_empty() {
             Ok(None) // reported while parsing
         } else {
-            dataset_identifier(basepath, &image.image, max_path).map(Some)
+            dataset_identifier(basepath, &options.images_basepath, &image.image, max_path).map(Some)
         }
     });
     let mut infos = Vec::with_capacity(all_images.len());
