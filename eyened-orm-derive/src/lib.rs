@@ -6,15 +6,24 @@ mod selectors;
 mod table;
 
 /// Declares the table metadata SeaORM's `DeriveEntityModel` cannot express: named indexes,
-/// named and composite unique keys and CHECK constraints.
+/// named and composite unique keys, CHECK constraints, the table's engine, collation and comment,
+/// and a column's collation, comment and `ON UPDATE CURRENT_TIMESTAMP`.
 ///
 /// ```ignore
 /// #[derive(DeriveEntityModel, EyenedTable)]
 /// #[sea_orm(table_name = "Tag")]
 /// #[eyened(unique(name = "Tag", columns("TagName", "TagType")))]
 /// #[eyened(index(name = "fk_Tag_Creator1_idx", columns("CreatorID")))]
-/// pub struct Model { ... }
+/// #[eyened(comment = "labels attached to studies, images, annotations, ...")]
+/// pub struct Model {
+///     #[eyened(collation = "utf8mb4_bin", comment = "compared byte for byte")]
+///     pub tag_name: String,
+///     ...
+/// }
 /// ```
+///
+/// Left out, the engine is InnoDB, the table collation the database's default and a column's
+/// collation its table's: what the server does when nothing is said.
 ///
 /// Every column named in an attribute must be a column of the model: a typo is a compile error.
 #[proc_macro_derive(EyenedTable, attributes(eyened))]

@@ -2,8 +2,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr, Result, punctuated::Punctuated, token::Comma};
 
-/// The `#[eyened(...)]` options this derive reads (`Selectors` skips them).
-pub const OPTIONS: &[&str] = &["index", "unique", "check"];
+/// The `#[eyened(...)]` options this derive reads on the struct (`Selectors` skips them).
+pub const OPTIONS: &[&str] = &["index", "unique", "check", "engine", "collation", "comment"];
 
 struct IndexAttr {
     name: LitStr,
@@ -20,11 +20,23 @@ struct CheckAttr {
 struct TableAttrs {
     indexes: Vec<IndexAttr>,
     checks: Vec<CheckAttr>,
+    engine: Option<LitStr>,
+    collation: Option<LitStr>,
+    comment: Option<LitStr>,
+}
+
+/// `#[eyened(collation = "...", comment = "...", on_update_current_timestamp)]` on a field.
+#[derive(Default)]
+struct ColumnAttrs {
+    collation: Option<LitStr>,
+    comment: Option<LitStr>,
+    on_update_current_timestamp: bool,
 }
 
 pub fn expand(input: DeriveInput) -> Result<TokenStream> {
     let columns = column_names(&input)?;
     let attrs = parse_attrs(&input)?;
+    let column_attrs = parse_column_attrs(&input)?;
 
     for index in &attrs.indexes {
         for col in &index.columns {
@@ -66,6 +78,34 @@ pub fn expand(input: DeriveInput) -> Result<TokenStream> {
         quote! { ::eyened_orm::schema::Check::new(#name, #expr) }
     });
 
+    let option = |value: &Option<LitStr>| match value {
+        Some(v) => quote! { ::std::option::Option::Some(#v) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let (engine, collation, comment) = (
+        option(&attrs.engine),
+        option(&attrs.collation),
+        option(&attrs.comment),
+    );
+    let declared_columns = columns
+        .iter()
+        .zip(&column_attrs)
+        .filter(|(_, a)| {
+            a.collation.is_some() || a.comment.is_some() || a.on_update_current_timestamp
+        })
+        .map(|(name, a)| {
+            let (collation, comment) = (option(&a.collation), option(&a.comment));
+            let on_update = a.on_update_current_timestamp;
+            quote! {
+                ::eyened_orm::schema::DeclaredColumn {
+                    name: #name,
+                    collation: #collation,
+                    comment: #comment,
+                    on_update_current_timestamp: #on_update,
+                }
+            }
+        });
+
     Ok(quote! {
         impl ::eyened_orm::schema::TableMeta for Entity {
             fn indexes() -> ::std::vec::Vec<::eyened_orm::schema::Index> {
@@ -74,8 +114,45 @@ pub fn expand(input: DeriveInput) -> Result<TokenStream> {
             fn checks() -> ::std::vec::Vec<::eyened_orm::schema::Check> {
                 ::std::vec![#(#checks),*]
             }
+            fn declared() -> ::eyened_orm::schema::Declared {
+                ::eyened_orm::schema::Declared {
+                    engine: #engine,
+                    collation: #collation,
+                    comment: #comment,
+                    columns: ::std::vec![#(#declared_columns),*],
+                }
+            }
         }
     })
+}
+
+/// The `#[eyened(...)]` options of each field, in field order.
+fn parse_column_attrs(input: &DeriveInput) -> Result<Vec<ColumnAttrs>> {
+    let Data::Struct(data) = &input.data else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for field in &data.fields {
+        let mut attrs = ColumnAttrs::default();
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("eyened")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("collation") {
+                    attrs.collation = Some(meta.value()?.parse()?);
+                } else if meta.path.is_ident("comment") {
+                    attrs.comment = Some(meta.value()?.parse()?);
+                } else if meta.path.is_ident("on_update_current_timestamp") {
+                    attrs.on_update_current_timestamp = true;
+                } else {
+                    return Err(meta.error(
+                        "expected `collation = \"...\"`, `comment = \"...\"` or `on_update_current_timestamp`",
+                    ));
+                }
+                Ok(())
+            })?;
+        }
+        out.push(attrs);
+    }
+    Ok(out)
 }
 
 /// The SQL column names of the model, as `DeriveEntityModel` names them.
@@ -168,6 +245,12 @@ fn parse_attrs(input: &DeriveInput) -> Result<TableAttrs> {
                     expr: expr
                         .ok_or_else(|| syn::Error::new(span, "a check needs `expr = \"...\"`"))?,
                 });
+            } else if meta.path.is_ident("engine") {
+                attrs.engine = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("collation") {
+                attrs.collation = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("comment") {
+                attrs.comment = Some(meta.value()?.parse()?);
             } else if super::selectors::OPTIONS
                 .iter()
                 .any(|o| meta.path.is_ident(o))
@@ -175,7 +258,9 @@ fn parse_attrs(input: &DeriveInput) -> Result<TableAttrs> {
                 // Read by `Selectors`.
                 let _: syn::Expr = meta.value()?.parse()?;
             } else {
-                return Err(meta.error("expected `index(...)`, `unique(...)` or `check(...)`"));
+                return Err(meta.error(
+                    "expected `index(...)`, `unique(...)`, `check(...)`, `engine = \"...\"`, `collation = \"...\"` or `comment = \"...\"`",
+                ));
             }
             Ok(())
         })?;

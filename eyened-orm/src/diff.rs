@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::migrate::Change;
 use crate::schema::registry::dependency_order;
-use crate::schema::{Check, Column, ForeignKey, Index, Schema, Table};
+use crate::schema::{Check, Column, ForeignKey, Index, Schema, SqlType, Table};
 
 /// Renames the user asserted: `--rename Table=NewTable`, `--rename Table.old=new`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,6 +50,88 @@ pub struct Diff {
     /// `Table.old -> Table.new` (or `Old -> New` for tables) pairs of the same shape that were
     /// diffed as drop + add because no rename was declared.
     pub possible_renames: Vec<String>,
+}
+
+/// How much a difference between a live database and the entities matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+    /// Changes nothing the data or the application sees: a name the entities declare, a
+    /// comment, a foreign key that duplicates one that stays.
+    Cosmetic,
+    /// Changes what the database does: types, defaults, keys, checks, collations, ...
+    Semantic,
+    /// A table the entities do not model, declared unmanaged: reported, never touched.
+    Unmanaged,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Cosmetic => "cosmetic",
+            Class::Semantic => "semantic",
+            Class::Unmanaged => "unmanaged",
+        }
+    }
+}
+
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The class of each of `changes`, a diff from `from`.
+pub fn classify(changes: &[Change], from: &Schema) -> Vec<Class> {
+    changes
+        .iter()
+        .map(|change| match change {
+            Change::RenameIndex { .. } | Change::SetTableComment { .. } => Class::Cosmetic,
+            Change::ModifyColumn { from: a, to: b, .. }
+                if same_column(
+                    a,
+                    &Column {
+                        comment: a.comment.clone(),
+                        ..b.clone()
+                    },
+                ) =>
+            {
+                Class::Cosmetic
+            }
+            Change::DropForeignKey { table, foreign_key }
+                if duplicate_stays(changes, from, table, foreign_key) =>
+            {
+                Class::Cosmetic
+            }
+            _ => Class::Semantic,
+        })
+        .collect()
+}
+
+/// Whether `table` of `from` has another key doing exactly what `foreign_key` does, which
+/// `changes` keep.
+fn duplicate_stays(
+    changes: &[Change],
+    from: &Schema,
+    table: &str,
+    foreign_key: &ForeignKey,
+) -> bool {
+    let same = |a: &ForeignKey, b: &ForeignKey| {
+        same_names(&a.columns, &b.columns)
+            && a.referenced_table == b.referenced_table
+            && same_names(&a.referenced_columns, &b.referenced_columns)
+            && a.on_delete == b.on_delete
+            && a.on_update == b.on_update
+    };
+    let dropped = |name: &str| {
+        changes.iter().any(|c| {
+            matches!(c, Change::DropForeignKey { table: t, foreign_key: k } if t == table && k.name == name)
+        })
+    };
+    from.table(table).is_some_and(|t| {
+        t.foreign_keys
+            .iter()
+            .any(|k| k.name != foreign_key.name && same(k, foreign_key) && !dropped(&k.name))
+    })
 }
 
 /// Changes grouped by when they can run. Foreign keys are dropped before the indexes, columns
@@ -438,11 +520,15 @@ fn compare_table(
         add_foreign_key(to, &delta.kept_implicit_indexes(), fk, phases);
     }
     compare_checks(original, to, phases);
-    let columns = compare_columns(original, to, renames, possible_renames);
+    let options = compare_options(original, to, naming);
+    let columns = compare_columns(&options.converted, to, renames, possible_renames);
     delta.reshaped_columns = columns.reshaped;
     // Columns joining the key get their final type before it is set; columns leaving it
-    // become nullable only after (the server keeps key columns NOT NULL).
+    // become nullable only after (the server keeps key columns NOT NULL). The table's options
+    // change once columns have their new names, and before columns are added, so that new
+    // columns take the table's new collation.
     phases.middle.extend(columns.renames);
+    phases.middle.extend(options.changes);
     phases.middle.extend(columns.adds);
     phases.middle.extend(columns.key_modifies);
     if !same_names(&from.primary_key, &to.primary_key) {
@@ -458,6 +544,87 @@ fn compare_table(
     delta.from_primary_key = from.primary_key;
     delta.from_indexes = from.indexes;
     delta
+}
+
+/// The changes of a table's options, and the table as they leave it for the column comparison.
+struct OptionChanges {
+    changes: Vec<Change>,
+    /// `original` after the changes: a conversion re-collates its text columns.
+    converted: Table,
+}
+
+/// Engine, collation and comment of one kept table. A collation change converts the whole table
+/// (see [`Change::ConvertTable`]): text columns then follow the new collation, and the columns
+/// that must keep their own (or MariaDB's JSON) are declared again right after.
+fn compare_options(original: &Table, to: &Table, naming: &Naming) -> OptionChanges {
+    let mut changes = Vec::new();
+    let mut converted = original.clone();
+    let table = &to.name;
+    let same_engine = original.engine.as_deref().map(str::to_ascii_lowercase)
+        == to.engine.as_deref().map(str::to_ascii_lowercase);
+    if !same_engine {
+        changes.push(Change::SetEngine {
+            table: table.clone(),
+            from: original.engine.clone(),
+            to: to.engine.clone(),
+        });
+    }
+    let same_collation = original.collation.as_deref().map(str::to_ascii_lowercase)
+        == to.collation.as_deref().map(str::to_ascii_lowercase);
+    if !same_collation {
+        let keeps_own = |c: &Column| c.sql_type == SqlType::Json || c.collation.is_some();
+        let target_name = |c: &Column| naming.column(&original.name, &c.name);
+        let mut columns_before = Vec::new();
+        let mut columns_after = Vec::new();
+        for column in &mut converted.columns {
+            let name = target_name(column);
+            let target = to.get_column(&name);
+            // What converting back would not give: JSON with its own collation, and a column
+            // collated apart from its table (a JSON column that followed the table does again).
+            // Dropped columns too: the reverse adds them back before it converts back.
+            // A column declared again after the conversion (in its target form) is declared
+            // again in its present form after the reverse, which undoes the whole change.
+            let is_json = column.sql_type == SqlType::Json;
+            if is_json == column.collation.is_none() || target.is_some_and(keeps_own) {
+                columns_before.push(Column {
+                    name: if target.is_some() {
+                        name.clone()
+                    } else {
+                        column.name.clone()
+                    },
+                    ..column.clone()
+                });
+            }
+            let Some(target) = target else {
+                continue;
+            };
+            if keeps_own(target) {
+                columns_after.push(target.clone());
+                *column = Column {
+                    name: column.name.clone(),
+                    ..target.clone()
+                };
+            } else if column.sql_type.is_text() {
+                column.collation = None;
+            }
+        }
+        converted.collation = to.collation.clone();
+        changes.push(Change::ConvertTable {
+            table: table.clone(),
+            from: original.collation.clone(),
+            to: to.collation.clone(),
+            columns_before,
+            columns_after,
+        });
+    }
+    if original.comment != to.comment {
+        changes.push(Change::SetTableComment {
+            table: table.clone(),
+            from: original.comment.clone(),
+            to: to.comment.clone(),
+        });
+    }
+    OptionChanges { changes, converted }
 }
 
 /// The column changes of one table, by when they run.
@@ -577,9 +744,13 @@ fn same_column(a: &Column, b: &Column) -> bool {
         && a.nullable == b.nullable
         && a.default == b.default
         && a.auto_increment == b.auto_increment
+        && a.on_update_current_timestamp == b.on_update_current_timestamp
+        && a.collation.as_deref().map(str::to_ascii_lowercase)
+            == b.collation.as_deref().map(str::to_ascii_lowercase)
+        && a.comment == b.comment
 }
 
-fn same_names(a: &[String], b: &[String]) -> bool {
+pub(crate) fn same_names(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
@@ -591,10 +762,21 @@ fn compare_indexes(
     phases: &mut Phases,
     delta: &mut TableDelta,
 ) {
+    let named =
+        |indexes: &[Index], name: &str| indexes.iter().any(|i| i.name.eq_ignore_ascii_case(name));
+    // Declared indexes present under another name: renamed, never dropped and re-added.
+    let mut renamed_to: Vec<String> = Vec::new();
     for (source, as_dropped) in from.indexes.iter().zip(&original.indexes) {
         let drop = Change::DropIndex {
             table: original.name.clone(),
             index: as_dropped.clone(),
+        };
+        let rename_target = || {
+            to.indexes.iter().find(|t| {
+                same_index(source, t)
+                    && !named(&from.indexes, &t.name)
+                    && !renamed_to.iter().any(|r| r.eq_ignore_ascii_case(&t.name))
+            })
         };
         match to
             .indexes
@@ -611,7 +793,16 @@ fn compare_indexes(
                     index: target.clone(),
                 });
             }
-            None if is_implicit_fk_index(from, source) && covered_fk_remains(to, source) => {
+            None if rename_target().is_some() => {
+                let target = rename_target().map(|t| t.name.clone()).unwrap_or_default();
+                renamed_to.push(target.clone());
+                phases.add_constraints.push(Change::RenameIndex {
+                    table: to.name.clone(),
+                    index: source.clone(),
+                    to: target,
+                });
+            }
+            None if is_implicit_fk_index(from, to, source) && covered_fk_remains(to, source) => {
                 delta
                     .implicit_indexes
                     .push((source.clone(), as_dropped.clone()));
@@ -623,10 +814,10 @@ fn compare_indexes(
         }
     }
     for target in &to.indexes {
-        if !from
-            .indexes
-            .iter()
-            .any(|i| i.name.eq_ignore_ascii_case(&target.name))
+        if !named(&from.indexes, &target.name)
+            && !renamed_to
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&target.name))
         {
             delta.added_index_columns.push(target.columns.clone());
             phases.add_constraints.push(Change::AddIndex {
@@ -643,16 +834,35 @@ fn same_index(a: &Index, b: &Index) -> bool {
 
 /// InnoDB silently creates an index for a foreign key that has none, named after the constraint
 /// or its first column. The ORM does not declare it, so it is not drift while the key exists.
-fn is_implicit_fk_index(table: &Table, index: &Index) -> bool {
-    !index.unique
-        && table.foreign_keys.iter().any(|fk| {
-            (index.name.eq_ignore_ascii_case(&fk.name)
-                || index.name.eq_ignore_ascii_case(&fk.columns[0]))
-                && same_names(
-                    &index.columns[..fk.columns.len().min(index.columns.len())],
-                    &fk.columns,
-                )
-        })
+///
+/// Its name is the server's (or a legacy tool's) choice, not the entities': an undeclared index
+/// on exactly a key's columns is that key's index whatever it is called, when the target
+/// declares no index that would serve the key and no other index of the table serves it first.
+fn is_implicit_fk_index(from: &Table, to: &Table, index: &Index) -> bool {
+    if index.unique {
+        return false;
+    }
+    from.foreign_keys.iter().any(|fk| {
+        let named_for_key = (index.name.eq_ignore_ascii_case(&fk.name)
+            || index.name.eq_ignore_ascii_case(&fk.columns[0]))
+            && same_names(
+                &index.columns[..fk.columns.len().min(index.columns.len())],
+                &fk.columns,
+            );
+        let serves_key = same_names(&index.columns, &fk.columns)
+            && !starts_with(&to.primary_key, &fk.columns)
+            && !to
+                .indexes
+                .iter()
+                .any(|i| starts_with(&i.columns, &fk.columns))
+            && !starts_with(&from.primary_key, &fk.columns)
+            && from
+                .indexes
+                .iter()
+                .find(|i| starts_with(&i.columns, &fk.columns))
+                .is_some_and(|first| first.name == index.name);
+        named_for_key || serves_key
+    })
 }
 
 fn covered_fk_remains(to: &Table, index: &Index) -> bool {
@@ -754,7 +964,7 @@ fn compare_checks(original: &Table, to: &Table, phases: &mut Phases) {
 }
 
 /// Servers rewrite CHECK clauses (quoting, case, redundant parentheses); compare what remains.
-fn same_check(a: &Check, b: &Check) -> bool {
+pub(crate) fn same_check(a: &Check, b: &Check) -> bool {
     let norm = |e: &str| -> String {
         e.chars()
             .filter(|c| !c.is_whitespace() && !matches!(c, '`' | '(' | ')' | '"'))

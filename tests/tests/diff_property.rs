@@ -29,6 +29,11 @@ const DEFAULT_CASES: u64 = 240;
 const DEFAULT_SEED: u64 = 0x5eed_d1ff;
 const WORKERS: u64 = 2;
 const ENUM_POOL: [&str; 6] = ["a", "b", "c", "it's", "two words", "x,y"];
+/// Column collations other than the test server's default, utf8mb4_general_ci.
+const COLUMN_COLLATIONS: [&str; 3] = ["utf8mb4_bin", "utf8mb4_unicode_ci", "latin1_swedish_ci"];
+/// Table collations: utf8mb4 ones only, as MariaDB gives a JSON column its table's character set.
+const TABLE_COLLATIONS: [&str; 2] = ["utf8mb4_unicode_ci", "utf8mb4_bin"];
+const COMMENTS: [&str; 3] = ["legacy", "it's \\ a comment", "kept for the exporter"];
 
 /// splitmix64: tiny, deterministic, good enough to pick schemas.
 struct Rng(u64);
@@ -185,13 +190,34 @@ impl Generator {
 
     fn column(&mut self, name: String, indexable_only: bool) -> Column {
         let sql_type = self.sql_type(indexable_only);
-        Column {
+        let mut column = Column {
             nullable: self.rng.percent(40),
             default: self.default_for(&sql_type),
             auto_increment: false,
+            on_update_current_timestamp: false,
+            collation: None,
+            comment: None,
             name,
             sql_type,
-        }
+        };
+        self.decorate(&mut column);
+        column
+    }
+
+    /// Gives a column, now and then, what a legacy database has: a collation of its own, a
+    /// comment, `ON UPDATE CURRENT_TIMESTAMP`.
+    fn decorate(&mut self, column: &mut Column) {
+        let text = column.sql_type.is_text() && column.sql_type != SqlType::Json;
+        column.collation =
+            (text && self.rng.percent(20)).then(|| self.rng.pick(&COLUMN_COLLATIONS).to_string());
+        column.comment = self
+            .rng
+            .percent(10)
+            .then(|| self.rng.pick(&COMMENTS).to_string());
+        column.on_update_current_timestamp =
+            matches!(column.sql_type, SqlType::DateTime | SqlType::Timestamp)
+                && self.rng.percent(30);
+        settle(column);
     }
 
     /// A new table; its foreign keys point at tables of `existing` (or itself).
@@ -229,6 +255,13 @@ impl Generator {
         if self.rng.percent(20) {
             add_check(self, &mut table);
         }
+        if self.rng.percent(15) {
+            table.collation = Some(self.rng.pick(&TABLE_COLLATIONS).to_string());
+        }
+        if self.rng.percent(15) {
+            table.comment = Some(self.rng.pick(&COMMENTS).to_string());
+        }
+        normalize_collations(&mut table);
         table
     }
 
@@ -241,6 +274,30 @@ impl Generator {
         Schema::new(tables)
     }
 }
+
+/// MariaDB gives a NOT NULL column with `ON UPDATE` and no default an implicit zero default,
+/// which the model does not write: such columns get no `ON UPDATE`.
+fn settle(column: &mut Column) {
+    if !column.nullable && column.default.is_none() {
+        column.on_update_current_timestamp = false;
+    }
+}
+
+/// As introspection reports them: a column collated like its table has no collation of its own.
+fn normalize_collations(table: &mut Table) {
+    let effective = table
+        .collation
+        .clone()
+        .unwrap_or_else(|| SERVER_DEFAULT_COLLATION.to_string());
+    for column in &mut table.columns {
+        if column.collation.as_deref() == Some(effective.as_str()) {
+            column.collation = None;
+        }
+    }
+}
+
+/// The default collation of the test server's databases (MariaDB's for utf8mb4).
+const SERVER_DEFAULT_COLLATION: &str = "utf8mb4_general_ci";
 
 /// TEXT, BLOB and JSON columns need a prefix length to be indexed; the model has none.
 fn indexable(ty: &SqlType) -> bool {
@@ -316,6 +373,7 @@ fn add_composite_key(g: &mut Generator, table: &mut Table) {
         if c.default == Some(ColumnDefault::CurrentTimestamp) {
             c.default = None;
         }
+        settle(c);
     }
     table.primary_key.push(extra);
 }
@@ -430,7 +488,38 @@ fn mutate_once(g: &mut Generator, b: &mut Schema, renames: &mut Renames) {
         return;
     }
     let ti = g.rng.below(b.tables.len());
-    match g.rng.below(17) {
+    match g.rng.below(20) {
+        17 => {
+            // Convert the table to another collation, or back to the database's default.
+            let table = &mut b.tables[ti];
+            table.collation = match table.collation {
+                Some(_) if g.rng.percent(50) => None,
+                _ => Some(g.rng.pick(&TABLE_COLLATIONS).to_string()),
+            };
+            normalize_collations(table);
+        }
+        18 => {
+            // A table comment set, changed or removed.
+            let table = &mut b.tables[ti];
+            table.comment = match table.comment {
+                Some(_) if g.rng.percent(50) => None,
+                _ => Some(g.rng.pick(&COMMENTS).to_string()),
+            };
+        }
+        19 => {
+            // A column's collation, comment or ON UPDATE changed.
+            let table = &mut b.tables[ti];
+            let used = structural_columns(table);
+            let candidates: Vec<usize> = (0..table.columns.len())
+                .filter(|&i| !used.contains(&table.columns[i].name))
+                .collect();
+            if candidates.is_empty() {
+                return;
+            }
+            let i = *g.rng.pick(&candidates);
+            g.decorate(&mut table.columns[i]);
+            normalize_collations(table);
+        }
         0 => {
             // Drop a table, and the foreign keys that point at it.
             let name = b.tables.remove(ti).name;
@@ -464,6 +553,7 @@ fn mutate_once(g: &mut Generator, b: &mut Schema, renames: &mut Renames) {
             };
             let position = g.rng.range(1, table.columns.len() as u32) as usize;
             table.columns.insert(position, column);
+            normalize_collations(table);
         }
         4 => {
             // Drop a plain column.
@@ -624,13 +714,22 @@ fn modify_column(g: &mut Generator, table: &mut Table) {
         0 => {
             column.sql_type = g.sql_type(indexed);
             column.default = g.default_for(&column.sql_type);
+            g.decorate(column);
+            normalize_collations(table);
         }
-        1 => column.nullable = !column.nullable,
-        2 => column.default = g.default_for(&column.sql_type),
+        1 => {
+            column.nullable = !column.nullable;
+            settle(column);
+        }
+        2 => {
+            column.default = g.default_for(&column.sql_type);
+            settle(column);
+        }
         _ => {
             let SqlType::Enum(values) = &mut column.sql_type else {
                 column.sql_type = g.enumeration();
                 column.default = g.default_for(&column.sql_type);
+                column.on_update_current_timestamp = false;
                 return;
             };
             match g.rng.below(3) {

@@ -30,11 +30,36 @@ pub enum Change {
         from: String,
         to: String,
     },
-    /// Changes type, nullability, default or auto-increment of a column.
+    /// Changes anything of a column but its name: type, nullability, default, auto-increment,
+    /// `ON UPDATE`, collation, comment.
     ModifyColumn {
         table: String,
         from: Column,
         to: Column,
+    },
+    /// Changes the storage engine (`None`: InnoDB).
+    SetEngine {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// Changes the table comment (`None`: none).
+    SetTableComment {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// Converts the table and every text column in it to a collation and its character set
+    /// (`None`: the database's default), as `CONVERT TO CHARACTER SET` does. The conversion
+    /// would also re-collate columns that must keep a collation of their own, and MariaDB's JSON
+    /// columns: `columns_after` are declared again after it, as they are in the target, and
+    /// `columns_before` as they were, for the reverse.
+    ConvertTable {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+        columns_before: Vec<Column>,
+        columns_after: Vec<Column>,
     },
     SetPrimaryKey {
         table: String,
@@ -48,6 +73,12 @@ pub enum Change {
     DropIndex {
         table: String,
         index: Index,
+    },
+    /// Renames `index` (as it is before) to `to`; nothing else about it changes.
+    RenameIndex {
+        table: String,
+        index: Index,
+        to: String,
     },
     AddForeignKey {
         table: String,
@@ -116,8 +147,36 @@ impl Change {
                 from: to,
                 to: from,
             },
+            SetEngine { table, from, to } => SetEngine {
+                table,
+                from: to,
+                to: from,
+            },
+            SetTableComment { table, from, to } => SetTableComment {
+                table,
+                from: to,
+                to: from,
+            },
+            ConvertTable {
+                table,
+                from,
+                to,
+                columns_before,
+                columns_after,
+            } => ConvertTable {
+                table,
+                from: to,
+                to: from,
+                columns_before: columns_after,
+                columns_after: columns_before,
+            },
             AddIndex { table, index } => DropIndex { table, index },
             DropIndex { table, index } => AddIndex { table, index },
+            RenameIndex { table, index, to } => RenameIndex {
+                table,
+                to: index.name.clone(),
+                index: Index { name: to, ..index },
+            },
             AddForeignKey { table, foreign_key } => DropForeignKey { table, foreign_key },
             DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
             AddCheck { table, check } => DropCheck { table, check },
@@ -135,9 +194,13 @@ impl Change {
             | DropColumn { table, .. }
             | RenameColumn { table, .. }
             | ModifyColumn { table, .. }
+            | SetEngine { table, .. }
+            | SetTableComment { table, .. }
+            | ConvertTable { table, .. }
             | SetPrimaryKey { table, .. }
             | AddIndex { table, .. }
             | DropIndex { table, .. }
+            | RenameIndex { table, .. }
             | AddForeignKey { table, .. }
             | DropForeignKey { table, .. }
             | AddCheck { table, .. }
@@ -160,8 +223,22 @@ impl Change {
                 None if from.nullable && !to.nullable => {
                     Safety::Lossy("makes the column NOT NULL: rows holding NULL fail".into())
                 }
-                None => Safety::Safe,
+                None => match recharset(from.collation.as_deref(), to.collation.as_deref()) {
+                    Some(reason) => Safety::Lossy(reason),
+                    None => Safety::Safe,
+                },
             },
+            SetEngine { to: Some(engine), .. } => Safety::Lossy(format!(
+                "moves the table to {engine}: foreign keys and transactions need InnoDB"
+            )),
+            ConvertTable { to, .. } => Safety::Lossy(format!(
+                "re-collates every text column to {}: fails if a unique key then holds equal values{}",
+                collation_text(to.as_deref()),
+                match to {
+                    None => "",
+                    Some(_) => "; characters the new character set cannot hold are lost",
+                }
+            )),
             AddColumn { column, .. } if !column.nullable && column.default.is_none() && !column.auto_increment => {
                 Safety::Lossy("adds a NOT NULL column without default: existing rows get the type's zero value".into())
             }
@@ -256,6 +333,29 @@ fn narrowing(from: &SqlType, to: &SqlType) -> Option<String> {
     }
 }
 
+/// Why changing a column's collation can lose data: when the character set changes (within one
+/// character set only the comparison rules change). `None` is the table's default.
+fn recharset(from: Option<&str>, to: Option<&str>) -> Option<String> {
+    use crate::schema::charset_of;
+    match (from, to) {
+        (Some(a), Some(b)) if charset_of(a) == charset_of(b) => None,
+        (None, None) => None,
+        _ => Some(format!(
+            "changes the character set ({} -> {}): characters the new one cannot hold are lost",
+            collation_text(from),
+            collation_text(to)
+        )),
+    }
+}
+
+/// A table or column collation for messages; `None` is the default it falls back to.
+fn collation_text(collation: Option<&str>) -> String {
+    match collation {
+        Some(c) => c.to_string(),
+        None => "the default".to_string(),
+    }
+}
+
 /// The changes that undo `changes`: each reversed, in the opposite order.
 pub fn reverse(changes: &[Change]) -> Vec<Change> {
     changes.iter().rev().map(Change::reverse).collect()
@@ -291,6 +391,26 @@ impl fmt::Display for Change {
                     describe(to)
                 )
             }
+            SetEngine { table, from, to } => write!(
+                f,
+                "{table}: engine {} -> {}",
+                from.as_deref().unwrap_or("InnoDB"),
+                to.as_deref().unwrap_or("InnoDB")
+            ),
+            SetTableComment { table, from, to } => write!(
+                f,
+                "{table}: comment {} -> {}",
+                comment_text(from.as_deref()),
+                comment_text(to.as_deref())
+            ),
+            ConvertTable {
+                table, from, to, ..
+            } => write!(
+                f,
+                "{table}: collation {} -> {}",
+                from.as_deref().unwrap_or("(the database default)"),
+                to.as_deref().unwrap_or("(the database default)")
+            ),
             SetPrimaryKey { table, from, to } => {
                 write!(
                     f,
@@ -309,6 +429,12 @@ impl fmt::Display for Change {
             DropIndex { table, index } => write!(
                 f,
                 "{table}: drop index {} ({})",
+                index.name,
+                index.columns.join(", ")
+            ),
+            RenameIndex { table, index, to } => write!(
+                f,
+                "{table}: rename index {} ({}) to {to}",
                 index.name,
                 index.columns.join(", ")
             ),
@@ -345,16 +471,32 @@ impl fmt::Display for Change {
     }
 }
 
+fn comment_text(comment: Option<&str>) -> String {
+    match comment {
+        Some(c) => format!("'{}'", c.replace('\'', "''")),
+        None => "(none)".to_string(),
+    }
+}
+
 fn describe(column: &Column) -> String {
     let mut s = column.sql_type.to_string();
+    if let Some(c) = &column.collation {
+        s.push_str(&format!(" COLLATE {c}"));
+    }
     if !column.nullable {
         s.push_str(" NOT NULL");
     }
     if let Some(d) = &column.default {
         s.push_str(&format!(" DEFAULT {d}"));
     }
+    if column.on_update_current_timestamp {
+        s.push_str(" ON UPDATE CURRENT_TIMESTAMP");
+    }
     if column.auto_increment {
         s.push_str(" AUTO_INCREMENT");
+    }
+    if let Some(c) = &column.comment {
+        s.push_str(&format!(" COMMENT {}", comment_text(Some(c))));
     }
     s
 }

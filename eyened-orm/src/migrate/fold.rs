@@ -103,11 +103,37 @@ fn apply_one(schema: &mut Schema, change: &Change) -> Result<(), String> {
                 .ok_or("the column does not exist")?;
             *column = to.clone();
         }
+        SetEngine { table, to, .. } => table_mut(schema, table)?.engine = to.clone(),
+        SetTableComment { table, to, .. } => table_mut(schema, table)?.comment = to.clone(),
+        ConvertTable {
+            table,
+            to,
+            columns_after,
+            ..
+        } => {
+            let t = table_mut(schema, table)?;
+            t.collation = to.clone();
+            for column in &mut t.columns {
+                if let Some(declared) = columns_after.iter().find(|c| c.name == column.name) {
+                    *column = declared.clone();
+                } else if column.sql_type.is_text() {
+                    column.collation = None;
+                }
+            }
+        }
         SetPrimaryKey { table, to, .. } => table_mut(schema, table)?.primary_key = to.clone(),
         AddIndex { table, index } => table_mut(schema, table)?.indexes.push(index.clone()),
         DropIndex { table, index } => table_mut(schema, table)?
             .indexes
             .retain(|i| i.name != index.name),
+        RenameIndex { table, index, to } => {
+            table_mut(schema, table)?
+                .indexes
+                .iter_mut()
+                .find(|i| i.name == index.name)
+                .ok_or("the index does not exist")?
+                .name = to.clone()
+        }
         AddForeignKey { table, foreign_key } => table_mut(schema, table)?
             .foreign_keys
             .push(foreign_key.clone()),

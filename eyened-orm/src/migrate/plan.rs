@@ -45,11 +45,23 @@ impl From<PlanError> for DbErr {
     }
 }
 
-/// The SQL statements that carry out `changes`, in order.
+/// The SQL statements that carry out `changes`, in order, for any database of `dialect`.
+///
+/// A conversion to the database's default collation, which a migration cannot know, reads it
+/// from `@@collation_database` in a prepared statement; [`plan_for`] names it instead.
 pub fn plan(dialect: Dialect, changes: &[Change]) -> Result<Vec<String>, PlanError> {
+    plan_for(dialect, changes, None)
+}
+
+/// [`plan`] for one database whose default collation is `database_collation`.
+pub fn plan_for(
+    dialect: Dialect,
+    changes: &[Change],
+    database_collation: Option<&str>,
+) -> Result<Vec<String>, PlanError> {
     let mut statements = Vec::new();
     for change in changes {
-        statements.extend(plan_change(dialect, change)?);
+        statements.extend(plan_change(dialect, change, database_collation)?);
     }
     Ok(statements)
 }
@@ -67,7 +79,11 @@ fn quoted_list(names: &[String]) -> String {
         .join(", ")
 }
 
-fn plan_change(dialect: Dialect, change: &Change) -> Result<Vec<String>, PlanError> {
+fn plan_change(
+    dialect: Dialect,
+    change: &Change,
+    database_collation: Option<&str>,
+) -> Result<Vec<String>, PlanError> {
     use Change::*;
     let unsupported = || PlanError {
         dialect,
@@ -95,9 +111,13 @@ fn plan_change(dialect: Dialect, change: &Change) -> Result<Vec<String>, PlanErr
             column,
             after,
         } => {
+            let def = match dialect {
+                Dialect::MySql => column_def(column),
+                Dialect::Sqlite => portable_column_def(column),
+            };
             let stmt = SqTable::alter()
                 .table(Alias::new(table))
-                .add_column(column_def(column))
+                .add_column(def)
                 .to_owned();
             match dialect {
                 Dialect::MySql => {
@@ -128,6 +148,40 @@ fn plan_change(dialect: Dialect, change: &Change) -> Result<Vec<String>, PlanErr
                 .to_owned()
                 .to_string(MysqlQueryBuilder),
         )?,
+        // SQLite has no engines, table comments or server collations: nothing to do there.
+        SetEngine { .. } | SetTableComment { .. } | ConvertTable { .. }
+            if dialect == Dialect::Sqlite =>
+        {
+            return Ok(Vec::new());
+        }
+        SetEngine { table, to, .. } => format!(
+            "ALTER TABLE {} ENGINE = {}",
+            quote(table),
+            to.as_deref()
+                .unwrap_or(crate::schema::introspect::DEFAULT_ENGINE)
+        ),
+        SetTableComment { table, to, .. } => format!(
+            "ALTER TABLE {} COMMENT = {}",
+            quote(table),
+            literal(to.as_deref().unwrap_or(""))
+        ),
+        ConvertTable {
+            table,
+            to,
+            columns_after,
+            ..
+        } => {
+            let mut statements = convert_table(table, to.as_deref(), database_collation);
+            // In one statement with the conversion, MariaDB would still re-collate them.
+            if !columns_after.is_empty() {
+                let mut alter = SqTable::alter().table(Alias::new(table)).to_owned();
+                for column in columns_after {
+                    alter.modify_column(column_def(column));
+                }
+                statements.push(alter.to_string(MysqlQueryBuilder));
+            }
+            return Ok(statements);
+        }
         SetPrimaryKey { table, from, to } => {
             let mut parts = Vec::new();
             if !from.is_empty() {
@@ -151,6 +205,39 @@ fn plan_change(dialect: Dialect, change: &Change) -> Result<Vec<String>, PlanErr
                 "DROP INDEX {}",
                 quote(&index_name(dialect, table, &index.name))
             ),
+        },
+        RenameIndex { table, index, to } => match dialect {
+            Dialect::MySql => format!(
+                "ALTER TABLE {} RENAME INDEX {} TO {}",
+                quote(table),
+                quote(&index.name),
+                quote(to)
+            ),
+            Dialect::Sqlite => {
+                let renamed = crate::schema::Index {
+                    name: to.clone(),
+                    ..index.clone()
+                };
+                return Ok([
+                    plan_change(
+                        dialect,
+                        &DropIndex {
+                            table: table.clone(),
+                            index: index.clone(),
+                        },
+                        database_collation,
+                    )?,
+                    plan_change(
+                        dialect,
+                        &AddIndex {
+                            table: table.clone(),
+                            index: renamed,
+                        },
+                        database_collation,
+                    )?,
+                ]
+                .concat());
+            }
         },
         AddForeignKey {
             table,
@@ -192,6 +279,38 @@ fn plan_change(dialect: Dialect, change: &Change) -> Result<Vec<String>, PlanErr
     Ok(vec![stmt])
 }
 
+/// `ALTER TABLE .. CONVERT TO` a collation and its character set. The database's default (`None`)
+/// is named when known; otherwise it is read on the server when the script runs, as
+/// `CONVERT TO CHARACTER SET DEFAULT` would take the character set's default collation, which
+/// need not be the database's.
+fn convert_table(table: &str, to: Option<&str>, database_collation: Option<&str>) -> Vec<String> {
+    let convert = |collation: &str| {
+        format!(
+            "ALTER TABLE {} CONVERT TO CHARACTER SET {} COLLATE {}",
+            quote(table),
+            crate::schema::charset_of(collation),
+            collation
+        )
+    };
+    match to.or(database_collation) {
+        Some(collation) => vec![convert(collation)],
+        None => vec![
+            format!(
+                "SET @eorm_convert = CONCAT('ALTER TABLE ', {}, ' CONVERT TO CHARACTER SET ', @@character_set_database, ' COLLATE ', @@collation_database)",
+                literal(&quote(table))
+            ),
+            "PREPARE eorm_convert FROM @eorm_convert".to_string(),
+            "EXECUTE eorm_convert".to_string(),
+            "DEALLOCATE PREPARE eorm_convert".to_string(),
+        ],
+    }
+}
+
+/// A MySQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 /// Index names are per table on MySQL but per database on SQLite, where they also may not equal
 /// a table name: there they are qualified by their table.
 fn index_name(dialect: Dialect, table: &str, name: &str) -> String {
@@ -224,7 +343,10 @@ fn create_table(dialect: Dialect, table: &Table) -> Vec<String> {
     let mut stmt: TableCreateStatement =
         SqTable::create().table(Alias::new(&table.name)).to_owned();
     for column in &table.columns {
-        let mut def = column_def(column);
+        let mut def = match dialect {
+            Dialect::MySql => column_def(column),
+            Dialect::Sqlite => portable_column_def(column),
+        };
         if inline_pk && column.name == table.primary_key[0] {
             def.primary_key();
         }
@@ -274,6 +396,18 @@ fn create_table(dialect: Dialect, table: &Table) -> Vec<String> {
             Expr::cust(check.expr.clone()),
         ));
     }
+    if dialect == Dialect::MySql {
+        if let Some(engine) = &table.engine {
+            stmt.engine(engine);
+        }
+        if let Some(collation) = &table.collation {
+            stmt.character_set(crate::schema::charset_of(collation))
+                .collate(collation);
+        }
+        if let Some(comment) = &table.comment {
+            stmt.comment(comment);
+        }
+    }
 
     let mut statements = vec![build(dialect, |b| match b {
         Builder::MySql(q) => stmt.to_string(q),
@@ -296,8 +430,75 @@ fn create_table(dialect: Dialect, table: &Table) -> Vec<String> {
     statements
 }
 
+/// A column for SQLite, which has no collations of MySQL's, no `ON UPDATE` and no column
+/// comments: the definition without them.
+fn portable_column_def(column: &Column) -> ColumnDef {
+    column_def(&Column {
+        on_update_current_timestamp: false,
+        collation: None,
+        comment: None,
+        ..column.clone()
+    })
+}
+
+/// A column for MySQL/MariaDB.
 fn column_def(column: &Column) -> ColumnDef {
     let mut def = ColumnDef::new(Alias::new(&column.name));
+    // A collation is part of the type: `varchar(45) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`.
+    if let Some(collation) = column
+        .collation
+        .as_ref()
+        .filter(|_| column.sql_type.is_text())
+    {
+        let ty = match &column.sql_type {
+            SqlType::Json => "longtext".to_string(),
+            SqlType::Enum(values) => format!(
+                "enum({})",
+                values
+                    .iter()
+                    .map(|v| literal(v))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => other.to_string(),
+        };
+        def.custom(Alias::new(format!(
+            "{ty} CHARACTER SET {} COLLATE {collation}",
+            crate::schema::charset_of(collation)
+        )));
+    } else {
+        column_type(&mut def, column);
+    }
+    if column.nullable {
+        def.null();
+    } else {
+        def.not_null();
+    }
+    if column.auto_increment {
+        def.auto_increment();
+    }
+    match &column.default {
+        Some(ColumnDefault::CurrentTimestamp) => {
+            def.default(Expr::current_timestamp());
+        }
+        Some(ColumnDefault::Literal(v)) => {
+            def.default(v.clone());
+        }
+        Some(ColumnDefault::Expr(e)) => {
+            def.default(Expr::cust(e.clone()));
+        }
+        None => {}
+    }
+    if column.on_update_current_timestamp {
+        def.extra("ON UPDATE CURRENT_TIMESTAMP");
+    }
+    if let Some(comment) = &column.comment {
+        def.comment(comment);
+    }
+    def
+}
+
+fn column_type(def: &mut ColumnDef, column: &Column) {
     match &column.sql_type {
         SqlType::TinyInt { unsigned: false } => def.tiny_integer(),
         SqlType::TinyInt { unsigned: true } => def.tiny_unsigned(),
@@ -339,27 +540,6 @@ fn column_def(column: &Column) -> ColumnDef {
         | SqlType::LongBlob
         | SqlType::Other(_)) => def.custom(Alias::new(other.to_string())),
     };
-    if column.nullable {
-        def.null();
-    } else {
-        def.not_null();
-    }
-    if column.auto_increment {
-        def.auto_increment();
-    }
-    match &column.default {
-        Some(ColumnDefault::CurrentTimestamp) => {
-            def.default(Expr::current_timestamp());
-        }
-        Some(ColumnDefault::Literal(v)) => {
-            def.default(v.clone());
-        }
-        Some(ColumnDefault::Expr(e)) => {
-            def.default(Expr::cust(e.clone()));
-        }
-        None => {}
-    }
-    def
 }
 
 fn fk_action(action: FkAction) -> ForeignKeyAction {
@@ -380,13 +560,22 @@ pub async fn apply<C: ConnectionTrait>(db: &C, changes: &[Change]) -> Result<(),
     let dialect = Dialect::of(db.get_database_backend())?;
     // On MySQL a failed migration leaves its first statements committed; skip what is already
     // in effect so that the fixed migration can simply be run again.
-    let pending: Vec<Change> = if dialect == Dialect::MySql {
+    let (pending, database_collation): (Vec<Change>, Option<String>) = if dialect == Dialect::MySql
+    {
         let live = crate::schema::introspect(db, None).await?;
-        super::guard::not_in_effect(changes, live)
+        let collation = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::MySql,
+                "SELECT @@collation_database",
+            ))
+            .await?
+            .map(|row| row.try_get_by_index::<String>(0))
+            .transpose()?;
+        (super::guard::not_in_effect(changes, live), collation)
     } else {
-        changes.to_vec()
+        (changes.to_vec(), None)
     };
-    let statements = plan(dialect, &pending)?;
+    let statements = plan_for(dialect, &pending, database_collation.as_deref())?;
     let total = statements.len();
     for (i, sql) in statements.iter().enumerate() {
         db.execute_unprepared(sql).await.map_err(|err| {

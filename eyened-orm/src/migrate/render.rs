@@ -99,10 +99,11 @@ fn change(
     used: &mut Vec<String>,
 ) -> TokenStream {
     let mut table_fn = |t: &Table| {
-        let mut name = format!("{}_table", snake_case(&t.name));
+        let base = fn_name_of(&t.name);
+        let mut name = format!("{base}_table");
         let mut n = 2;
         while used.contains(&name) {
-            name = format!("{}_table_{n}", snake_case(&t.name));
+            name = format!("{base}_table_{n}");
             n += 1;
         }
         used.push(name.clone());
@@ -116,6 +117,10 @@ fn change(
         ident
     };
     let text = |v: &String| quote! { #v.into() };
+    let maybe = |v: &Option<String>| match v {
+        Some(v) => quote! { Some(#v.into()) },
+        None => quote! { None },
+    };
     let names = |v: &Vec<String>| quote! { vec![#(#v.into()),*] };
     let after = |a: &Option<String>| match a {
         Some(a) => quote! { Some(#a.into()) },
@@ -158,6 +163,34 @@ fn change(
             let (t, from, to) = (text(table), column(from), column(to));
             quote! { Change::ModifyColumn { table: #t, from: #from, to: #to } }
         }
+        Change::SetEngine { table, from, to } => {
+            let (t, from, to) = (text(table), maybe(from), maybe(to));
+            quote! { Change::SetEngine { table: #t, from: #from, to: #to } }
+        }
+        Change::SetTableComment { table, from, to } => {
+            let (t, from, to) = (text(table), maybe(from), maybe(to));
+            quote! { Change::SetTableComment { table: #t, from: #from, to: #to } }
+        }
+        Change::ConvertTable {
+            table,
+            from,
+            to,
+            columns_before,
+            columns_after,
+        } => {
+            let (t, from, to) = (text(table), maybe(from), maybe(to));
+            let before = columns_before.iter().map(column);
+            let after = columns_after.iter().map(column);
+            quote! {
+                Change::ConvertTable {
+                    table: #t,
+                    from: #from,
+                    to: #to,
+                    columns_before: vec![#(#before),*],
+                    columns_after: vec![#(#after),*],
+                }
+            }
+        }
         Change::SetPrimaryKey { table, from, to } => {
             let (t, from, to) = (text(table), names(from), names(to));
             quote! { Change::SetPrimaryKey { table: #t, from: #from, to: #to } }
@@ -169,6 +202,14 @@ fn change(
         Change::DropIndex { table, index: i } => {
             let (t, i) = (text(table), index(i));
             quote! { Change::DropIndex { table: #t, index: #i } }
+        }
+        Change::RenameIndex {
+            table,
+            index: i,
+            to,
+        } => {
+            let (t, i, to) = (text(table), index(i), text(to));
+            quote! { Change::RenameIndex { table: #t, index: #i, to: #to } }
         }
         Change::AddForeignKey { table, foreign_key } => {
             let (t, k) = (text(table), foreign_key_expr(foreign_key));
@@ -221,6 +262,22 @@ fn check(c: &Check) -> TokenStream {
     quote! { Check::new(#n, #e) }
 }
 
+/// The Rust name of the function holding a table's definition: the snake case of the table
+/// name with every character that may not appear in an identifier replaced by `_`, and a leading
+/// `t_` when it would start with a digit or be empty (`tmp-export` → `tmp_export`, `2024_backup`
+/// → `t_2024_backup`). The `_table` suffix the caller adds keeps it from being a keyword; the
+/// table name itself stays string data.
+fn fn_name_of(table: &str) -> String {
+    let mut name: String = snake_case(table)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') {
+        name.insert_str(0, "t_");
+    }
+    name
+}
+
 /// `ImageInstance` → `image_instance`, `SOPInstanceUid` → `sop_instance_uid`.
 pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
@@ -252,6 +309,9 @@ fn table(table: &Table) -> TokenStream {
     let indexes = table.indexes.iter().map(index);
     let fks = table.foreign_keys.iter().map(foreign_key_expr);
     let checks = table.checks.iter().map(check);
+    let engine = table.engine.as_ref().map(|e| quote! { .engine(#e) });
+    let collation = table.collation.as_ref().map(|c| quote! { .collate(#c) });
+    let comment = table.comment.as_ref().map(|c| quote! { .comment(#c) });
     quote! {
         Table::new(#name)
             #(.column(#columns))*
@@ -259,6 +319,9 @@ fn table(table: &Table) -> TokenStream {
             #(.index(#indexes))*
             #(.foreign_key(#fks))*
             #(.check(#checks))*
+            #engine
+            #collation
+            #comment
     }
 }
 
@@ -275,7 +338,12 @@ fn column(column: &Column) -> TokenStream {
         };
         quote! { .default(#d) }
     });
-    quote! { Column::new(#name, #ty) #null #auto #default }
+    let on_update = column
+        .on_update_current_timestamp
+        .then(|| quote! { .on_update_current_timestamp() });
+    let collation = column.collation.as_ref().map(|c| quote! { .collate(#c) });
+    let comment = column.comment.as_ref().map(|c| quote! { .comment(#c) });
+    quote! { Column::new(#name, #ty) #null #auto #default #on_update #collation #comment }
 }
 
 fn sql_type(ty: &SqlType) -> TokenStream {
@@ -350,6 +418,33 @@ fn action(action: FkAction) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::snake_case;
+
+    #[test]
+    fn any_table_name_gives_a_function_name() {
+        use super::fn_name_of;
+        assert_eq!(fn_name_of("tmp-export"), "tmp_export");
+        assert_eq!(fn_name_of("2024_backup"), "t_2024_backup");
+        assert_eq!(fn_name_of("type"), "type");
+        assert_eq!(fn_name_of("über"), "_ber");
+        assert_eq!(fn_name_of("a b`c"), "a_b_c");
+        assert_eq!(fn_name_of(""), "t_");
+        for name in [
+            "tmp-export",
+            "2024_backup",
+            "type",
+            "über",
+            "a b`c",
+            "",
+            "Self",
+            "_",
+        ] {
+            let ident = format!("{}_table", fn_name_of(name));
+            assert!(
+                syn::parse_str::<syn::Ident>(&ident).is_ok(),
+                "{name:?} gave {ident:?}"
+            );
+        }
+    }
 
     #[test]
     fn snake_case_handles_acronyms() {

@@ -461,7 +461,7 @@ impl Catalog {
                 name: text(&row, 1).unwrap_or_default(),
                 data_type: text(&row, 2).unwrap_or_default(),
                 charset: text(&row, 3).unwrap_or_default(),
-                generated: extra.contains("GENERATED"),
+                generated: crate::schema::introspect::is_generated_column(&extra),
                 auto_increment: extra.contains("AUTO_INCREMENT"),
             });
         }

@@ -1,14 +1,21 @@
-//! Introspection: a live MySQL/MariaDB database → the schema model.
+//! Introspection: a live MySQL/MariaDB database → the schema model, in two steps.
 //!
-//! Six `information_schema` queries (and `SELECT VERSION()`) whatever the number of tables, then
-//! normalization so that a MariaDB 10.11 and a MySQL 8 database holding the same schema give the
-//! same model: display widths dropped (`int(11)` → `int`), `tinyint(1)` as bool, MariaDB's JSON
-//! (`longtext` + `json_valid` CHECK) as `json`, `current_timestamp()` as `CURRENT_TIMESTAMP`, quoted
-//! literal defaults unquoted, `DEFAULT NULL` as no default.
+//! 1. [`read_catalog`]: seven `information_schema` queries (and `SELECT VERSION()`) whatever the
+//!    number of tables, kept as the rows the server returned ([`Catalog`]). A catalog can also be
+//!    read from a JSON file of such rows, which is how the MySQL 8 paths are tested on a machine
+//!    that has only MariaDB.
+//! 2. [`Catalog::schema`]: normalization, with no I/O, so that a MariaDB 10.11 and a MySQL 8
+//!    database holding the same schema give the same model: display widths dropped (`int(11)` →
+//!    `int`), `tinyint(1)` as bool, MariaDB's JSON (`longtext` + `json_valid` CHECK) as `json`,
+//!    `current_timestamp()` as `CURRENT_TIMESTAMP`, quoted literal defaults unquoted, `DEFAULT NULL`
+//!    as no default, and what the server does by default as `None`: the InnoDB engine, a table
+//!    collation equal to the database's default, a column collation equal to its table's, empty
+//!    comments.
 
 use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
+use serde::{Deserialize, Serialize};
 
 use super::model::{
     Check, Column, ColumnDefault, FkAction, ForeignKey, Index, Schema, SqlType, Table,
@@ -21,15 +28,124 @@ pub enum Flavor {
     MySql,
 }
 
+impl Flavor {
+    /// The flavor of a server by its `VERSION()` (`10.11.19-MariaDB-...`, `8.0.36`).
+    pub fn of_version(version: &str) -> Self {
+        if version.to_ascii_lowercase().contains("mariadb") {
+            Flavor::MariaDb
+        } else {
+            Flavor::MySql
+        }
+    }
+}
+
 /// Tables that record migration state; never part of the application schema.
 pub const BOOKKEEPING_TABLES: &[&str] =
     &["seaql_migrations", "alembic_version", "eorm_migration_lock"];
+
+/// The engine a table has when the model says nothing.
+pub const DEFAULT_ENGINE: &str = "InnoDB";
+
+/// The collation MariaDB gives a JSON column (an alias of `longtext` with this collation).
+pub const MARIADB_JSON_COLLATION: &str = "utf8mb4_bin";
+
+/// A database's catalog as `information_schema` reports it, one field per query, each row with
+/// the server's own column names. Plain data: [`Catalog::schema`] normalizes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub struct Catalog {
+    /// `SELECT VERSION()`.
+    pub version: String,
+    /// `SCHEMATA.DEFAULT_COLLATION_NAME` of the database.
+    pub default_collation: String,
+    /// `TABLES` of type `BASE TABLE`.
+    pub tables: Vec<TableRow>,
+    /// `COLUMNS`, by table and ordinal position.
+    pub columns: Vec<ColumnRow>,
+    /// `STATISTICS`: one row per column of each index.
+    pub statistics: Vec<StatisticsRow>,
+    /// `REFERENTIAL_CONSTRAINTS`.
+    pub referential_constraints: Vec<ReferentialRow>,
+    /// `KEY_COLUMN_USAGE` rows of foreign keys, by table, constraint and position.
+    pub key_column_usage: Vec<KeyColumnRow>,
+    /// `CHECK_CONSTRAINTS` with the table they belong to (MySQL 8 needs `TABLE_CONSTRAINTS` for
+    /// that; MariaDB has the column).
+    pub check_constraints: Vec<CheckRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct TableRow {
+    pub table_name: String,
+    pub engine: Option<String>,
+    pub table_collation: Option<String>,
+    pub table_comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct ColumnRow {
+    pub table_name: String,
+    pub column_name: String,
+    pub column_type: String,
+    pub is_nullable: String,
+    pub column_default: Option<String>,
+    pub extra: String,
+    pub collation_name: Option<String>,
+    pub column_comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct StatisticsRow {
+    pub table_name: String,
+    pub index_name: String,
+    pub non_unique: i64,
+    pub seq_in_index: i64,
+    /// `NULL` for a part of a MySQL 8 functional index.
+    pub column_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct ReferentialRow {
+    pub table_name: String,
+    pub constraint_name: String,
+    pub delete_rule: String,
+    pub update_rule: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct KeyColumnRow {
+    pub table_name: String,
+    pub constraint_name: String,
+    pub column_name: String,
+    pub referenced_table_name: String,
+    pub referenced_column_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct CheckRow {
+    pub table_name: String,
+    pub constraint_name: String,
+    pub check_clause: String,
+}
 
 /// Reads the schema of `database` (the connection's current database when `None`).
 pub async fn introspect<C: ConnectionTrait>(
     db: &C,
     database: Option<&str>,
 ) -> Result<Schema, DbErr> {
+    Ok(read_catalog(db, database).await?.schema())
+}
+
+/// Reads the catalog rows of `database` (the connection's current database when `None`).
+pub async fn read_catalog<C: ConnectionTrait>(
+    db: &C,
+    database: Option<&str>,
+) -> Result<Catalog, DbErr> {
     if db.get_database_backend() != DbBackend::MySql {
         return Err(DbErr::Custom(
             "schema introspection supports MySQL and MariaDB only".to_string(),
@@ -40,135 +156,100 @@ pub async fn introspect<C: ConnectionTrait>(
         None => one_string(db, "SELECT DATABASE()").await?,
     };
     let version = one_string(db, "SELECT VERSION()").await?;
-    let flavor = if version.to_ascii_lowercase().contains("mariadb") {
-        Flavor::MariaDb
-    } else {
-        Flavor::MySql
-    };
+    let flavor = Flavor::of_version(&version);
+    let default_collation = rows(
+        db,
+        "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+        &schema_name,
+    )
+    .await?
+    .first()
+    .map(|row| get::<String>(row, 0))
+    .transpose()?
+    .ok_or_else(|| DbErr::Custom(format!("database `{schema_name}` does not exist")))?;
 
     let tables = rows(
         db,
-        "SELECT TABLE_NAME FROM information_schema.TABLES \
+        "SELECT TABLE_NAME, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES \
          WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
         &schema_name,
     )
-    .await?;
-    let mut by_name: BTreeMap<String, Table> = BTreeMap::new();
-    for row in &tables {
-        let name = get_string(row, 0)?;
-        if !BOOKKEEPING_TABLES.contains(&name.as_str()) {
-            by_name.insert(name.clone(), Table::new(name));
-        }
-    }
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(TableRow {
+            table_name: get(row, 0)?,
+            engine: get(row, 1)?,
+            table_collation: get(row, 2)?,
+            table_comment: get::<Option<String>>(row, 3)?.unwrap_or_default(),
+        })
+    })
+    .collect::<Result<_, DbErr>>()?;
 
-    let checks = read_checks(db, &schema_name, flavor).await?;
-
-    for row in rows(
+    let columns = rows(
         db,
         "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
-         COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS \
+         COLLATION_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS \
          WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
         &schema_name,
     )
     .await?
-    {
-        let table = get_string(&row, 0)?;
-        let Some(t) = by_name.get_mut(&table) else {
-            continue;
-        };
-        let name = get_string(&row, 1)?;
-        let column_type = get_string(&row, 2)?;
-        let nullable = get_string(&row, 3)? == "YES";
-        let default: Option<String> = row.try_get_by_index(4)?;
-        let extra = get_string(&row, 5)?.to_ascii_lowercase();
-        let collation = get_string(&row, 6)?;
-        let is_json_check =
-            |c: &(String, Check)| c.0 == table && is_json_valid_check(&c.1.expr, &name);
-        let mut sql_type = parse_column_type(&column_type);
-        if flavor == Flavor::MariaDb
-            && sql_type == SqlType::LongText
-            && collation == "utf8mb4_bin"
-            && checks.iter().any(is_json_check)
-        {
-            sql_type = SqlType::Json;
-        }
-        t.columns.push(Column {
-            default: normalize_default(default.as_deref(), &extra),
-            auto_increment: extra.contains("auto_increment"),
-            name,
-            sql_type,
-            nullable,
-        });
-    }
+    .iter()
+    .map(|row| {
+        Ok(ColumnRow {
+            table_name: get(row, 0)?,
+            column_name: get(row, 1)?,
+            column_type: get(row, 2)?,
+            is_nullable: get(row, 3)?,
+            column_default: get(row, 4)?,
+            extra: get::<Option<String>>(row, 5)?.unwrap_or_default(),
+            collation_name: get(row, 6)?,
+            column_comment: get::<Option<String>>(row, 7)?.unwrap_or_default(),
+        })
+    })
+    .collect::<Result<_, DbErr>>()?;
 
-    for (table, check) in checks {
-        let Some(t) = by_name.get_mut(&table) else {
-            continue;
-        };
-        let json_column = t
-            .columns
-            .iter()
-            .any(|c| c.sql_type == SqlType::Json && is_json_valid_check(&check.expr, &c.name));
-        if !json_column {
-            t.checks.push(check);
-        }
-    }
-
-    // (table, index name) → (unique, [(position, column)]).
-    type IndexColumns = (bool, Vec<(i64, String)>);
-    let mut indexes: BTreeMap<(String, String), IndexColumns> = BTreeMap::new();
-    for row in rows(
+    let statistics = rows(
         db,
-        "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), CAST(SEQ_IN_INDEX AS SIGNED), COLUMN_NAME \
-         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?",
+        "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), CAST(SEQ_IN_INDEX AS SIGNED), \
+         COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? \
+         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
         &schema_name,
     )
     .await?
-    {
-        let key = (get_string(&row, 0)?, get_string(&row, 1)?);
-        let non_unique: i64 = row.try_get_by_index(2)?;
-        let seq: i64 = row.try_get_by_index(3)?;
-        let entry = indexes.entry(key).or_insert((non_unique == 0, Vec::new()));
-        entry.1.push((seq, get_string(&row, 4)?));
-    }
-    for ((table, name), (unique, mut cols)) in indexes {
-        let Some(t) = by_name.get_mut(&table) else {
-            continue;
-        };
-        cols.sort();
-        let columns: Vec<String> = cols.into_iter().map(|(_, c)| c).collect();
-        if name == "PRIMARY" {
-            t.primary_key = columns;
-        } else {
-            t.indexes.push(Index {
-                name,
-                columns,
-                unique,
-            });
-        }
-    }
+    .iter()
+    .map(|row| {
+        Ok(StatisticsRow {
+            table_name: get(row, 0)?,
+            index_name: get(row, 1)?,
+            non_unique: get(row, 2)?,
+            seq_in_index: get(row, 3)?,
+            column_name: get(row, 4)?,
+        })
+    })
+    .collect::<Result<_, DbErr>>()?;
 
-    // Two queries joined here: MariaDB evaluates an `information_schema` join of
+    // Two queries joined in `schema()`: MariaDB evaluates an `information_schema` join of
     // KEY_COLUMN_USAGE with REFERENTIAL_CONSTRAINTS row by row (1.4 s for 2,000 keys).
-    let mut rules: BTreeMap<(String, String), (FkAction, FkAction)> = BTreeMap::new();
-    for row in rows(
+    let referential_constraints = rows(
         db,
         "SELECT TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE \
-         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?",
+         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? \
+         ORDER BY TABLE_NAME, CONSTRAINT_NAME",
         &schema_name,
     )
     .await?
-    {
-        rules.insert(
-            (get_string(&row, 0)?, get_string(&row, 1)?),
-            (
-                FkAction::from_sql(&get_string(&row, 2)?).unwrap_or_default(),
-                FkAction::from_sql(&get_string(&row, 3)?).unwrap_or_default(),
-            ),
-        );
-    }
-    let mut fks: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
-    for row in rows(
+    .iter()
+    .map(|row| {
+        Ok(ReferentialRow {
+            table_name: get(row, 0)?,
+            constraint_name: get(row, 1)?,
+            delete_rule: get(row, 2)?,
+            update_rule: get(row, 3)?,
+        })
+    })
+    .collect::<Result<_, DbErr>>()?;
+    let key_column_usage = rows(
         db,
         "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, \
          REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE \
@@ -177,39 +258,20 @@ pub async fn introspect<C: ConnectionTrait>(
         &schema_name,
     )
     .await?
-    {
-        let key = (get_string(&row, 0)?, get_string(&row, 1)?);
-        let Some(&(on_delete, on_update)) = rules.get(&key) else {
-            continue;
-        };
-        let fk = fks.entry(key.clone()).or_insert_with(|| ForeignKey {
-            name: key.1.clone(),
-            columns: Vec::new(),
-            referenced_table: String::new(),
-            referenced_columns: Vec::new(),
-            on_delete,
-            on_update,
-        });
-        fk.columns.push(get_string(&row, 2)?);
-        fk.referenced_table = get_string(&row, 3)?;
-        fk.referenced_columns.push(get_string(&row, 4)?);
-    }
-    for ((table, _), fk) in fks {
-        if let Some(t) = by_name.get_mut(&table) {
-            t.foreign_keys.push(fk);
-        }
-    }
+    .iter()
+    .map(|row| {
+        Ok(KeyColumnRow {
+            table_name: get(row, 0)?,
+            constraint_name: get(row, 1)?,
+            column_name: get(row, 2)?,
+            referenced_table_name: get(row, 3)?,
+            referenced_column_name: get(row, 4)?,
+        })
+    })
+    .collect::<Result<_, DbErr>>()?;
 
-    Ok(Schema::new(by_name.into_values().collect()))
-}
-
-async fn read_checks<C: ConnectionTrait>(
-    db: &C,
-    schema_name: &str,
-    flavor: Flavor,
-) -> Result<Vec<(String, Check)>, DbErr> {
     // MariaDB's CHECK_CONSTRAINTS names the table; MySQL's needs TABLE_CONSTRAINTS for it.
-    let sql = match flavor {
+    let checks_sql = match flavor {
         Flavor::MariaDb => {
             "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
              WHERE CONSTRAINT_SCHEMA = ? ORDER BY TABLE_NAME, CONSTRAINT_NAME"
@@ -223,16 +285,191 @@ async fn read_checks<C: ConnectionTrait>(
              ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME"
         }
     };
-    rows(db, sql, schema_name)
+    let check_constraints = rows(db, checks_sql, &schema_name)
         .await?
         .iter()
         .map(|row| {
-            Ok((
-                get_string(row, 0)?,
-                Check::new(get_string(row, 1)?, get_string(row, 2)?),
-            ))
+            Ok(CheckRow {
+                table_name: get(row, 0)?,
+                constraint_name: get(row, 1)?,
+                check_clause: get(row, 2)?,
+            })
         })
-        .collect()
+        .collect::<Result<_, DbErr>>()?;
+
+    Ok(Catalog {
+        version,
+        default_collation,
+        tables,
+        columns,
+        statistics,
+        referential_constraints,
+        key_column_usage,
+        check_constraints,
+    })
+}
+
+impl Catalog {
+    /// The server flavor the rows come from.
+    pub fn flavor(&self) -> Flavor {
+        Flavor::of_version(&self.version)
+    }
+
+    /// The normalized schema these rows describe (bookkeeping tables left out).
+    pub fn schema(&self) -> Schema {
+        let flavor = self.flavor();
+        let mut by_name: BTreeMap<&str, Table> = BTreeMap::new();
+        // Each table's actual collation, against which its columns' are normalized.
+        let mut table_collation: BTreeMap<&str, &str> = BTreeMap::new();
+        for row in &self.tables {
+            let name = row.table_name.as_str();
+            if BOOKKEEPING_TABLES.contains(&name) {
+                continue;
+            }
+            let mut table = Table::new(name);
+            table.engine = row
+                .engine
+                .clone()
+                .filter(|e| !e.eq_ignore_ascii_case(DEFAULT_ENGINE));
+            table.collation = row
+                .table_collation
+                .clone()
+                .filter(|c| !c.eq_ignore_ascii_case(&self.default_collation));
+            table.comment = non_empty(&row.table_comment);
+            if let Some(c) = &row.table_collation {
+                table_collation.insert(name, c);
+            }
+            by_name.insert(name, table);
+        }
+
+        for row in &self.columns {
+            let table = row.table_name.as_str();
+            let Some(t) = by_name.get_mut(table) else {
+                continue;
+            };
+            let name = &row.column_name;
+            let extra = row.extra.to_ascii_lowercase();
+            let mut sql_type = parse_column_type(&row.column_type);
+            let json_check = self
+                .check_constraints
+                .iter()
+                .any(|c| c.table_name == table && is_json_valid_check(&c.check_clause, name));
+            // MariaDB's JSON is `longtext` with a `json_valid` CHECK; a table converted to another
+            // character set keeps the CHECK but not the collation, which is then the column's own.
+            let mariadb_json =
+                flavor == Flavor::MariaDb && sql_type == SqlType::LongText && json_check;
+            if mariadb_json {
+                sql_type = SqlType::Json;
+            }
+            let collation = match (&row.collation_name, mariadb_json) {
+                (Some(c), true) if c.eq_ignore_ascii_case(MARIADB_JSON_COLLATION) => None,
+                (Some(c), true) => Some(c.clone()),
+                (Some(c), false) => table_collation
+                    .get(table)
+                    .is_none_or(|t| !t.eq_ignore_ascii_case(c))
+                    .then(|| c.clone()),
+                (None, _) => None,
+            };
+            t.columns.push(Column {
+                default: normalize_default(row.column_default.as_deref(), &extra),
+                auto_increment: extra.contains("auto_increment"),
+                on_update_current_timestamp: is_on_update_current_timestamp(&extra),
+                collation,
+                comment: non_empty(&row.column_comment),
+                name: name.clone(),
+                sql_type,
+                nullable: row.is_nullable.eq_ignore_ascii_case("YES"),
+            });
+        }
+
+        for row in &self.check_constraints {
+            let Some(t) = by_name.get_mut(row.table_name.as_str()) else {
+                continue;
+            };
+            let json_column = t.columns.iter().any(|c| {
+                c.sql_type == SqlType::Json && is_json_valid_check(&row.check_clause, &c.name)
+            });
+            if !json_column {
+                t.checks
+                    .push(Check::new(&row.constraint_name, &row.check_clause));
+            }
+        }
+
+        // (table, index name) → (unique, [(position, column)]).
+        type IndexColumns = (bool, Vec<(i64, String)>);
+        let mut indexes: BTreeMap<(&str, &str), IndexColumns> = BTreeMap::new();
+        for row in &self.statistics {
+            let entry = indexes
+                .entry((&row.table_name, &row.index_name))
+                .or_insert((row.non_unique == 0, Vec::new()));
+            // A functional index part has no column; the model has no expression indexes, so
+            // the part is named by its position to keep the index visible in a diff.
+            let column = row
+                .column_name
+                .clone()
+                .unwrap_or_else(|| format!("<expression {}>", row.seq_in_index));
+            entry.1.push((row.seq_in_index, column));
+        }
+        for ((table, name), (unique, mut cols)) in indexes {
+            let Some(t) = by_name.get_mut(table) else {
+                continue;
+            };
+            cols.sort();
+            let columns: Vec<String> = cols.into_iter().map(|(_, c)| c).collect();
+            if name == "PRIMARY" {
+                t.primary_key = columns;
+            } else {
+                t.indexes.push(Index {
+                    name: name.to_string(),
+                    columns,
+                    unique,
+                });
+            }
+        }
+
+        let rules: BTreeMap<(&str, &str), (FkAction, FkAction)> = self
+            .referential_constraints
+            .iter()
+            .map(|r| {
+                (
+                    (r.table_name.as_str(), r.constraint_name.as_str()),
+                    (
+                        FkAction::from_sql(&r.delete_rule).unwrap_or_default(),
+                        FkAction::from_sql(&r.update_rule).unwrap_or_default(),
+                    ),
+                )
+            })
+            .collect();
+        let mut fks: BTreeMap<(&str, &str), ForeignKey> = BTreeMap::new();
+        for row in &self.key_column_usage {
+            let key = (row.table_name.as_str(), row.constraint_name.as_str());
+            let Some(&(on_delete, on_update)) = rules.get(&key) else {
+                continue;
+            };
+            let fk = fks.entry(key).or_insert_with(|| ForeignKey {
+                name: row.constraint_name.clone(),
+                columns: Vec::new(),
+                referenced_table: row.referenced_table_name.clone(),
+                referenced_columns: Vec::new(),
+                on_delete,
+                on_update,
+            });
+            fk.columns.push(row.column_name.clone());
+            fk.referenced_columns
+                .push(row.referenced_column_name.clone());
+        }
+        for ((table, _), fk) in fks {
+            if let Some(t) = by_name.get_mut(table) {
+                t.foreign_keys.push(fk);
+            }
+        }
+
+        Schema::new(by_name.into_values().collect())
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 async fn rows<C: ConnectionTrait>(
@@ -257,7 +494,7 @@ async fn one_string<C: ConnectionTrait>(db: &C, sql: &str) -> Result<String, DbE
     value.ok_or_else(|| DbErr::Custom(format!("`{sql}` gave NULL: connect to a database first")))
 }
 
-fn get_string(row: &QueryResult, i: usize) -> Result<String, DbErr> {
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, i: usize) -> Result<T, DbErr> {
     row.try_get_by_index(i)
 }
 
@@ -269,6 +506,28 @@ fn is_json_valid_check(expr: &str, column: &str) -> bool {
         .collect::<String>()
         .to_ascii_lowercase();
     e == format!("json_valid({})", column.to_ascii_lowercase())
+}
+
+/// Whether `COLUMNS.EXTRA` holds `ON UPDATE CURRENT_TIMESTAMP`: MariaDB writes
+/// `on update current_timestamp()`, MySQL 8 `DEFAULT_GENERATED on update CURRENT_TIMESTAMP`.
+pub fn is_on_update_current_timestamp(extra: &str) -> bool {
+    extra
+        .to_ascii_lowercase()
+        .contains("on update current_timestamp")
+}
+
+/// Whether `COLUMNS.EXTRA` marks a generated column (`VIRTUAL GENERATED`, `STORED GENERATED`, or
+/// MariaDB's `PERSISTENT GENERATED`), whose value the server computes and an INSERT may not give.
+/// MySQL 8's `DEFAULT_GENERATED` is not one: it marks a column whose default is an expression,
+/// such as every `DEFAULT CURRENT_TIMESTAMP`.
+pub fn is_generated_column(extra: &str) -> bool {
+    extra.split_whitespace().any(|word| {
+        ["VIRTUAL", "STORED", "PERSISTENT"]
+            .iter()
+            .any(|kind| word.eq_ignore_ascii_case(kind))
+    }) && extra
+        .split_whitespace()
+        .any(|word| word.eq_ignore_ascii_case("GENERATED"))
 }
 
 /// Parses `information_schema.COLUMNS.COLUMN_TYPE` into a normalized type.
@@ -364,6 +623,7 @@ fn parse_enum_values(list: &str) -> Vec<String> {
 /// MySQL (`abc`, SQL NULL, `CURRENT_TIMESTAMP` with `DEFAULT_GENERATED` in EXTRA).
 pub fn normalize_default(default: Option<&str>, extra: &str) -> Option<ColumnDefault> {
     let d = default?.trim();
+    let extra = extra.to_ascii_lowercase();
     if d.eq_ignore_ascii_case("null") {
         return None;
     }
@@ -377,10 +637,7 @@ pub fn normalize_default(default: Option<&str>, extra: &str) -> Option<ColumnDef
     if extra.contains("default_generated") {
         return Some(ColumnDefault::Expr(d.to_string()));
     }
-    if d.parse::<f64>().is_ok() {
-        return Some(ColumnDefault::Literal(d.to_string()));
-    }
-    // MySQL 8 reports literal string defaults unquoted; MariaDB would have quoted them.
+    // A number, or a literal string as MySQL 8 reports it (unquoted; MariaDB would quote it).
     Some(ColumnDefault::Literal(d.to_string()))
 }
 
@@ -440,11 +697,40 @@ mod tests {
             normalize_default(Some("'it''s'"), ""),
             Some(ColumnDefault::Literal("it's".into()))
         );
+        assert_eq!(
+            normalize_default(Some("uuid()"), "DEFAULT_GENERATED"),
+            Some(ColumnDefault::Expr("uuid()".into()))
+        );
     }
 
     #[test]
     fn json_valid_checks_are_recognized() {
         assert!(is_json_valid_check("json_valid(`FormData`)", "FormData"));
         assert!(!is_json_valid_check("json_valid(`Other`)", "FormData"));
+    }
+
+    #[test]
+    fn on_update_is_read_from_both_spellings() {
+        assert!(is_on_update_current_timestamp(
+            "on update current_timestamp()"
+        ));
+        assert!(is_on_update_current_timestamp(
+            "DEFAULT_GENERATED on update CURRENT_TIMESTAMP"
+        ));
+        assert!(!is_on_update_current_timestamp("DEFAULT_GENERATED"));
+        assert!(!is_on_update_current_timestamp(""));
+    }
+
+    #[test]
+    fn default_generated_is_not_a_generated_column() {
+        assert!(!is_generated_column("DEFAULT_GENERATED"));
+        assert!(!is_generated_column(
+            "DEFAULT_GENERATED on update CURRENT_TIMESTAMP"
+        ));
+        assert!(!is_generated_column("auto_increment"));
+        assert!(is_generated_column("VIRTUAL GENERATED"));
+        assert!(is_generated_column("STORED GENERATED"));
+        assert!(is_generated_column("PERSISTENT GENERATED"));
+        assert!(is_generated_column("VIRTUAL GENERATED INVISIBLE"));
     }
 }

@@ -23,6 +23,9 @@ impl Schema {
 }
 
 /// One table with everything that defines it.
+///
+/// The options are normalized so that what a server does by default is `None`: `engine` is `None`
+/// for InnoDB, `collation` for the database's default collation, `comment` for no comment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub name: String,
@@ -32,6 +35,12 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
+    /// The storage engine when it is not InnoDB (`MyISAM`, `Aria`, ...).
+    pub engine: Option<String>,
+    /// The table's default collation (which implies its character set) when it is not the
+    /// database's default.
+    pub collation: Option<String>,
+    pub comment: Option<String>,
 }
 
 impl Table {
@@ -43,7 +52,25 @@ impl Table {
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            engine: None,
+            collation: None,
+            comment: None,
         }
+    }
+
+    pub fn engine(mut self, engine: impl Into<String>) -> Self {
+        self.engine = Some(engine.into());
+        self
+    }
+
+    pub fn collate(mut self, collation: impl Into<String>) -> Self {
+        self.collation = Some(collation.into());
+        self
+    }
+
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
     }
 
     pub fn column(mut self, column: Column) -> Self {
@@ -94,6 +121,12 @@ pub struct Column {
     pub nullable: bool,
     pub default: Option<ColumnDefault>,
     pub auto_increment: bool,
+    /// `ON UPDATE CURRENT_TIMESTAMP`: the server sets the column on every update of the row.
+    pub on_update_current_timestamp: bool,
+    /// The column's collation (which implies its character set) when it is not its table's
+    /// default. On a JSON column `None` is the JSON type's own (`utf8mb4_bin` on MariaDB).
+    pub collation: Option<String>,
+    pub comment: Option<String>,
 }
 
 impl Column {
@@ -104,7 +137,25 @@ impl Column {
             nullable: false,
             default: None,
             auto_increment: false,
+            on_update_current_timestamp: false,
+            collation: None,
+            comment: None,
         }
+    }
+
+    pub fn on_update_current_timestamp(mut self) -> Self {
+        self.on_update_current_timestamp = true;
+        self
+    }
+
+    pub fn collate(mut self, collation: impl Into<String>) -> Self {
+        self.collation = Some(collation.into());
+        self
+    }
+
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
     }
 
     pub fn null(mut self) -> Self {
@@ -177,6 +228,21 @@ pub enum SqlType {
 impl SqlType {
     /// Signed `int`, the type of every Eyened key column.
     pub const INT: SqlType = SqlType::Int { unsigned: false };
+
+    /// Whether values of this type have a character set and collation.
+    pub fn is_text(&self) -> bool {
+        matches!(
+            self,
+            SqlType::Char(_)
+                | SqlType::Varchar(_)
+                | SqlType::TinyText
+                | SqlType::Text
+                | SqlType::MediumText
+                | SqlType::LongText
+                | SqlType::Enum(_)
+                | SqlType::Json
+        )
+    }
 
     pub fn enumeration<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Self {
         SqlType::Enum(values.into_iter().map(Into::into).collect())
@@ -368,6 +434,12 @@ impl ForeignKey {
         self.on_update = action;
         self
     }
+}
+
+/// The character set a collation belongs to: the part before its first `_`
+/// (`utf8mb4_0900_ai_ci` → `utf8mb4`), or `binary`.
+pub fn charset_of(collation: &str) -> &str {
+    collation.split('_').next().unwrap_or(collation)
 }
 
 /// A named CHECK constraint; `expr` is SQL as the server normalizes it.

@@ -22,6 +22,30 @@ use crate::entity::*;
 pub trait TableMeta {
     fn indexes() -> Vec<Index>;
     fn checks() -> Vec<Check>;
+    /// Engine, collation and comments, where the entity declares them.
+    fn declared() -> Declared {
+        Declared::default()
+    }
+}
+
+/// What an entity declares about its table beyond SeaORM's column definitions; `None` leaves it
+/// to the server's default (InnoDB, the database's collation, no comment).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declared {
+    pub engine: Option<&'static str>,
+    pub collation: Option<&'static str>,
+    pub comment: Option<&'static str>,
+    pub columns: Vec<DeclaredColumn>,
+}
+
+/// What an entity declares about one column beyond SeaORM's definition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclaredColumn {
+    /// The SQL column name.
+    pub name: &'static str,
+    pub collation: Option<&'static str>,
+    pub comment: Option<&'static str>,
+    pub on_update_current_timestamp: bool,
 }
 
 /// The table definition of one entity.
@@ -37,16 +61,21 @@ where
         .collect();
     let auto_increment =
         <E::PrimaryKey as PrimaryKeyTrait>::auto_increment() && primary_key.len() == 1;
+    let declared = E::declared();
 
     let columns = E::Column::iter()
         .map(|col| {
             let def = col.def();
             let col_name = col.as_str().to_string();
+            let extra = declared.columns.iter().find(|c| c.name == col_name);
             Column {
                 auto_increment: auto_increment && primary_key[0] == col_name,
                 sql_type: sql_type_of(def.get_column_type()),
                 nullable: def.is_null(),
                 default: def.get_column_default().and_then(default_of),
+                on_update_current_timestamp: extra.is_some_and(|c| c.on_update_current_timestamp),
+                collation: extra.and_then(|c| c.collation).map(str::to_string),
+                comment: extra.and_then(|c| c.comment).map(str::to_string),
                 name: col_name,
             }
         })
@@ -73,6 +102,9 @@ where
         indexes: E::indexes(),
         foreign_keys,
         checks: E::checks(),
+        engine: declared.engine.map(str::to_string),
+        collation: declared.collation.map(str::to_string),
+        comment: declared.comment.map(str::to_string),
     }
 }
 
