@@ -778,6 +778,15 @@ fn compare_indexes(
                     && !renamed_to.iter().any(|r| r.eq_ignore_ascii_case(&t.name))
             })
         };
+        // The server named the key's index on both sides (a live target): names not chosen
+        // by anyone, so no rename either.
+        let server_named_on_both = || {
+            rename_target().is_some_and(|t| named_by_server(to, t))
+                && from
+                    .foreign_keys
+                    .iter()
+                    .any(|fk| same_names(&source.columns, &fk.columns))
+        };
         match to
             .indexes
             .iter()
@@ -792,6 +801,13 @@ fn compare_indexes(
                     table: to.name.clone(),
                     index: target.clone(),
                 });
+            }
+            None if server_named_on_both() => {
+                let target = rename_target().map(|t| t.name.clone()).unwrap_or_default();
+                renamed_to.push(target);
+                delta
+                    .implicit_indexes
+                    .push((source.clone(), as_dropped.clone()));
             }
             None if rename_target().is_some() => {
                 let target = rename_target().map(|t| t.name.clone()).unwrap_or_default();
@@ -854,7 +870,7 @@ fn is_implicit_fk_index(from: &Table, to: &Table, index: &Index) -> bool {
             && !to
                 .indexes
                 .iter()
-                .any(|i| starts_with(&i.columns, &fk.columns))
+                .any(|i| starts_with(&i.columns, &fk.columns) && !named_by_server(to, i))
             && !starts_with(&from.primary_key, &fk.columns)
             && from
                 .indexes
@@ -863,6 +879,17 @@ fn is_implicit_fk_index(from: &Table, to: &Table, index: &Index) -> bool {
                 .is_some_and(|first| first.name == index.name);
         named_for_key || serves_key
     })
+}
+
+/// Whether `index` of `table` has the name InnoDB gives the index it creates for a foreign key
+/// of the table (the constraint's name, or its first column's) and exactly its columns.
+fn named_by_server(table: &Table, index: &Index) -> bool {
+    !index.unique
+        && table.foreign_keys.iter().any(|fk| {
+            (index.name.eq_ignore_ascii_case(&fk.name)
+                || index.name.eq_ignore_ascii_case(&fk.columns[0]))
+                && same_names(&index.columns, &fk.columns)
+        })
 }
 
 fn covered_fk_remains(to: &Table, index: &Index) -> bool {
