@@ -8,6 +8,8 @@ pub use sea_orm_migration::prelude::*;
 
 use eyened_orm::migrate::Change;
 
+pub mod drift;
+pub mod files;
 pub mod runner;
 
 macro_rules! migrations {

@@ -8,11 +8,14 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use eyened_orm::config::{self, DatabaseConfig};
-use eyened_orm::diff::{Diff, Renames, diff};
+use eyened_orm::diff::Renames;
 use eyened_orm::migrate::plan::quote;
-use eyened_orm::migrate::{Change, Dialect, Safety, plan, render};
-use eyened_orm::schema;
+use eyened_orm::migrate::render::{self, Purpose};
+use eyened_orm::migrate::{Change, Dialect, plan};
+use eyened_orm::schema::{self, Unmanaged};
 use migration::changes_of;
+use migration::drift::{Difference, Drift, UNMANAGED_FILE, drift};
+use migration::files::{self, Position};
 use migration::runner::{self, Direction, Event, Lock};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
@@ -28,6 +31,9 @@ struct Cli {
     /// Read DATABASE_URL or DATABASE_USER/PASSWORD/HOST/PORT/NAME from this .env file
     #[arg(long, global = true)]
     env_file: Option<PathBuf>,
+    /// Unmanaged-table declarations to use instead of the checked-in migration/unmanaged.toml
+    #[arg(long, global = true, value_name = "FILE")]
+    unmanaged: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,8 +48,11 @@ enum Command {
         #[arg(long = "rename", value_name = "SPEC")]
         renames: Vec<String>,
         /// Directory of the migration crate's sources
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/src"))]
+        #[arg(long, default_value = migration::files::SOURCE_DIR)]
         dir: PathBuf,
+        /// Also drop tables that are neither entities nor declared unmanaged, with their rows
+        #[arg(long)]
+        drop_undeclared_tables: bool,
     },
     /// Exit 0 when the live database matches the entities, 1 on drift (each difference printed), 2 on error
     Check {
@@ -57,6 +66,9 @@ enum Command {
     Diff {
         #[arg(long = "rename", value_name = "SPEC")]
         renames: Vec<String>,
+        /// Also drop tables that are neither entities nor declared unmanaged, with their rows
+        #[arg(long)]
+        drop_undeclared_tables: bool,
     },
     /// Apply pending migrations
     Up {
@@ -76,8 +88,21 @@ enum Command {
     Status,
     /// List every migration with its changes, and whether it is applied
     History,
-    /// Adopt a database built by Alembic: record the baseline as applied after verifying the schema
+    /// Adopt a database built by Alembic that equals the baseline: record the baseline as applied
     Stamp,
+    /// Adopt a database built by Alembic that differs from the baseline: record the baseline and
+    /// write a reconciliation migration whose `up` takes the database to it
+    Adopt {
+        /// What the reconciliation is, e.g. "reconcile production"
+        #[arg(default_value = "reconcile production")]
+        message: String,
+        /// Directory of the migration crate's sources
+        #[arg(long, default_value = migration::files::SOURCE_DIR)]
+        dir: PathBuf,
+        /// Also drop tables that are neither entities nor declared unmanaged, with their rows
+        #[arg(long)]
+        drop_undeclared_tables: bool,
+    },
     /// Print the SQL of the migrations for the mysql client; no database needed (except --pending)
     Sql {
         /// First migration to include (default: the first)
@@ -156,7 +181,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         } else {
             Direction::Up
         };
-        print!("{}", runner::script(&selected, direction, dialect)?);
+        print!("{}", runner::script(&selected, direction, dialect, None)?);
         return Ok(0);
     }
     let cfg = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
@@ -167,23 +192,60 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         })
         .await?;
     let target = cfg.display();
+    let unmanaged = || migration::drift::unmanaged(cli.unmanaged.as_deref());
     match cli.command {
         Command::Generate {
             message,
             renames,
             dir,
-        } => generate(&db, &message, &renames, &dir).await,
+            drop_undeclared_tables,
+        } => {
+            let found = live_drift(&db, &renames, &unmanaged()?).await?;
+            generate(&found, &message, &dir, drop_undeclared_tables)
+        }
         Command::Check {
             renames,
             migrations,
-        } => check(&cfg, &db, &renames, migrations).await,
-        Command::Diff { renames } => {
-            let found = live_diff(&db, &renames).await?;
-            report(&db, &found).await?;
-            for sql in plan(Dialect::MySql, &found.changes)? {
+        } => {
+            let found = live_drift(&db, &renames, &unmanaged()?).await?;
+            check(&cfg, &found, migrations).await
+        }
+        Command::Diff {
+            renames,
+            drop_undeclared_tables,
+        } => {
+            let found = live_drift(&db, &renames, &unmanaged()?).await?;
+            for line in report(&found) {
+                println!("-- {}", line.trim_start());
+            }
+            for line in left_out(&found, drop_undeclared_tables) {
+                println!("-- {line}");
+            }
+            for sql in plan(Dialect::MySql, &found.changes(drop_undeclared_tables))? {
                 println!("{sql};");
             }
             Ok(0)
+        }
+        Command::Adopt {
+            message,
+            dir,
+            drop_undeclared_tables,
+        } => {
+            let unmanaged = unmanaged()?;
+            let lock = Lock::acquire(&db, lock_wait()).await?;
+            let result = adopt(
+                &db,
+                &target,
+                &unmanaged,
+                &message,
+                &dir,
+                drop_undeclared_tables,
+            )
+            .await;
+            if let Some(lock) = lock {
+                lock.release().await?;
+            }
+            result
         }
         Command::Sql { dialect, .. } => {
             let dialect = parse_dialect(&dialect)?;
@@ -203,7 +265,11 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 .into_iter()
                 .filter(|(n, _)| pending.iter().any(|p| p == n))
                 .collect();
-            print!("{}", runner::script(&selected, Direction::Up, dialect)?);
+            let collation = runner::database_collation(&db).await?;
+            print!(
+                "{}",
+                runner::script(&selected, Direction::Up, dialect, collation.as_deref())?
+            );
             Ok(0)
         }
         Command::Status => {
@@ -242,7 +308,13 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Stamp => {
-            match runner::stamp(&db).await? {
+            let unmanaged = unmanaged()?;
+            let lock = Lock::acquire(&db, lock_wait()).await?;
+            let result = runner::stamp(&db, &unmanaged).await;
+            if let Some(lock) = lock {
+                lock.release().await?;
+            }
+            match result? {
                 runner::Stamped::Recorded(name) => {
                     println!("stamped {target}: {name} recorded as applied (schema verified)")
                 }
@@ -334,6 +406,16 @@ fn print_event(event: Event) {
     }
 }
 
+/// How long to wait for another run's migration lock.
+fn lock_wait() -> std::time::Duration {
+    std::time::Duration::from_secs(
+        std::env::var("EYENED_MIGRATION_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300),
+    )
+}
+
 /// Runs `work` holding the migration lock, released whatever happens.
 async fn locked<'a, F, Fut>(
     db: &'a DatabaseConnection,
@@ -344,14 +426,8 @@ where
     F: FnOnce(&'a DatabaseConnection) -> Fut,
     Fut: std::future::Future<Output = Result<usize, runner::RunError>>,
 {
-    let wait = std::time::Duration::from_secs(
-        std::env::var("EYENED_MIGRATION_LOCK_TIMEOUT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(300),
-    );
     let started = Instant::now();
-    let lock = Lock::acquire(db, wait).await?;
+    let lock = Lock::acquire(db, lock_wait()).await?;
     let result = work(db).await;
     if let Some(lock) = lock {
         lock.release().await?;
@@ -441,30 +517,41 @@ fn parse_renames(specs: &[String]) -> Result<Renames, Failure> {
     Ok(renames)
 }
 
-async fn live_diff(db: &DatabaseConnection, renames: &[String]) -> Result<Diff, Failure> {
-    if db.get_database_backend() != DbBackend::MySql {
-        return Err(
-            "generate, check and diff compare against MySQL/MariaDB; this is not one"
-                .to_string()
-                .into(),
-        );
-    }
-    let live = schema::introspect(db, None).await?;
-    Ok(diff(&live, &schema::entities(), &parse_renames(renames)?))
+/// How the live database differs from the entities.
+async fn live_drift(
+    db: &DatabaseConnection,
+    renames: &[String],
+    unmanaged: &Unmanaged,
+) -> Result<Drift, Failure> {
+    Ok(drift(db, &schema::entities(), &parse_renames(renames)?, unmanaged).await?)
 }
 
-/// Prints one line per change with its safety; NOT NULL changes count the NULLs they would reject.
-async fn report(db: &DatabaseConnection, found: &Diff) -> Result<(), Failure> {
-    for line in describe(db, &found.changes).await? {
-        println!("{line}");
-    }
+/// One line per difference with its class and safety, then the rename hints.
+fn report(found: &Drift) -> Vec<String> {
+    let mut lines: Vec<String> = found.differences.iter().map(|d| d.line()).collect();
     for pair in &found.possible_renames {
-        println!(
+        lines.push(format!(
             "note: {pair} looks like a rename; if it is, rerun with --rename {}",
             rename_hint(pair)
-        );
+        ));
     }
-    Ok(())
+    lines
+}
+
+/// What a migration leaves out unless asked: dropping undeclared tables.
+fn left_out(found: &Drift, drop_undeclared: bool) -> Vec<String> {
+    if drop_undeclared {
+        return Vec::new();
+    }
+    found
+        .undeclared_tables()
+        .into_iter()
+        .map(|table| {
+            format!(
+                "left out: DROP TABLE {table}; declare the table in {UNMANAGED_FILE} to keep it, or pass --drop-undeclared-tables to drop it"
+            )
+        })
+        .collect()
 }
 
 fn rename_hint(pair: &str) -> String {
@@ -475,59 +562,29 @@ fn rename_hint(pair: &str) -> String {
     }
 }
 
-async fn describe(db: &DatabaseConnection, changes: &[Change]) -> Result<Vec<String>, Failure> {
-    let mut lines = Vec::new();
-    for change in changes {
-        let safety = match change.needs_null_count() {
-            Some((table, column)) => {
-                let nulls = count_nulls(db, table, column).await?;
-                if nulls == 0 {
-                    Safety::Safe
-                } else {
-                    Safety::Lossy(format!("{nulls} rows hold NULL and would fail NOT NULL"))
-                }
-            }
-            None => change.safety(),
-        };
-        lines.push(match safety {
-            Safety::Safe => format!("  safe   {change}"),
-            Safety::Lossy(why) => format!("  LOSSY  {change} ({why})"),
-        });
-    }
-    Ok(lines)
-}
-
-async fn count_nulls(db: &DatabaseConnection, table: &str, column: &str) -> Result<i64, Failure> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
-        quote(table),
-        quote(column)
-    );
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
-        .await?
-        .ok_or("COUNT(*) returned no row")?;
-    Ok(row.try_get_by_index::<i64>(0)?)
-}
-
-async fn check(
-    cfg: &DatabaseConfig,
-    db: &DatabaseConnection,
-    renames: &[String],
-    migrations: bool,
-) -> Result<u8, Failure> {
-    let found = live_diff(db, renames).await?;
+async fn check(cfg: &DatabaseConfig, found: &Drift, migrations: bool) -> Result<u8, Failure> {
     let mut code = 0;
-    if found.changes.is_empty() {
+    if found.differences.is_empty() {
         println!("in sync: {} matches the entities", cfg.display());
     } else {
         println!(
             "drift: {} differs from the entities in {} ways:",
             cfg.display(),
-            found.changes.len()
+            found.differences.len()
         );
-        report(db, &found).await?;
         code = 1;
+    }
+    for line in report(found) {
+        println!("{line}");
+    }
+    if !found.unmanaged.is_empty() {
+        println!(
+            "unmanaged: {} table(s) declared in {UNMANAGED_FILE}, left alone:",
+            found.unmanaged.len()
+        );
+        for line in found.unmanaged_lines() {
+            println!("{line}");
+        }
     }
     if migrations {
         let missing = runner::unmigrated_changes(cfg).await?;
@@ -550,87 +607,45 @@ async fn check(
     Ok(code)
 }
 
-/// `path` relative to the current directory when it lies below it, as a user would type it.
-fn shown(path: &Path) -> &Path {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .unwrap_or(path)
+/// The module comment of a generated migration: the message, then one line per change.
+fn file_doc(message: &str, command: &str, differences: &[&Difference]) -> String {
+    let mut doc =
+        format!("{message}\n\nGenerated by `cargo run -p migration -- {command}`. Changes:\n");
+    for d in differences {
+        doc.push_str(&format!("- {}\n", d.line().trim()));
+    }
+    doc.trim_end().to_string()
 }
 
-async fn generate(
-    db: &DatabaseConnection,
+fn generate(
+    found: &Drift,
     message: &str,
-    renames: &[String],
     dir: &Path,
+    drop_undeclared: bool,
 ) -> Result<u8, Failure> {
-    let found = live_diff(db, renames).await?;
-    if found.changes.is_empty() {
+    let kept: Vec<&Difference> = found
+        .differences
+        .iter()
+        .filter(|d| drop_undeclared || !d.is_undeclared_drop())
+        .collect();
+    for line in left_out(found, drop_undeclared) {
+        println!("{line}");
+    }
+    if kept.is_empty() {
         println!("in sync: the database matches the entities; no migration written");
         return Ok(0);
     }
-    let slug: String = message
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect::<String>()
-        .split('_')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("_");
-    if slug.is_empty() {
-        return Err("the migration message needs at least one letter or digit"
-            .to_string()
-            .into());
-    }
-    let name = format!("m{}_{slug}", chrono::Utc::now().format("%Y%m%d_%H%M%S"));
-    let lines = describe(db, &found.changes).await?;
-    let mut doc =
-        format!("{message}\n\nGenerated by `cargo run -p migration -- generate`. Changes:\n");
-    for line in &lines {
-        doc.push_str(&format!("- {}\n", line.trim()));
-    }
-    let source = render::migration_file(&name, doc.trim_end(), &found.changes);
-
-    let lib = dir.join("lib.rs");
-    let registry =
-        std::fs::read_to_string(&lib).map_err(|e| format!("cannot read {}: {e}", lib.display()))?;
-    let marker = "migrations! {";
-    let start = registry.find(marker).ok_or_else(|| {
-        format!(
-            "{} has no `migrations! {{` list to register the migration in",
-            lib.display()
-        )
-    })?;
-    let end = start
-        + registry[start..].find("\n}").ok_or_else(|| {
-            format!(
-                "the `migrations! {{` list in {} is not closed by a `}}` line",
-                lib.display()
-            )
-        })?;
-    let updated = format!("{}\n    {name},{}", &registry[..end], &registry[end..]);
-
-    let file = dir.join(format!("{name}.rs"));
-    if file.exists() {
-        return Err(format!(
-            "{} already exists; wait a second and run generate again",
-            file.display()
-        )
-        .into());
-    }
-    std::fs::write(&file, source).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    if let Err(e) = std::fs::write(&lib, updated) {
-        let _ = std::fs::remove_file(&file);
-        return Err(format!("cannot register the migration in {}: {e}", lib.display()).into());
-    }
+    let name = files::migration_name(message, chrono::Utc::now())?;
+    let changes: Vec<Change> = kept.iter().map(|d| d.change.clone()).collect();
+    let source = render::migration_file(&name, &file_doc(message, "generate", &kept), &changes);
+    let written = files::write_migration(dir, &name, &source, Position::Last)?;
     println!(
         "wrote {} ({} changes):",
-        shown(&file).display(),
-        found.changes.len()
+        files::shown(&written.file).display(),
+        kept.len()
     );
-    for line in lines {
-        println!("{line}");
+    for d in &kept {
+        println!("{}", d.line());
     }
     for pair in &found.possible_renames {
         println!(
@@ -640,7 +655,68 @@ async fn generate(
     }
     println!(
         "registered in {}; review it, then apply with `cargo run -p migration -- up`",
-        shown(&lib).display()
+        files::shown(&written.lib).display()
+    );
+    Ok(0)
+}
+
+/// `adopt`: records the baseline on a database built outside the migrations, and writes the
+/// migration that takes it to the baseline, when it differs.
+async fn adopt(
+    db: &DatabaseConnection,
+    target: &str,
+    unmanaged: &Unmanaged,
+    message: &str,
+    dir: &Path,
+    drop_undeclared: bool,
+) -> Result<u8, Failure> {
+    let found = runner::adoption_drift(db, unmanaged).await?;
+    let kept: Vec<&Difference> = found
+        .differences
+        .iter()
+        .filter(|d| drop_undeclared || !d.is_undeclared_drop())
+        .collect();
+    for line in found.unmanaged_lines() {
+        println!("{line}");
+    }
+    for line in left_out(&found, drop_undeclared) {
+        println!("{line}");
+    }
+    if kept.is_empty() {
+        let baseline = runner::record_baseline(db).await?;
+        println!(
+            "adopted {target}: {baseline} recorded as applied; the database equals the baseline, no reconciliation needed"
+        );
+        return Ok(0);
+    }
+    let name = files::migration_name(message, chrono::Utc::now())?;
+    let changes: Vec<Change> = kept.iter().map(|d| d.change.clone()).collect();
+    let source = render::render_file(
+        &name,
+        &file_doc(message, "adopt", &kept),
+        &changes,
+        Purpose::Reconciliation,
+    );
+    let written = files::write_migration(dir, &name, &source, Position::AfterBaseline)?;
+    let baseline = match runner::record_baseline(db).await {
+        Ok(baseline) => baseline,
+        Err(e) => {
+            written.undo()?;
+            return Err(e.into());
+        }
+    };
+    println!("adopted {target}: {baseline} recorded as applied");
+    println!(
+        "wrote {} ({} changes, from this database to the baseline):",
+        files::shown(&written.file).display(),
+        kept.len()
+    );
+    for d in &kept {
+        println!("{}", d.line());
+    }
+    println!(
+        "registered in {} after the baseline. Next: review the file; `cargo run -p migration -- sql --pending` prints its SQL for the DBA; `cargo run -p migration -- up` applies it (on databases built by `up` it changes nothing)",
+        files::shown(&written.lib).display()
     );
     Ok(0)
 }

@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::diff::{Renames, diff};
 use eyened_orm::migrate::plan::quote;
-use eyened_orm::migrate::{Change, Dialect, PlanError, fold, plan, reverse};
-use eyened_orm::schema::{self, Schema};
+use eyened_orm::migrate::{Change, Dialect, PlanError, fold, plan_for, reverse};
+use eyened_orm::schema::{self, Schema, Unmanaged};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
 use thiserror::Error;
 
+use crate::drift::Drift;
 use crate::{Migrator, changes_of};
 
 /// The Alembic revision the baseline corresponds to: production's head.
@@ -48,8 +49,21 @@ pub enum RunError {
         "the database is at Alembic revision {found}, older than head {ALEMBIC_HEAD}: upgrade it with the Python tooling first (`alembic upgrade head`), then run `migration stamp`"
     )]
     OldAlembic { found: String },
-    #[error("refusing to stamp: the live schema differs from the baseline in {} ways:\n  {}", .0.len(), .0.join("\n  "))]
-    SchemaMismatch(Vec<String>),
+    #[error(
+        "refusing to stamp: the live schema differs from the baseline in {} ways:\n{}{}\n\
+         stamp records the baseline only over a database that equals it. To adopt this one, run \
+         `cargo run -p migration -- adopt \"reconcile production\"`: it records the baseline and \
+         writes a migration whose `up` takes this database to it (review the file; `sql --pending` \
+         prints its SQL for the DBA; `up` applies it)",
+        .0.differences.len(),
+        .0.differences.iter().map(|d| d.line()).collect::<Vec<_>>().join("\n"),
+        .0.unmanaged_lines().iter().map(|l| format!("\n{l}")).collect::<String>()
+    )]
+    SchemaMismatch(Box<Drift>),
+    #[error(
+        "{0} is already recorded: this database is adopted; change the entities and use `generate` for what comes next"
+    )]
+    AlreadyAdopted(String),
     #[error("{0}")]
     Plan(#[from] PlanError),
     #[error("{0}")]
@@ -391,30 +405,68 @@ pub enum Stamped {
     AlreadyRecorded(String),
 }
 
-/// Adopts a database built outside these migrations (the Alembic-managed production one): records
-/// the baseline as applied without running it, after verifying that the live schema is the
-/// baseline's, and that an Alembic-managed database is at head.
-pub async fn stamp(db: &DatabaseConnection) -> Result<Stamped, RunError> {
-    let baseline = Migrator::migrations()
+fn baseline_name() -> Result<String, RunError> {
+    Migrator::migrations()
         .first()
         .map(|m| m.name().to_string())
-        .ok_or_else(|| RunError::Invalid("no baseline migration is registered".into()))?;
+        .ok_or_else(|| RunError::Invalid("no baseline migration is registered".into()))
+}
+
+/// Adopts a database built outside these migrations (the Alembic-managed production one): records
+/// the baseline as applied without running it, after verifying that the live schema is the
+/// baseline's (declared unmanaged tables aside), and that an Alembic-managed database is at head.
+pub async fn stamp(db: &DatabaseConnection, unmanaged: &Unmanaged) -> Result<Stamped, RunError> {
+    let baseline = baseline_name()?;
+    if baseline_recorded(db).await? {
+        return Ok(Stamped::AlreadyRecorded(baseline));
+    }
+    let found = adoption_drift(db, unmanaged).await?;
+    if !found.differences.is_empty() {
+        return Err(RunError::SchemaMismatch(Box::new(found)));
+    }
+    record_baseline(db).await?;
+    Ok(Stamped::Recorded(baseline))
+}
+
+/// The default collation of the connection's database (`@@collation_database`).
+pub async fn database_collation<C: ConnectionTrait>(db: &C) -> Result<Option<String>, RunError> {
+    if db.get_database_backend() != DbBackend::MySql {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::MySql,
+            "SELECT @@collation_database".to_string(),
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get_by_index::<String>(0)).transpose()?)
+}
+
+/// How a database to adopt differs from the baseline, after checking that it can be adopted:
+/// an Alembic-managed database must be at head, and no migration may be recorded yet.
+pub async fn adoption_drift(
+    db: &DatabaseConnection,
+    unmanaged: &Unmanaged,
+) -> Result<Drift, RunError> {
     if let Some(found) = alembic_revision(db).await?
         && found != ALEMBIC_HEAD
     {
         return Err(RunError::OldAlembic { found });
     }
+    if baseline_recorded(db).await? {
+        return Err(RunError::AlreadyAdopted(baseline_name()?));
+    }
+    crate::drift::drift(db, &baseline_schema()?, &Renames::default(), unmanaged).await
+}
+
+async fn baseline_recorded(db: &DatabaseConnection) -> Result<bool, RunError> {
     let st = status(db).await?;
-    if st.entries.first().is_some_and(|e| e.applied_at.is_some()) {
-        return Ok(Stamped::AlreadyRecorded(baseline));
-    }
-    let live = schema::introspect(db, None).await?;
-    let differences = diff(&live, &baseline_schema()?, &Renames::default());
-    if !differences.changes.is_empty() {
-        return Err(RunError::SchemaMismatch(
-            differences.changes.iter().map(|c| c.to_string()).collect(),
-        ));
-    }
+    Ok(st.entries.first().is_some_and(|e| e.applied_at.is_some()))
+}
+
+/// Records the baseline as applied, without running it; returns its name.
+pub async fn record_baseline(db: &DatabaseConnection) -> Result<String, RunError> {
+    let baseline = baseline_name()?;
     Migrator::install(db).await?;
     db.execute_unprepared(&format!(
         "INSERT INTO {} (version, applied_at) VALUES ({}, {})",
@@ -423,7 +475,7 @@ pub async fn stamp(db: &DatabaseConnection) -> Result<Stamped, RunError> {
         chrono::Utc::now().timestamp()
     ))
     .await?;
-    Ok(Stamped::Recorded(baseline))
+    Ok(baseline)
 }
 
 /// Holds MySQL's `GET_LOCK` on one connection for as long as it lives; two runs on the same
@@ -480,11 +532,13 @@ pub enum Direction {
 
 /// The SQL of `migrations` (name and changes, in apply order) as one script for the `mysql`
 /// client, recording each migration in the version table as it goes. For `Down` the migrations
-/// are undone newest first.
+/// are undone newest first. `database_collation` names the default collation of the database
+/// the script is for, when known (see [`plan_for`]).
 pub fn script(
     migrations: &[(&str, Vec<Change>)],
     direction: Direction,
     dialect: Dialect,
+    database_collation: Option<&str>,
 ) -> Result<String, RunError> {
     let mut out = String::new();
     out.push_str("-- Eyened schema migrations, generated by `cargo run -p migration -- sql`.\n");
@@ -518,7 +572,7 @@ pub fn script(
             ),
         };
         out.push_str(&format!("\n-- {name} ({label})\n"));
-        for sql in plan(dialect, &changes)? {
+        for sql in plan_for(dialect, &changes, database_collation)? {
             out.push_str(&sql);
             out.push_str(";\n");
         }

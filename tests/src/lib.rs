@@ -10,7 +10,7 @@
 //! another (a server URL without a database). The reference schema directory is
 //! `tests/fixtures/reference` (see its README) unless `EYENED_REFERENCE_DIR` names another.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -153,6 +153,51 @@ impl TestDb {
         let db = Self::new().await;
         db.load_sql_file(&reference_schema_sql());
         db
+    }
+
+    /// A database shaped like production (`tests/fixtures/production/README.md`): the reference
+    /// DDL, the Alembic head, seeded rows in every table, then `differences.sql`.
+    pub async fn production() -> Self {
+        let db = Self::reference().await;
+        db.load_sql_file(&reference_dir().join("alembic_version.sql"));
+        let conn = db.connect().await;
+        eyened_orm::dataset::generate(
+            &conn,
+            &eyened_orm::dataset::DatasetOptions {
+                seed: 14,
+                patients: 12,
+                blob_bytes: 256,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("generating rows in {} failed: {e}", db.name));
+        let _ = conn.close().await;
+        db.load_sql_file(&fixtures_dir().join("production").join("differences.sql"));
+        db
+    }
+
+    /// Row count and `CHECKSUM TABLE` of every base table, by name.
+    pub async fn table_checksums(&self) -> BTreeMap<String, (i64, i64)> {
+        let conn = self.connect().await;
+        let names = table_names(&conn).await;
+        let mut out = BTreeMap::new();
+        for table in names {
+            let qualified = format!("{}.{}", quote_ident(&self.name), quote_ident(&table));
+            let rows = query_i64(&conn, &format!("SELECT COUNT(*) FROM {qualified}")).await;
+            let row = conn
+                .query_one_raw(Statement::from_string(
+                    DbBackend::MySql,
+                    format!("CHECKSUM TABLE {qualified}"),
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("CHECKSUM TABLE {qualified}: {e}"))
+                .expect("a row");
+            let checksum: Option<i64> = row.try_get_by_index(1).expect("the checksum");
+            out.insert(table, (rows, checksum.unwrap_or_default()));
+        }
+        let _ = conn.close().await;
+        out
     }
 
     /// The database name.

@@ -103,6 +103,7 @@ async fn clean_database_passes() {
         skip: vec![],
         examples: 20,
         json: true,
+        unmanaged: None,
     };
     assert_eq!(verify::run(&args).await, 0);
 }
@@ -162,6 +163,7 @@ async fn orphans_and_duplicates_are_counted() {
         skip: vec![verify::Step::Decode],
         examples: 20,
         json: false,
+        unmanaged: None,
     };
     assert_eq!(verify::run(&args).await, 1);
 }
@@ -325,6 +327,7 @@ async fn snapshots_show_changed_columns() {
         skip: vec![],
         examples: 20,
         json: false,
+        unmanaged: None,
     };
     assert_eq!(verify::run(&args).await, 2);
     let _ = std::fs::remove_dir_all(&dir);
@@ -360,4 +363,73 @@ async fn other_databases_are_refused_with_an_error() {
         matches!(err, eyened_orm::import::ImportError::Unsupported),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn declared_unmanaged_tables_are_listed_not_checked() {
+    let db = TestDb::migrated().await;
+    let conn = db.connect().await;
+    conn.execute_unprepared(
+        "CREATE TABLE Statistics (StatisticsID int PRIMARY KEY, Name varchar(64), \
+         ImageInstanceID int, CONSTRAINT fk_Statistics_Image FOREIGN KEY (ImageInstanceID) \
+         REFERENCES ImageInstance (ImageInstanceID))",
+    )
+    .await
+    .unwrap();
+    unchecked(&conn, &["INSERT INTO Statistics VALUES (1, 'orphan', 999)"]).await;
+
+    // Undeclared: drift, and its orphan is counted.
+    let report = run(&conn, &db, &Options::default()).await;
+    assert!(
+        report
+            .of_kind(Kind::Schema)
+            .any(|p| p.detail == "Statistics: drop table"),
+        "{}",
+        report.render_table()
+    );
+    assert!(
+        report.of_kind(Kind::Orphan).count() == 1,
+        "{}",
+        report.render_table()
+    );
+
+    // Declared (as `eorm verify --unmanaged FILE` reads it): listed, and nothing in it checked.
+    let file = std::env::temp_dir().join(format!("{}-unmanaged.toml", db.name()));
+    std::fs::write(
+        &file,
+        "[[table]]\nname = \"Statistics\"\nreason = \"nightly counts\"\n",
+    )
+    .unwrap();
+    let args = verify::Args {
+        database_url: Some(db.url()),
+        env_file: None,
+        snapshot: None,
+        compare: None,
+        expect: vec![],
+        skip: vec![],
+        examples: 20,
+        json: false,
+        unmanaged: Some(file.clone()),
+    };
+    let options = args.options().expect("declarations parse");
+    let report = run(&conn, &db, &options).await;
+    assert!(report.is_ok(), "{}", report.render_table());
+    assert_eq!(report.unmanaged.len(), 1);
+    assert!(
+        report
+            .render_table()
+            .contains("unmanaged: Statistics (not checked: nightly counts)"),
+        "{}",
+        report.render_table()
+    );
+    assert_eq!(verify::run(&args).await, 0);
+
+    // A broken declaration file stops verify with its path and line.
+    std::fs::write(&file, "[[table]]\nname = \"Statistics\"\n").unwrap();
+    let err = args.options().expect_err("no reason given");
+    assert!(
+        err.to_string().contains(&file.display().to_string()) && err.to_string().contains("reason"),
+        "{err}"
+    );
+    let _ = std::fs::remove_file(&file);
 }

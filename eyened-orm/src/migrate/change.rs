@@ -234,9 +234,9 @@ impl Change {
             ConvertTable { to, .. } => Safety::Lossy(format!(
                 "re-collates every text column to {}: fails if a unique key then holds equal values{}",
                 collation_text(to.as_deref()),
-                match to {
-                    None => "",
-                    Some(_) => "; characters the new character set cannot hold are lost",
+                match to.as_deref().and_then(|c| recharset(None, Some(c))) {
+                    None => String::new(),
+                    Some(why) => format!("; {why}"),
                 }
             )),
             AddColumn { column, .. } if !column.nullable && column.default.is_none() && !column.auto_increment => {
@@ -333,18 +333,19 @@ fn narrowing(from: &SqlType, to: &SqlType) -> Option<String> {
     }
 }
 
-/// Why changing a column's collation can lose data: when the character set changes (within one
-/// character set only the comparison rules change). `None` is the table's default.
+/// Why changing a column's collation can lose data: when it moves to a character set that may
+/// not hold every character, anything but utf8mb4 (within one character set only the comparison
+/// rules change). `None` is the table's default, which for Eyened is utf8mb4.
 fn recharset(from: Option<&str>, to: Option<&str>) -> Option<String> {
     use crate::schema::charset_of;
+    let narrower = |c: &str| charset_of(c) != "utf8mb4";
     match (from, to) {
         (Some(a), Some(b)) if charset_of(a) == charset_of(b) => None,
-        (None, None) => None,
-        _ => Some(format!(
-            "changes the character set ({} -> {}): characters the new one cannot hold are lost",
-            collation_text(from),
-            collation_text(to)
+        (_, Some(b)) if narrower(b) => Some(format!(
+            "changes the character set to {}: characters it cannot hold are lost",
+            charset_of(b)
         )),
+        _ => None,
     }
 }
 

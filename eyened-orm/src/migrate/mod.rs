@@ -11,12 +11,12 @@ pub mod plan;
 pub mod render;
 
 pub use change::{Change, Safety, reverse};
-pub use plan::{Dialect, PlanError, apply, plan};
+pub use plan::{Dialect, PlanError, apply, plan, plan_for, reconcile};
 
 /// What a migration file needs in scope.
 pub mod prelude {
     pub use super::change::{Change, reverse};
-    pub use super::plan::apply;
+    pub use super::plan::{apply, reconcile};
     pub use crate::schema::{
         Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table,
     };

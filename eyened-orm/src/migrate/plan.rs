@@ -551,6 +551,17 @@ fn fk_action(action: FkAction) -> ForeignKeyAction {
     }
 }
 
+/// [`apply`] for a reconciliation migration, which takes a database that was not built by the
+/// migrations (production, adopted with `migration adopt`) to the baseline. On MySQL/MariaDB
+/// [`apply`] skips what is already in effect, so a database built by the migrations is left as it
+/// is; any other database was built by them, and there is nothing to reconcile.
+pub async fn reconcile<C: ConnectionTrait>(db: &C, changes: &[Change]) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::MySql {
+        return Ok(());
+    }
+    apply(db, changes).await
+}
+
 /// Plans `changes` for the connection's dialect and runs them statement by statement, skipping
 /// on MySQL/MariaDB the changes the live schema already shows (see [`super::guard`]).
 ///

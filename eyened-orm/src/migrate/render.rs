@@ -9,9 +9,28 @@ use quote::quote;
 use super::change::Change;
 use crate::schema::{Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table};
 
+/// What a migration file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A schema change, applied to every database: `apply`.
+    Change,
+    /// Takes a database the migrations did not build to the baseline: `reconcile`, which leaves
+    /// databases they built as they are.
+    Reconciliation,
+}
+
 /// The source of a migration file named `name` (`m20251125_120000_add_x`) carrying out `changes`.
 /// `doc` becomes the module comment.
 pub fn migration_file(name: &str, doc: &str, changes: &[Change]) -> String {
+    render_file(name, doc, changes, Purpose::Change)
+}
+
+/// [`migration_file`] for a file of the given purpose.
+pub fn render_file(name: &str, doc: &str, changes: &[Change], purpose: Purpose) -> String {
+    let run = match purpose {
+        Purpose::Change => quote! { apply },
+        Purpose::Reconciliation => quote! { reconcile },
+    };
     let mut table_fns = Vec::new();
     let mut used_fn_names = Vec::<String>::new();
     let changes: Vec<TokenStream> = changes
@@ -33,11 +52,11 @@ pub fn migration_file(name: &str, doc: &str, changes: &[Change]) -> String {
         #[async_trait::async_trait]
         impl MigrationTrait for Migration {
             async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-                apply(manager.get_connection(), &changes()).await
+                #run(manager.get_connection(), &changes()).await
             }
 
             async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-                apply(manager.get_connection(), &reverse(&changes())).await
+                #run(manager.get_connection(), &reverse(&changes())).await
             }
         }
 
@@ -263,19 +282,25 @@ fn check(c: &Check) -> TokenStream {
 }
 
 /// The Rust name of the function holding a table's definition: the snake case of the table
-/// name with every character that may not appear in an identifier replaced by `_`, and a leading
-/// `t_` when it would start with a digit or be empty (`tmp-export` → `tmp_export`, `2024_backup`
-/// → `t_2024_backup`). The `_table` suffix the caller adds keeps it from being a keyword; the
-/// table name itself stays string data.
+/// name with each run of characters that may not appear in a snake-case identifier made one `_`,
+/// and `t_` before a leading digit (`tmp-export` → `tmp_export`, `2024_backup` → `t_2024_backup`,
+/// `über` → `ber`); `unnamed` when nothing is left. The `_table` suffix the caller adds keeps it
+/// from being a keyword; the table name itself stays string data.
 fn fn_name_of(table: &str) -> String {
-    let mut name: String = snake_case(table)
+    let replaced: String = snake_case(table)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') {
-        name.insert_str(0, "t_");
+    let name = replaced
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    match name.chars().next() {
+        None => "unnamed".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("t_{name}"),
+        Some(_) => name,
     }
-    name
 }
 
 /// `ImageInstance` → `image_instance`, `SOPInstanceUid` → `sop_instance_uid`.
@@ -425,9 +450,11 @@ mod tests {
         assert_eq!(fn_name_of("tmp-export"), "tmp_export");
         assert_eq!(fn_name_of("2024_backup"), "t_2024_backup");
         assert_eq!(fn_name_of("type"), "type");
-        assert_eq!(fn_name_of("über"), "_ber");
+        assert_eq!(fn_name_of("über"), "ber");
         assert_eq!(fn_name_of("a b`c"), "a_b_c");
-        assert_eq!(fn_name_of(""), "t_");
+        assert_eq!(fn_name_of("__x--y__"), "x_y");
+        assert_eq!(fn_name_of(""), "unnamed");
+        assert_eq!(fn_name_of("ü"), "unnamed");
         for name in [
             "tmp-export",
             "2024_backup",

@@ -24,7 +24,7 @@ pub struct Unmanaged {
 }
 
 /// One declared table and why it stays.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnmanagedTable {
     pub name: String,

@@ -28,7 +28,7 @@ pub mod snapshot;
 pub use indicatif::ProgressBar;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseConnection, DbErr};
@@ -36,7 +36,7 @@ use serde::Serialize;
 
 use crate::config::{self, ConfigError};
 use crate::diff::{Renames, diff};
-use crate::schema::{entities, introspect};
+use crate::schema::{Unmanaged, UnmanagedTable, entities, introspect};
 pub use snapshot::{Comparison, DataChange, Expectations, Snapshot};
 
 /// What kind of problem a [`Problem`] is.
@@ -112,6 +112,9 @@ pub struct Options {
     pub expect: Vec<String>,
     /// How many undecodable rows to list per table, column and reason (the rest are counted).
     pub examples: usize,
+    /// Tables the entities do not model, declared to stay: left out of every check but the
+    /// snapshots, and listed in the report.
+    pub unmanaged: Unmanaged,
 }
 
 impl Default for Options {
@@ -124,6 +127,7 @@ impl Default for Options {
             compare: None,
             expect: Vec::new(),
             examples: 20,
+            unmanaged: Unmanaged::default(),
         }
     }
 }
@@ -139,6 +143,8 @@ pub enum VerifyError {
     Snapshot { path: PathBuf, reason: String },
     #[error("invalid --expect: {0}")]
     Expect(String),
+    #[error("unmanaged-table declarations '{}': {reason}", path.display())]
+    Unmanaged { path: PathBuf, reason: String },
     #[error("eorm verify supports MySQL and MariaDB only")]
     Unsupported,
 }
@@ -151,6 +157,8 @@ pub struct Report {
     pub ok: bool,
     /// Tables of the live database (bookkeeping tables aside).
     pub tables: usize,
+    /// Declared unmanaged tables the database has, with why they stay: not checked.
+    pub unmanaged: Vec<UnmanagedTable>,
     /// Rows read through the entities.
     pub rows_decoded: u64,
     pub problems: Vec<Problem>,
@@ -225,6 +233,12 @@ impl Report {
                 out.push_str(&format!("note: --expect {spec} matched no change\n"));
             }
         }
+        for table in &self.unmanaged {
+            out.push_str(&format!(
+                "unmanaged: {} (not checked: {})\n",
+                table.name, table.reason
+            ));
+        }
         if let Some(path) = &self.snapshot_written {
             out.push_str(&format!("snapshot written to {}\n", path.display()));
         }
@@ -290,7 +304,8 @@ pub async fn verify(
         None => None,
     };
     progress.set_message("schema");
-    let live = introspect(db, None).await?;
+    let everything = introspect(db, None).await?;
+    let (live, declared) = options.unmanaged.split(everything.clone());
     let expected = entities();
     let mut problems = Vec::new();
 
@@ -326,7 +341,7 @@ pub async fn verify(
     let mut comparison = None;
     if options.snapshot.is_some() || before.is_some() {
         progress.set_message("checksums");
-        let now = snapshot::take(db, database, &live, progress).await?;
+        let now = snapshot::take(db, database, &everything, progress).await?;
         if let Some(path) = &options.snapshot {
             now.write(path)?;
             snapshot_written = Some(path.clone());
@@ -341,7 +356,18 @@ pub async fn verify(
     Ok(Report {
         database: database.to_owned(),
         ok: problems.is_empty(),
-        tables: live.tables.len(),
+        tables: everything.tables.len(),
+        unmanaged: declared
+            .iter()
+            .map(|t| UnmanagedTable {
+                name: t.name.clone(),
+                reason: options
+                    .unmanaged
+                    .reason(&t.name)
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+            .collect(),
         rows_decoded,
         problems,
         comparison,
@@ -382,12 +408,16 @@ pub struct Args {
     /// Print the report as JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Declarations of the tables the entities do not model, which are not checked [default:
+    /// migration/unmanaged.toml in the current directory or the nearest parent holding one]
+    #[arg(long, value_name = "FILE")]
+    pub unmanaged: Option<PathBuf>,
 }
 
 impl Args {
-    /// The [`Options`] these arguments ask for.
-    pub fn options(&self) -> Options {
-        Options {
+    /// The [`Options`] these arguments ask for; reads the unmanaged-table declarations.
+    pub fn options(&self) -> Result<Options, VerifyError> {
+        Ok(Options {
             schema: !self.skip.contains(&Step::Schema),
             integrity: !self.skip.contains(&Step::Integrity),
             decode: !self.skip.contains(&Step::Decode),
@@ -395,8 +425,37 @@ impl Args {
             compare: self.compare.clone(),
             expect: self.expect.clone(),
             examples: self.examples,
-        }
+            unmanaged: self.unmanaged_declarations()?,
+        })
     }
+
+    fn unmanaged_declarations(&self) -> Result<Unmanaged, VerifyError> {
+        let path = match &self.unmanaged {
+            Some(path) => path.clone(),
+            None => match find_upwards(Path::new(UNMANAGED_FILE)) {
+                Some(path) => path,
+                None => return Ok(Unmanaged::default()),
+            },
+        };
+        let error = |reason: String| VerifyError::Unmanaged {
+            path: path.clone(),
+            reason,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| error(e.to_string()))?;
+        Unmanaged::parse(&text, &entities()).map_err(error)
+    }
+}
+
+/// Where the migration crate keeps its unmanaged-table declarations, from the workspace root.
+pub const UNMANAGED_FILE: &str = "migration/unmanaged.toml";
+
+/// `relative` under the current directory or its nearest parent that has it.
+fn find_upwards(relative: &Path) -> Option<PathBuf> {
+    let start = std::env::current_dir().ok()?;
+    start
+        .ancestors()
+        .map(|dir| dir.join(relative))
+        .find(|candidate| candidate.is_file())
 }
 
 /// Runs `eorm verify` with the connection the arguments give (see [`config::resolve`]); prints
@@ -421,13 +480,8 @@ pub async fn run(args: &Args) -> u8 {
 async fn run_inner(args: &Args) -> Result<Report, VerifyError> {
     let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
     let db = config.connect().await?;
-    let report = verify(
-        &db,
-        &config.display(),
-        &args.options(),
-        &crate::progress::bar(24),
-    )
-    .await;
+    let options = args.options()?;
+    let report = verify(&db, &config.display(), &options, &crate::progress::bar(24)).await;
     let _ = db.close().await;
     report
 }
