@@ -42,7 +42,7 @@ pub enum RunError {
     #[error("migration {name} failed and was not recorded: {message}")]
     MigrationFailed { name: String, message: String },
     #[error(
-        "the database already holds Eyened tables but no migration is recorded{alembic}: adopt it with `migration stamp`, which verifies the schema first"
+        "the database already holds Eyened tables but no migration is recorded{alembic}: adopt it first, with `migration stamp` when it equals the baseline or `migration adopt` when it does not (`migration check` shows which)"
     )]
     NotAdopted { alembic: String },
     #[error(

@@ -221,7 +221,7 @@ async fn stamp_adopts_the_alembic_database() {
     let out = migration(&db, &["up"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("adopt it with `migration stamp`"),
+        text(&out).contains("adopt it first, with `migration stamp` when it equals the baseline or `migration adopt` when it does not"),
         "{}",
         text(&out)
     );
