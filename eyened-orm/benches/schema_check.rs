@@ -13,8 +13,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use eyened_orm::diff::{Renames, diff};
 use eyened_orm::migrate::{Dialect, plan};
+use eyened_orm::schema::diff::{Renames, diff};
 use eyened_orm::schema::{
     Check, Column, ColumnDefault, FkAction, ForeignKey, Index, Schema, SqlType, Table, introspect,
 };

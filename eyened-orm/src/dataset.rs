@@ -255,7 +255,7 @@ impl Rng {
 
 /// SQL literals.
 fn s(value: impl AsRef<str>) -> String {
-    crate::mirror::conn::literal(value.as_ref())
+    crate::sql::literal(value.as_ref())
 }
 
 fn hex(bytes: &[u8]) -> String {

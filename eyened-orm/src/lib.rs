@@ -10,11 +10,11 @@ extern crate self as eyened_orm;
 
 pub mod config;
 pub mod dataset;
-pub mod diff;
 pub mod entity;
 pub mod migrate;
 pub mod mirror;
 pub mod schema;
+pub mod sql;
 
 pub use eyened_orm_derive::EyenedTable;
 

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use eyened_orm::diff::{Renames, diff};
+use eyened_orm::schema::diff::{Renames, diff};
 use eyened_orm::schema::introspect::{Catalog, Flavor, is_generated_column};
 use eyened_orm::schema::{ColumnDefault, Schema, SqlType, Unmanaged, entities};
 

@@ -7,10 +7,10 @@
 
 use std::path::Path;
 
-use eyened_orm::diff::{Class, Renames, classify, diff};
-use eyened_orm::migrate::plan::quote;
-use eyened_orm::migrate::{Change, Safety};
+use eyened_orm::schema::diff::{Class, Renames, classify, diff};
 use eyened_orm::schema::{self, Schema, Unmanaged};
+use eyened_orm::schema::{Change, Safety};
+use eyened_orm::sql::ident;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::runner::RunError;
@@ -146,7 +146,7 @@ pub async fn drift<C: ConnectionTrait>(
     let mut unmanaged_found = Vec::new();
     for table in declared {
         unmanaged_found.push(UnmanagedFound {
-            rows: count(db, &format!("SELECT COUNT(*) FROM {}", quote(&table.name))).await?,
+            rows: count(db, &format!("SELECT COUNT(*) FROM {}", ident(&table.name))).await?,
             reason: unmanaged
                 .reason(&table.name)
                 .unwrap_or_default()
@@ -168,8 +168,8 @@ async fn safety<C: ConnectionTrait>(db: &C, change: &Change) -> Result<Safety, R
             db,
             &format!(
                 "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
-                quote(table),
-                quote(column)
+                ident(table),
+                ident(column)
             ),
         )
         .await?;
@@ -181,7 +181,7 @@ async fn safety<C: ConnectionTrait>(db: &C, change: &Change) -> Result<Safety, R
     }
     Ok(match change {
         Change::DropTable(table) => {
-            let rows = count(db, &format!("SELECT COUNT(*) FROM {}", quote(&table.name))).await?;
+            let rows = count(db, &format!("SELECT COUNT(*) FROM {}", ident(&table.name))).await?;
             Safety::Lossy(format!("{rows} rows would be lost"))
         }
         Change::AddCheck { table, check } => {
@@ -189,7 +189,7 @@ async fn safety<C: ConnectionTrait>(db: &C, change: &Change) -> Result<Safety, R
                 db,
                 &format!(
                     "SELECT COUNT(*) FROM {} WHERE NOT ({})",
-                    quote(table),
+                    ident(table),
                     check.expr
                 ),
             )

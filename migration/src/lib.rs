@@ -6,7 +6,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
-use eyened_orm::migrate::Change;
+use eyened_orm::schema::Change;
 
 pub mod drift;
 pub mod files;

@@ -8,11 +8,12 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use eyened_orm::config::{self, DatabaseConfig};
-use eyened_orm::diff::Renames;
-use eyened_orm::migrate::plan::quote;
 use eyened_orm::migrate::render::{self, Purpose};
-use eyened_orm::migrate::{Change, Dialect, plan};
+use eyened_orm::migrate::{Dialect, plan};
+use eyened_orm::schema::Change;
+use eyened_orm::schema::diff::Renames;
 use eyened_orm::schema::{self, Unmanaged};
+use eyened_orm::sql::ident;
 use migration::changes_of;
 use migration::drift::{Difference, Drift, UNMANAGED_FILE, drift};
 use migration::files::{self, Position};
@@ -476,7 +477,7 @@ async fn drop_tables(
         db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
     }
     for table in tables {
-        db.execute_unprepared(&format!("DROP TABLE {}", quote(table)))
+        db.execute_unprepared(&format!("DROP TABLE {}", ident(table)))
             .await?;
     }
     if mysql {

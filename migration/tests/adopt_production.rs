@@ -7,9 +7,10 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use eyened_orm::diff::{Class, Renames};
+use eyened_orm::migrate::guard;
 use eyened_orm::migrate::render::{Purpose, render_file};
-use eyened_orm::migrate::{Change, guard};
+use eyened_orm::schema::Change;
+use eyened_orm::schema::diff::{Class, Renames};
 use eyened_orm::schema::{self, introspect};
 use eyened_orm_tests::{TestDb, query_i64};
 use migration::drift::{self, Drift};
@@ -105,7 +106,7 @@ impl MigrationTrait for Reconcile {
         let changes = RECONCILIATION.with(|r| r.borrow().clone());
         eyened_orm::migrate::reconcile(
             manager.get_connection(),
-            &eyened_orm::migrate::reverse(&changes),
+            &eyened_orm::schema::reverse(&changes),
         )
         .await
     }

@@ -9,8 +9,8 @@
 #[path = "golden/odd_names_migration.rs"]
 mod golden;
 
-use eyened_orm::migrate::Change;
 use eyened_orm::migrate::render::migration_file;
+use eyened_orm::schema::Change;
 use eyened_orm::schema::{Check, Column, FkAction, ForeignKey, Index, SqlType, Table};
 
 const NAME: &str = "m20261205_000000_odd_names";

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use eyened_orm::migrate::Change;
+use eyened_orm::schema::Change;
 use eyened_orm::schema::{Column, SqlType, Table};
 use eyened_orm_tests::{TestDb, query_i64, reference_dir};
 use migration::runner::{self, RunError};
@@ -171,7 +171,7 @@ impl MigrationTrait for Failing {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         eyened_orm::migrate::apply(
             manager.get_connection(),
-            &eyened_orm::migrate::reverse(&failing_changes()),
+            &eyened_orm::schema::reverse(&failing_changes()),
         )
         .await
     }
@@ -357,7 +357,7 @@ impl MigrationTrait for Fixed {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         eyened_orm::migrate::apply(
             manager.get_connection(),
-            &eyened_orm::migrate::reverse(&fixed_changes()),
+            &eyened_orm::schema::reverse(&fixed_changes()),
         )
         .await
     }
@@ -455,7 +455,7 @@ impl MigrationTrait for Incomplete {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         eyened_orm::migrate::apply(
             manager.get_connection(),
-            &eyened_orm::migrate::reverse(&incomplete_changes()),
+            &eyened_orm::schema::reverse(&incomplete_changes()),
         )
         .await
     }

@@ -30,7 +30,7 @@ pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306";
 pub const TEST_DB_PREFIX: &str = "eorm_test_";
 
 /// Bookkeeping tables that are not part of the Eyened schema.
-pub const BOOKKEEPING_TABLES: [&str; 2] = ["seaql_migrations", "alembic_version"];
+pub use eyened_orm::schema::VERSION_TABLES as BOOKKEEPING_TABLES;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use eyened_orm::config::DatabaseConfig;
-use eyened_orm::migrate::{Change, apply};
+use eyened_orm::migrate::apply;
+use eyened_orm::schema::Change;
 use eyened_orm::schema::{FkAction, SqlType, entities};
 use eyened_orm_tests::{
     SqliteDb, TestDb, fingerprint, fingerprint_diff, mysql_server_url, query_i64, reference_dir,

@@ -21,8 +21,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use eyened_orm::diff::{Diff, Renames, diff};
-use eyened_orm::migrate::{Change, Dialect, apply, plan, reverse};
+use eyened_orm::migrate::{Dialect, apply, plan};
+use eyened_orm::schema::diff::{Diff, Renames, diff};
+use eyened_orm::schema::{Change, reverse};
 use eyened_orm::schema::{Schema, introspect};
 use eyened_orm_tests::{TestDb, fingerprint_diff};
 use sea_orm::{ConnectionTrait, DatabaseConnection};

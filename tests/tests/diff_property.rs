@@ -17,8 +17,9 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use eyened_orm::diff::{Renames, diff};
-use eyened_orm::migrate::{Change, Dialect, apply, plan, reverse};
+use eyened_orm::migrate::{Dialect, apply, plan};
+use eyened_orm::schema::diff::{Renames, diff};
+use eyened_orm::schema::{Change, reverse};
 use eyened_orm::schema::{
     Check, Column, ColumnDefault, FkAction, ForeignKey, Index, Schema, SqlType, Table, introspect,
 };

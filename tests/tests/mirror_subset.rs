@@ -28,7 +28,7 @@ struct World {
     rows: BTreeMap<String, Vec<BTreeMap<String, Option<String>>>>,
 }
 
-const BOOKKEEPING: [&str; 3] = ["alembic_version", "seaql_migrations", "eorm_migration_lock"];
+use eyened_orm::schema::VERSION_TABLES as BOOKKEEPING;
 
 async fn load_world(conn: &DatabaseConnection, db: &str) -> World {
     let raw = query_strings(

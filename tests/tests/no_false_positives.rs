@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use eyened_orm::diff::{Renames, diff};
 use eyened_orm::migrate::apply;
+use eyened_orm::schema::diff::{Renames, diff};
 use eyened_orm::schema::{Schema, Table, entities, introspect};
 use eyened_orm_tests::{TestDb, quote_ident};
 use sea_orm::{ConnectionTrait, DatabaseConnection};

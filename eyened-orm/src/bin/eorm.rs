@@ -278,8 +278,8 @@ async fn generate(args: DatasetArgs) -> Result<(), String> {
             config::DatabaseConfig::from_url(&db.server_url()).map_err(|e| e.to_string())?;
         let conn = server.connect().await.map_err(|e| e.to_string())?;
         conn.execute_unprepared(&format!(
-            "CREATE DATABASE IF NOT EXISTS `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
-            name.replace('`', "``")
+            "CREATE DATABASE IF NOT EXISTS {} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
+            eyened_orm::sql::ident(&name)
         ))
         .await
         .map_err(|e| format!("creating database {name}: {e}"))?;
@@ -290,7 +290,7 @@ async fn generate(args: DatasetArgs) -> Result<(), String> {
         let changes: Vec<_> = eyened_orm::schema::entities()
             .tables
             .into_iter()
-            .map(eyened_orm::migrate::Change::AddTable)
+            .map(eyened_orm::schema::Change::AddTable)
             .collect();
         eyened_orm::migrate::apply(&conn, &changes)
             .await

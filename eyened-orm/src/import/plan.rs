@@ -13,7 +13,7 @@ use sea_orm::{
 use super::input::{self, At, ItemIn, Prop, Tables};
 use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
-use crate::verify::quote;
+use crate::sql::ident;
 
 /// The columns the importer sets on every new image: its series, its path and
 /// [`IMAGE_INACTIVE`] (false unless a prop says otherwise).
@@ -509,7 +509,7 @@ pub(super) async fn plan(
     // Pass 2, reads: referenced ids, then every row the input may match.
     for ((table, column), values) in &references {
         let ids: Vec<Value> = values.keys().map(|v| Value::BigInt(Some(*v))).collect();
-        let found: BTreeSet<i64> = lookup(db, &quote(column), &quote(table), &quote(column), ids)
+        let found: BTreeSet<i64> = lookup(db, &ident(column), &ident(table), &ident(column), ids)
             .await?
             .iter()
             .map(|r| r.try_get_by_index::<i64>(0))

@@ -23,7 +23,7 @@ use super::input::Prop;
 use super::plan::{IMAGE_FIXED, IMAGE_INACTIVE, NewImage, Plan, Ref};
 use super::{ImportError, Options};
 use crate::load_data::{self, Loader, push_value};
-use crate::verify::quote;
+use crate::sql::ident;
 
 /// MySQL's limit of placeholders in one prepared statement.
 const MAX_PARAMS: usize = 65_535;
@@ -408,7 +408,7 @@ async fn load_images(
 /// sent as hexadecimal and decoded by the server, so that the file can be read as utf8mb4 and
 /// text converted to each column's character set as for INSERTs.
 fn load_statement(first: &NewImage) -> String {
-    let mut targets: Vec<String> = IMAGE_FIXED.iter().map(|c| quote(c)).collect();
+    let mut targets: Vec<String> = IMAGE_FIXED.iter().map(|c| ident(c)).collect();
     let mut set = Vec::new();
     for p in &first.props {
         if p.column.eq_ignore_ascii_case(IMAGE_INACTIVE) {
@@ -416,13 +416,13 @@ fn load_statement(first: &NewImage) -> String {
         }
         if matches!(p.value, Value::Bytes(_)) {
             let var = format!("@hex{}", set.len());
-            set.push(format!("{} = UNHEX({var})", quote(p.column)));
+            set.push(format!("{} = UNHEX({var})", ident(p.column)));
             targets.push(var);
         } else {
-            targets.push(quote(p.column));
+            targets.push(ident(p.column));
         }
     }
-    let mut sql = load_data::statement(&quote("ImageInstance"), "utf8mb4", &targets.join(", "));
+    let mut sql = load_data::statement(&ident("ImageInstance"), "utf8mb4", &targets.join(", "));
     if !set.is_empty() {
         sql.push_str(" SET ");
         sql.push_str(&set.join(", "));
@@ -502,9 +502,9 @@ async fn insert(
         if let (Some(col), Some(last)) = (check, block.last()) {
             let sql = format!(
                 "SELECT {pk}, CAST({c} AS CHAR) FROM {t} WHERE {pk} BETWEEN ? AND ? ORDER BY {pk}",
-                pk = quote(pk),
-                c = quote(&rows.columns[col]),
-                t = quote(table)
+                pk = ident(pk),
+                c = ident(&rows.columns[col]),
+                t = ident(table)
             );
             let found = session.pairs(sql, first, *last).await?;
             verify_block(table, &found, chunk, col, &block)?;
@@ -558,10 +558,10 @@ async fn execute(
     }
     let mut sql = format!(
         "INSERT INTO {} ({}) VALUES ",
-        quote(table),
+        ident(table),
         columns
             .iter()
-            .map(|c| quote(c))
+            .map(|c| ident(c))
             .collect::<Vec<_>>()
             .join(", ")
     );

@@ -1,7 +1,7 @@
 //! Folding changes into a schema model: what a database looks like after a list of migrations,
 //! computed without a database.
 
-use super::change::Change;
+use crate::schema::Change;
 use crate::schema::{Schema, Table};
 
 /// The schema that results from applying `changes` to `schema`, in memory.
@@ -151,8 +151,8 @@ fn apply_one(schema: &mut Schema, change: &Change) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migrate::reverse;
     use crate::schema::entities;
+    use crate::schema::reverse;
 
     #[test]
     fn up_then_down_is_the_start() {

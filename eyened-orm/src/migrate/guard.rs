@@ -7,9 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use super::change::Change;
 use super::fold;
-use crate::diff::{Renames, diff, same_check, same_names};
+use crate::schema::Change;
+use crate::schema::diff::{Renames, diff, same_check, same_names};
 use crate::schema::{Column, Schema, Table};
 
 /// The changes of `changes` still to run against `live`, in order. Each is judged against the

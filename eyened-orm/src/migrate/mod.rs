@@ -4,20 +4,17 @@
 //! migration file holds its changes as data, so `down` is derived from `up` ([`reverse`]) and the
 //! SQL of any migration can be printed without a database connection.
 
-pub mod change;
 pub mod fold;
 pub mod guard;
 pub mod plan;
 pub mod render;
 
-pub use change::{Change, Safety, reverse};
 pub use plan::{Dialect, PlanError, apply, plan, plan_for, reconcile};
 
 /// What a migration file needs in scope.
 pub mod prelude {
-    pub use super::change::{Change, reverse};
     pub use super::plan::{apply, reconcile};
     pub use crate::schema::{
-        Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table,
+        Change, Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table, reverse,
     };
 }

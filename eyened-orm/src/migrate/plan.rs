@@ -8,8 +8,9 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use thiserror::Error;
 
-use super::change::Change;
+use crate::schema::Change;
 use crate::schema::{Column, ColumnDefault, FkAction, SqlType, Table};
+use crate::sql::{ident, ident_list, literal};
 
 /// The SQL dialects migrations are planned for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,19 +67,6 @@ pub fn plan_for(
     Ok(statements)
 }
 
-/// A MySQL identifier, backquoted.
-pub fn quote(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn plan_change(
     dialect: Dialect,
     change: &Change,
@@ -103,8 +91,8 @@ fn plan_change(
             })
         }
         RenameTable { from, to } => match dialect {
-            Dialect::MySql => format!("RENAME TABLE {} TO {}", quote(from), quote(to)),
-            Dialect::Sqlite => format!("ALTER TABLE {} RENAME TO {}", quote(from), quote(to)),
+            Dialect::MySql => format!("RENAME TABLE {} TO {}", ident(from), ident(to)),
+            Dialect::Sqlite => format!("ALTER TABLE {} RENAME TO {}", ident(from), ident(to)),
         },
         AddColumn {
             table,
@@ -122,7 +110,7 @@ fn plan_change(
             match dialect {
                 Dialect::MySql => {
                     let position = match after {
-                        Some(a) => format!(" AFTER {}", quote(a)),
+                        Some(a) => format!(" AFTER {}", ident(a)),
                         None => " FIRST".to_string(),
                     };
                     format!("{}{position}", stmt.to_string(MysqlQueryBuilder))
@@ -132,14 +120,14 @@ fn plan_change(
         }
         DropColumn { table, column, .. } => format!(
             "ALTER TABLE {} DROP COLUMN {}",
-            quote(table),
-            quote(&column.name)
+            ident(table),
+            ident(&column.name)
         ),
         RenameColumn { table, from, to } => format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {}",
-            quote(table),
-            quote(from),
-            quote(to)
+            ident(table),
+            ident(from),
+            ident(to)
         ),
         ModifyColumn { table, to, .. } => mysql_only(
             SqTable::alter()
@@ -156,13 +144,13 @@ fn plan_change(
         }
         SetEngine { table, to, .. } => format!(
             "ALTER TABLE {} ENGINE = {}",
-            quote(table),
+            ident(table),
             to.as_deref()
                 .unwrap_or(crate::schema::introspect::DEFAULT_ENGINE)
         ),
         SetTableComment { table, to, .. } => format!(
             "ALTER TABLE {} COMMENT = {}",
-            quote(table),
+            ident(table),
             literal(to.as_deref().unwrap_or(""))
         ),
         ConvertTable {
@@ -188,30 +176,30 @@ fn plan_change(
                 parts.push("DROP PRIMARY KEY".to_string());
             }
             if !to.is_empty() {
-                parts.push(format!("ADD PRIMARY KEY ({})", quoted_list(to)));
+                parts.push(format!("ADD PRIMARY KEY ({})", ident_list(to)));
             }
-            mysql_only(format!("ALTER TABLE {} {}", quote(table), parts.join(", ")))?
+            mysql_only(format!("ALTER TABLE {} {}", ident(table), parts.join(", ")))?
         }
         AddIndex { table, index } => format!(
             "CREATE {}INDEX {} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
-            quote(&index_name(dialect, table, &index.name)),
-            quote(table),
-            quoted_list(&index.columns)
+            ident(&index_name(dialect, table, &index.name)),
+            ident(table),
+            ident_list(&index.columns)
         ),
         DropIndex { table, index } => match dialect {
-            Dialect::MySql => format!("DROP INDEX {} ON {}", quote(&index.name), quote(table)),
+            Dialect::MySql => format!("DROP INDEX {} ON {}", ident(&index.name), ident(table)),
             Dialect::Sqlite => format!(
                 "DROP INDEX {}",
-                quote(&index_name(dialect, table, &index.name))
+                ident(&index_name(dialect, table, &index.name))
             ),
         },
         RenameIndex { table, index, to } => match dialect {
             Dialect::MySql => format!(
                 "ALTER TABLE {} RENAME INDEX {} TO {}",
-                quote(table),
-                quote(&index.name),
-                quote(to)
+                ident(table),
+                ident(&index.name),
+                ident(to)
             ),
             Dialect::Sqlite => {
                 let renamed = crate::schema::Index {
@@ -245,11 +233,11 @@ fn plan_change(
         } => {
             let mut sql = format!(
                 "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-                quote(table),
-                quote(&fk.name),
-                quoted_list(&fk.columns),
-                quote(&fk.referenced_table),
-                quoted_list(&fk.referenced_columns)
+                ident(table),
+                ident(&fk.name),
+                ident_list(&fk.columns),
+                ident(&fk.referenced_table),
+                ident_list(&fk.referenced_columns)
             );
             if fk.on_delete != FkAction::Restrict {
                 sql.push_str(&format!(" ON DELETE {}", fk.on_delete));
@@ -261,19 +249,19 @@ fn plan_change(
         }
         DropForeignKey { table, foreign_key } => mysql_only(format!(
             "ALTER TABLE {} DROP FOREIGN KEY {}",
-            quote(table),
-            quote(&foreign_key.name)
+            ident(table),
+            ident(&foreign_key.name)
         ))?,
         AddCheck { table, check } => mysql_only(format!(
             "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
-            quote(table),
-            quote(&check.name),
+            ident(table),
+            ident(&check.name),
             check.expr
         ))?,
         DropCheck { table, check } => mysql_only(format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
-            quote(table),
-            quote(&check.name)
+            ident(table),
+            ident(&check.name)
         ))?,
     };
     Ok(vec![stmt])
@@ -287,7 +275,7 @@ fn convert_table(table: &str, to: Option<&str>, database_collation: Option<&str>
     let convert = |collation: &str| {
         format!(
             "ALTER TABLE {} CONVERT TO CHARACTER SET {} COLLATE {}",
-            quote(table),
+            ident(table),
             crate::schema::charset_of(collation),
             collation
         )
@@ -297,18 +285,13 @@ fn convert_table(table: &str, to: Option<&str>, database_collation: Option<&str>
         None => vec![
             format!(
                 "SET @eorm_convert = CONCAT('ALTER TABLE ', {}, ' CONVERT TO CHARACTER SET ', @@character_set_database, ' COLLATE ', @@collation_database)",
-                literal(&quote(table))
+                literal(&ident(table))
             ),
             "PREPARE eorm_convert FROM @eorm_convert".to_string(),
             "EXECUTE eorm_convert".to_string(),
             "DEALLOCATE PREPARE eorm_convert".to_string(),
         ],
     }
-}
-
-/// A MySQL string literal.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// Index names are per table on MySQL but per database on SQLite, where they also may not equal

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::change::Change;
+use crate::schema::Change;
 use crate::schema::{Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table};
 
 /// What a migration file is for.

@@ -14,8 +14,9 @@
 
 use std::collections::BTreeMap;
 
-use super::conn::{self, Conn, ident, text};
+use super::conn::{self, Conn, text};
 use super::error::MirrorError;
+use crate::sql::ident;
 
 /// Database object kinds besides base tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

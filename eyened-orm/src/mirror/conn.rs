@@ -206,39 +206,3 @@ pub async fn scalar(
     let rows = rows(conn, sql, context).await?;
     Ok(rows.first().and_then(|r| text(r, 0)))
 }
-
-/// A MySQL identifier in backticks.
-pub use crate::migrate::plan::quote as ident;
-
-/// `` `db`.`table` ``.
-pub fn qualified(database: &str, table: &str) -> String {
-    format!("{}.{}", ident(database), ident(table))
-}
-
-/// A string literal for SQL we build ourselves (names, never row data).
-pub fn literal(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' => out.push_str("\\\\"),
-            '\0' => out.push_str("\\0"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting() {
-        assert_eq!(ident("a`b"), "`a``b`");
-        assert_eq!(qualified("d", "t"), "`d`.`t`");
-        assert_eq!(literal("it's a \\ test"), "'it''s a \\\\ test'");
-    }
-}

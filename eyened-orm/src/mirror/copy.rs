@@ -17,12 +17,13 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::catalog::{Render, TableInfo, render_text};
-use super::conn::{self, Conn, ident, qualified};
+use super::conn::{self, Conn};
 use super::error::MirrorError;
 use super::ui::{self, Ui};
 use super::verify::Fingerprint;
 use crate::config::DatabaseConfig;
 use crate::load_data::{self, Loader};
+use crate::sql::{ident, qualified};
 
 /// Which rows of a table a chunk covers.
 #[derive(Debug, Clone, PartialEq)]

@@ -48,8 +48,9 @@ use std::time::{Duration, Instant};
 pub use config::MirrorConfig;
 pub use error::MirrorError;
 
+use crate::sql::{ident, qualified};
 use catalog::{Catalog, TableInfo};
-use conn::{Conn, ident, qualified};
+use conn::Conn;
 use copy::{Chunk, CopyJob, Filter, LOAD_SESSION};
 use swap::Names;
 use ui::{TableSummary, Ui};
@@ -303,7 +304,7 @@ async fn same_server(source: &mut Conn, target: &mut Conn) -> Result<bool, Mirro
     );
     let got = conn::scalar(
         source,
-        format!("SELECT GET_LOCK({}, 0)", conn::literal(&token)),
+        format!("SELECT GET_LOCK({}, 0)", crate::sql::literal(&token)),
         || "source: server identity probe".into(),
     )
     .await?;
@@ -314,13 +315,13 @@ async fn same_server(source: &mut Conn, target: &mut Conn) -> Result<bool, Mirro
     }
     let holder = conn::scalar(
         target,
-        format!("SELECT IS_USED_LOCK({})", conn::literal(&token)),
+        format!("SELECT IS_USED_LOCK({})", crate::sql::literal(&token)),
         || "target: server identity probe".into(),
     )
     .await?;
     conn::scalar(
         source,
-        format!("SELECT RELEASE_LOCK({})", conn::literal(&token)),
+        format!("SELECT RELEASE_LOCK({})", crate::sql::literal(&token)),
         || "source: server identity probe".into(),
     )
     .await?;
@@ -587,7 +588,7 @@ pub async fn run(
     let lock = names.lock_name();
     let locked = conn::scalar(
         &mut tgt,
-        format!("SELECT GET_LOCK({}, 0)", conn::literal(&lock)),
+        format!("SELECT GET_LOCK({}, 0)", crate::sql::literal(&lock)),
         || "target: taking the run lock".into(),
     )
     .await?;
@@ -684,7 +685,7 @@ pub async fn run(
             let counts = selection.counts();
             let mut chunks = selection.chunks(&tables);
             for (i, t) in tables.iter().enumerate() {
-                if subset::VERSION_TABLES.contains(&t.name.as_str()) {
+                if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
                     chunks.push(Chunk {
                         table: i,
                         filter: Filter::All,
@@ -876,7 +877,7 @@ pub async fn run(
             ));
         }
         if let Some(sel) = &selection
-            && !subset::VERSION_TABLES.contains(&t.name.as_str())
+            && !crate::schema::VERSION_TABLES.contains(&t.name.as_str())
         {
             let selected = sel.counts().get(&t.name).copied().unwrap_or(0);
             if selected != got.rows {
@@ -924,7 +925,7 @@ pub async fn run(
     phases.push(("swap".into(), t0.elapsed()));
     let _ = conn::exec(
         &mut tgt,
-        format!("SELECT RELEASE_LOCK({})", conn::literal(&lock)),
+        format!("SELECT RELEASE_LOCK({})", crate::sql::literal(&lock)),
         String::new,
     )
     .await;
@@ -1165,7 +1166,7 @@ fn render_plan(
             for (table, n) in &counts {
                 out.push_str(&format!("    {table:<28} {n:>10}\n"));
             }
-            for t in subset::VERSION_TABLES {
+            for t in crate::schema::VERSION_TABLES {
                 if let Some(info) = catalog.table(t) {
                     out.push_str(&format!(
                         "    {t:<28} {:>10}  (copied whole)\n",

@@ -29,20 +29,17 @@ use sea_orm::sqlx::AssertSqlSafe;
 
 use super::catalog::{Catalog, TableInfo};
 use super::config::{Clause, ClauseValue, CopyObject, EdgeName};
-use super::conn::{self, Conn, ident, qualified, text};
+use super::conn::{self, Conn, text};
 use super::copy::{Chunk, Filter};
 use super::error::{MirrorError, hint};
 use super::verify::FkRef;
 use crate::schema::Schema;
+use crate::sql::{ident, qualified};
 
 /// Keys per `IN (...)` list.
 pub const BATCH: usize = 1000;
 /// Bytes of SQL text per `IN (...)` list.
 const BATCH_BYTES: usize = 256 * 1024;
-
-/// Tables copied whole by database-mirror-test: the migration version tables, so the copy is at
-/// the source's revision.
-pub const VERSION_TABLES: &[&str] = &["alembic_version", "seaql_migrations"];
 
 /// A foreign key as an edge of the graph.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,9 +12,10 @@
 //! staging database to check that they compile, then dropped there.
 
 use super::catalog::{Catalog, ObjectDef, ObjectKind};
-use super::conn::{self, Conn, ident, literal, qualified, text};
+use super::conn::{self, Conn, text};
 use super::error::MirrorError;
 use super::ui::Ui;
+use crate::sql::{ident, literal, qualified};
 
 pub const STAGING_SUFFIX: &str = "__eorm_staging";
 pub const OLD_SUFFIX: &str = "__eorm_old";

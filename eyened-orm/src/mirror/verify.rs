@@ -11,8 +11,9 @@
 use md5::{Digest, Md5};
 
 use super::catalog::{TableInfo, normalize_ddl};
-use super::conn::{self, Conn, ident, qualified, text};
+use super::conn::{self, Conn, text};
 use super::error::MirrorError;
+use crate::sql::{ident, qualified};
 
 /// The fingerprint of a set of rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

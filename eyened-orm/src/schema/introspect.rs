@@ -39,10 +39,6 @@ impl Flavor {
     }
 }
 
-/// Tables that record migration state; never part of the application schema.
-pub const BOOKKEEPING_TABLES: &[&str] =
-    &["seaql_migrations", "alembic_version", "eorm_migration_lock"];
-
 /// The engine a table has when the model says nothing.
 pub const DEFAULT_ENGINE: &str = "InnoDB";
 
@@ -323,7 +319,7 @@ impl Catalog {
         let mut table_collation: BTreeMap<&str, &str> = BTreeMap::new();
         for row in &self.tables {
             let name = row.table_name.as_str();
-            if BOOKKEEPING_TABLES.contains(&name) {
+            if super::VERSION_TABLES.contains(&name) {
                 continue;
             }
             let mut table = Table::new(name);

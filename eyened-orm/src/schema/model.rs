@@ -297,7 +297,7 @@ impl fmt::Display for SqlType {
                     if i > 0 {
                         f.write_str(",")?;
                     }
-                    write!(f, "'{}'", v.replace('\'', "''"))?;
+                    f.write_str(&crate::sql::literal(v))?;
                 }
                 f.write_str(")")
             }
@@ -321,7 +321,7 @@ impl fmt::Display for ColumnDefault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ColumnDefault::CurrentTimestamp => f.write_str("CURRENT_TIMESTAMP"),
-            ColumnDefault::Literal(v) => write!(f, "'{}'", v.replace('\'', "''")),
+            ColumnDefault::Literal(v) => f.write_str(&crate::sql::literal(v)),
             ColumnDefault::Expr(e) => f.write_str(e),
         }
     }

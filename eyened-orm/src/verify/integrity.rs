@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use indicatif::ProgressBar;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 
-use super::{Kind, Problem, quote};
+use super::{Kind, Problem};
 use crate::schema::{Check, ForeignKey, Schema, Table};
+use crate::sql::ident;
 
 /// How many example rows a problem names.
 const EXAMPLES: u64 = 5;
@@ -131,25 +132,7 @@ async fn orphans<C: ConnectionTrait>(
     table: &Table,
     fk: &ForeignKey,
 ) -> Result<Vec<Problem>, DbErr> {
-    let join = fk
-        .columns
-        .iter()
-        .zip(&fk.referenced_columns)
-        .map(|(c, p)| format!("p.{} = c.{}", quote(p), quote(c)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let not_null = fk
-        .columns
-        .iter()
-        .map(|c| format!("c.{} IS NOT NULL", quote(c)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let from = format!(
-        "FROM {} c LEFT JOIN {} p ON {join} WHERE p.{} IS NULL AND {not_null}",
-        quote(&table.name),
-        quote(&fk.referenced_table),
-        quote(&fk.referenced_columns[0]),
-    );
+    let from = crate::sql::orphans_from(&ident(&table.name), &ident(&fk.referenced_table), fk);
     let count = count(db, &format!("SELECT COUNT(*) {from}")).await?;
     if count == 0 {
         return Ok(Vec::new());
@@ -157,9 +140,9 @@ async fn orphans<C: ConnectionTrait>(
     let mut shown: Vec<String> = table
         .primary_key
         .iter()
-        .map(|c| format!("c.{}", quote(c)))
+        .map(|c| format!("c.{}", ident(c)))
         .collect();
-    shown.extend(fk.columns.iter().map(|c| format!("c.{}", quote(c))));
+    shown.extend(fk.columns.iter().map(|c| format!("c.{}", ident(c))));
     let examples = examples(db, &shown, &format!("{from} LIMIT {EXAMPLES}")).await?;
     let pk_len = table.primary_key.len();
     let keys: Vec<String> = examples
@@ -197,17 +180,17 @@ async fn duplicates<C: ConnectionTrait>(
 ) -> Result<Vec<Problem>, DbErr> {
     let cols = columns
         .iter()
-        .map(|c| quote(c))
+        .map(|c| ident(c))
         .collect::<Vec<_>>()
         .join(", ");
     let not_null = columns
         .iter()
-        .map(|c| format!("{} IS NOT NULL", quote(c)))
+        .map(|c| format!("{} IS NOT NULL", ident(c)))
         .collect::<Vec<_>>()
         .join(" AND ");
     let groups = format!(
         "FROM {} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1",
-        quote(&table.name)
+        ident(&table.name)
     );
     let sql = format!(
         "SELECT COUNT(*), CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM (SELECT COUNT(*) AS n {groups}) d"
@@ -225,7 +208,7 @@ async fn duplicates<C: ConnectionTrait>(
     if group_count == 0 {
         return Ok(Vec::new());
     }
-    let mut shown: Vec<String> = columns.iter().map(|c| quote(c)).collect();
+    let mut shown: Vec<String> = columns.iter().map(|c| ident(c)).collect();
     shown.push("COUNT(*)".to_owned());
     let examples = examples(db, &shown, &format!("{groups} LIMIT {EXAMPLES}")).await?;
     let keys: Vec<String> = examples
@@ -255,7 +238,7 @@ async fn failed_check<C: ConnectionTrait>(
     table: &Table,
     check: &Check,
 ) -> Result<Vec<Problem>, DbErr> {
-    let from = format!("FROM {} WHERE NOT ({})", quote(&table.name), check.expr);
+    let from = format!("FROM {} WHERE NOT ({})", ident(&table.name), check.expr);
     let problem = |count: u64, key: Option<String>, detail: String| Problem {
         kind: Kind::Check,
         table: Some(table.name.clone()),
@@ -277,7 +260,7 @@ async fn failed_check<C: ConnectionTrait>(
     if count == 0 {
         return Ok(Vec::new());
     }
-    let shown: Vec<String> = table.primary_key.iter().map(|c| quote(c)).collect();
+    let shown: Vec<String> = table.primary_key.iter().map(|c| ident(c)).collect();
     let keys = if shown.is_empty() {
         None
     } else {

@@ -35,7 +35,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 
 use crate::config::{self, ConfigError};
-use crate::diff::{Renames, diff};
+use crate::schema::diff::{Renames, diff};
 use crate::schema::{Unmanaged, UnmanagedTable, entities, introspect};
 pub use snapshot::{Comparison, DataChange, Expectations, Snapshot};
 
@@ -285,8 +285,6 @@ fn text_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Strin
     }
     out
 }
-
-pub(crate) use crate::migrate::plan::quote;
 
 /// Runs the checks `options` asks for against `db` (named `database` in the report).
 pub async fn verify(

@@ -16,8 +16,9 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Problem, VerifyError, quote};
+use super::{Kind, Problem, VerifyError};
 use crate::schema::{Schema, Table};
+use crate::sql::ident;
 
 /// The version of the snapshot file format.
 pub const FORMAT: u32 = 1;
@@ -111,10 +112,10 @@ pub async fn take(
 }
 
 async fn table_snapshot<C: ConnectionTrait>(db: &C, table: &Table) -> Result<TableSnapshot, DbErr> {
-    let key: Vec<String> = table.primary_key.iter().map(|c| quote(c)).collect();
+    let key: Vec<String> = table.primary_key.iter().map(|c| ident(c)).collect();
     let mut select = vec!["COUNT(*)".to_owned()];
     for column in &table.columns {
-        let c = quote(&column.name);
+        let c = ident(&column.name);
         let mut parts = key.clone();
         parts.push(format!("ISNULL({c})"));
         parts.push(c);
@@ -123,7 +124,7 @@ async fn table_snapshot<C: ConnectionTrait>(db: &C, table: &Table) -> Result<Tab
             parts.join(", ")
         ));
     }
-    let sql = format!("SELECT {} FROM {}", select.join(", "), quote(&table.name));
+    let sql = format!("SELECT {} FROM {}", select.join(", "), ident(&table.name));
     let row = db
         .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
         .await?

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::migrate::Change;
+use super::change::Change;
 use crate::schema::registry::dependency_order;
 use crate::schema::{Check, Column, ForeignKey, Index, Schema, SqlType, Table};
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::schema::{Check, Column, FkAction, ForeignKey, Index, SqlType, Table};
+use super::model::{Check, Column, FkAction, ForeignKey, Index, SqlType, Table};
 
 /// One change to a schema. Changes carry enough of the old state to be reversed exactly.
 #[derive(Debug, Clone, PartialEq)]
@@ -474,7 +474,7 @@ impl fmt::Display for Change {
 
 fn comment_text(comment: Option<&str>) -> String {
     match comment {
-        Some(c) => format!("'{}'", c.replace('\'', "''")),
+        Some(c) => crate::sql::literal(c),
         None => "(none)".to_string(),
     }
 }
