@@ -898,9 +898,13 @@ pub async fn run(
     }
     if let Some(graph) = &graph {
         for edge in &graph.edges {
-            let n = verify::orphans(&mut tgt, &names.staging, &edge.fk()).await?;
+            let n = verify::orphans(&mut tgt, &names.staging, &edge.child, &edge.key).await?;
             if n > 0 {
-                problems.push(format!("{}: {n} orphan rows", edge.fk()));
+                problems.push(format!(
+                    "{} -> {}: {n} orphan rows",
+                    edge.name(),
+                    edge.parent()
+                ));
             }
         }
     }

@@ -32,8 +32,7 @@ use super::config::{Clause, ClauseValue, CopyObject, EdgeName};
 use super::conn::{self, Conn, text};
 use super::copy::{Chunk, Filter};
 use super::error::{MirrorError, hint};
-use super::verify::FkRef;
-use crate::schema::Schema;
+use crate::schema::{ForeignKey, Schema};
 use crate::sql::{ident, qualified};
 
 /// Keys per `IN (...)` list.
@@ -41,13 +40,12 @@ pub const BATCH: usize = 1000;
 /// Bytes of SQL text per `IN (...)` list.
 const BATCH_BYTES: usize = 256 * 1024;
 
-/// A foreign key as an edge of the graph.
+/// A foreign key as an edge of the graph: `key` of table `child` points at the parent,
+/// `key.referenced_table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edge {
     pub child: String,
-    pub columns: Vec<String>,
-    pub parent: String,
-    pub ref_columns: Vec<String>,
+    pub key: ForeignKey,
     /// The child's primary key is this foreign key to the parent's primary key.
     pub extension: bool,
     /// Followed from parent to child in the down closure.
@@ -55,25 +53,22 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// `Table.Column`, or `Table.(A,B)` for a composite key: how the config names an edge.
     pub fn name(&self) -> String {
-        if self.columns.len() == 1 {
-            format!("{}.{}", self.child, self.columns[0])
+        if self.key.columns.len() == 1 {
+            format!("{}.{}", self.child, self.key.columns[0])
         } else {
-            format!("{}.({})", self.child, self.columns.join(","))
+            format!("{}.({})", self.child, self.key.columns.join(","))
         }
     }
 
-    pub fn fk(&self) -> FkRef {
-        FkRef {
-            child: self.child.clone(),
-            columns: self.columns.clone(),
-            parent: self.parent.clone(),
-            ref_columns: self.ref_columns.clone(),
-        }
+    /// The parent table.
+    pub fn parent(&self) -> &str {
+        &self.key.referenced_table
     }
 
     fn matches(&self, name: &EdgeName) -> bool {
-        self.child == name.table && same_set(&self.columns, &name.columns)
+        self.child == name.table && same_set(&self.key.columns, &name.columns)
     }
 }
 
@@ -102,9 +97,7 @@ impl Graph {
                     && table.name != parent.name;
                 edges.push(Edge {
                     child: table.name.clone(),
-                    columns: fk.columns.clone(),
-                    parent: parent.name.clone(),
-                    ref_columns: fk.referenced_columns.clone(),
+                    key: fk.clone(),
                     extension,
                     down: true,
                 });
@@ -264,8 +257,8 @@ impl TableSel {
         let mut colsets = vec![table.primary_key.clone()];
         for edge in &graph.edges {
             for cols in [
-                (edge.child == table.name).then_some(&edge.columns),
-                (edge.parent == table.name).then_some(&edge.ref_columns),
+                (edge.child == table.name).then_some(&edge.key.columns),
+                (edge.parent() == table.name).then_some(&edge.key.referenced_columns),
             ]
             .into_iter()
             .flatten()
@@ -488,8 +481,8 @@ impl Selector<'_> {
         pending: &mut BTreeMap<String, Vec<usize>>,
     ) -> Result<(), MirrorError> {
         let edge = self.graph.edges[e].clone();
-        let sel = self.sel(&edge.parent)?;
-        let ci = sel.colset(&edge.ref_columns);
+        let sel = self.sel(edge.parent())?;
+        let ci = sel.colset(&edge.key.referenced_columns);
         let values: Vec<String> = parent_rows
             .iter()
             .filter_map(|&r| sel.rows[r][ci].clone())
@@ -500,7 +493,7 @@ impl Selector<'_> {
             .collect();
         for list in batches(values) {
             let filter = Filter::Keys {
-                columns: edge.columns.clone(),
+                columns: edge.key.columns.clone(),
                 list: list.join(","),
             };
             let new = self.fetch(conn, &edge.child, &filter).await?;
@@ -519,13 +512,13 @@ impl Selector<'_> {
     ) -> Result<(), MirrorError> {
         let edge = self.graph.edges[e].clone();
         let sel = self.sel(&edge.child)?;
-        let ci = sel.colset(&edge.columns);
+        let ci = sel.colset(&edge.key.columns);
         let values: Vec<String> = child_rows
             .iter()
             .filter_map(|&r| sel.rows[r][ci].clone())
             .collect();
-        let parent = self.sel(&edge.parent)?;
-        let pi = parent.colset(&edge.ref_columns);
+        let parent = self.sel(edge.parent())?;
+        let pi = parent.colset(&edge.key.referenced_columns);
         let missing: Vec<String> = values
             .into_iter()
             .filter(|v| !parent.present[pi].contains(v))
@@ -536,12 +529,15 @@ impl Selector<'_> {
             .collect();
         for list in batches(missing) {
             let filter = Filter::Keys {
-                columns: edge.ref_columns.clone(),
+                columns: edge.key.referenced_columns.clone(),
                 list: list.join(","),
             };
-            let new = self.fetch(conn, &edge.parent, &filter).await?;
-            pending.entry(edge.parent.clone()).or_default().extend(new);
-            let parent = self.sel(&edge.parent)?;
+            let new = self.fetch(conn, edge.parent(), &filter).await?;
+            pending
+                .entry(edge.parent().to_string())
+                .or_default()
+                .extend(new);
+            let parent = self.sel(edge.parent())?;
             let absent: Vec<&String> = list
                 .iter()
                 .filter(|v| !parent.present[pi].contains(*v))
@@ -550,7 +546,7 @@ impl Selector<'_> {
                 self.dangling.push(format!(
                     "{} -> {}: {} value(s) reference no row, e.g. {}",
                     edge.name(),
-                    edge.parent,
+                    edge.parent(),
                     absent.len(),
                     absent[0]
                 ));
@@ -606,7 +602,7 @@ pub async fn select(
     // 1. Down: what belongs to the roots.
     while let Some((table, rows)) = down_pending.pop_first() {
         for e in 0..graph.edges.len() {
-            if graph.edges[e].parent == table && graph.edges[e].down {
+            if graph.edges[e].parent() == table && graph.edges[e].down {
                 s.follow_down(conn, e, &rows, &mut down_pending).await?;
             }
         }
@@ -638,7 +634,7 @@ pub async fn select(
                 s.follow_up(conn, e, &rows, &mut up_pending).await?;
             }
             let edge = &graph.edges[e];
-            if edge.parent == table && edge.extension {
+            if edge.parent() == table && edge.extension {
                 s.follow_down(conn, e, &rows, &mut up_pending).await?;
             }
         }

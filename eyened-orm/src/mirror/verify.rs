@@ -13,7 +13,8 @@ use md5::{Digest, Md5};
 use super::catalog::{TableInfo, normalize_ddl};
 use super::conn::{self, Conn, text};
 use super::error::MirrorError;
-use crate::sql::{ident, qualified};
+use crate::schema::ForeignKey;
+use crate::sql::qualified;
 
 /// The fingerprint of a set of rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -174,49 +175,29 @@ pub async fn ddl_difference(
     Ok(None)
 }
 
-/// A foreign key, for the orphan check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FkRef {
-    pub child: String,
-    pub columns: Vec<String>,
-    pub parent: String,
-    pub ref_columns: Vec<String>,
-}
-
-impl std::fmt::Display for FkRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}.({}) -> {}.({})",
-            self.child,
-            self.columns.join(","),
-            self.parent,
-            self.ref_columns.join(",")
-        )
-    }
-}
-
-/// Rows of `fk.child` in `database` whose (all non-NULL) key finds no parent row: one query.
-pub async fn orphans(conn: &mut Conn, database: &str, fk: &FkRef) -> Result<u64, MirrorError> {
-    let not_null = fk
-        .columns
-        .iter()
-        .map(|c| format!("c.{} IS NOT NULL", ident(c)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let join = fk
-        .columns
-        .iter()
-        .zip(&fk.ref_columns)
-        .map(|(c, r)| format!("p.{} = c.{}", ident(r), ident(c)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
+/// Rows of `child` in `database` whose (all non-NULL) `key` finds no parent row: one query.
+pub async fn orphans(
+    conn: &mut Conn,
+    database: &str,
+    child: &str,
+    key: &ForeignKey,
+) -> Result<u64, MirrorError> {
     let sql = format!(
-        "SELECT COUNT(*) FROM {} AS c WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {} AS p WHERE {join})",
-        qualified(database, &fk.child),
-        qualified(database, &fk.parent)
+        "SELECT COUNT(*) {}",
+        crate::sql::orphans_from(
+            &qualified(database, child),
+            &qualified(database, &key.referenced_table),
+            key
+        )
     );
-    let n = conn::scalar(conn, sql, || format!("target: orphan check of {fk}")).await?;
+    let n = conn::scalar(conn, sql, || {
+        format!(
+            "target: orphan check of {child}.({}) -> {}",
+            key.columns.join(","),
+            key.referenced_table
+        )
+    })
+    .await?;
     Ok(n.and_then(|s| s.parse().ok()).unwrap_or(0))
 }
 
