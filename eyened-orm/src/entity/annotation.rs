@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `Annotation`: the metadata of an annotation of one feature by one creator, about a
+/// patient and optionally about one study, series or image. The annotation's data (mask files or
+/// values) is in its `AnnotationData` rows.
+///
+/// Annotations are soft-deleted: rows with `inactive` set are left out of `where_` queries.
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -21,26 +26,42 @@ use crate::{EyenedTable, Selectors};
 #[eyened(index(name = "fk_Annotation_Patient1_idx", columns("PatientID")))]
 #[eyened(index(name = "fk_Annotation_Series1_idx", columns("SeriesID")))]
 pub struct Model {
+    /// Primary key, assigned by the database (auto-increment).
     #[sea_orm(primary_key, column_name = "AnnotationID")]
     pub annotation_id: i32,
+    /// The patient the annotation is about (`Patient.PatientID`). Always set.
     #[sea_orm(column_name = "PatientID")]
     pub patient_id: i32,
+    /// The study (visit) the annotation is about (`Study.StudyID`), or NULL.
     #[sea_orm(column_name = "StudyID")]
     pub study_id: Option<i32>,
+    /// The series the annotation is about (`Series.SeriesID`), or NULL.
     #[sea_orm(column_name = "SeriesID")]
     pub series_id: Option<i32>,
+    /// The annotated image (`ImageInstance.ImageInstanceID`), or NULL for an annotation not tied
+    /// to one image. Deleting the image deletes the annotation.
     #[sea_orm(column_name = "ImageInstanceID")]
     pub image_instance_id: Option<i32>,
+    /// Who made the annotation, a person or a model (`Creator.CreatorID`).
     #[sea_orm(column_name = "CreatorID")]
     pub creator_id: i32,
+    /// What was annotated, such as a lesion or structure (`Feature.FeatureID`). Always set.
     #[sea_orm(column_name = "FeatureID")]
     pub feature_id: i32,
+    /// The kind of annotation, which says how its data is to be read
+    /// (`AnnotationType.AnnotationTypeID`).
     #[sea_orm(column_name = "AnnotationTypeID")]
     pub annotation_type_id: i32,
+    /// The annotation this one refers to or is derived from (`Annotation.AnnotationID`), or NULL.
+    /// Deleting that annotation deletes this one.
     #[sea_orm(column_name = "AnnotationReferenceID")]
     pub annotation_reference_id: Option<i32>,
+    /// Soft-delete flag: `true` hides the annotation from `where_` queries without removing the
+    /// row. An `ActiveModel` insert that leaves it unset stores `false`.
     #[sea_orm(column_name = "Inactive")]
     pub inactive: bool,
+    /// When the row was inserted (server time, no time zone). The database fills it in when the
+    /// insert leaves it out.
     #[sea_orm(
         column_name = "DateInserted",
         default_expr = "Expr::current_timestamp()"
@@ -48,8 +69,10 @@ pub struct Model {
     pub date_inserted: DateTime,
 }
 
+/// Relations of the `Annotation` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// The patient the annotation is about.
     #[sea_orm(
         belongs_to = "super::patient::Entity",
         from = "Column::PatientId",
@@ -57,6 +80,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_1"
     )]
     Patient,
+    /// The study the annotation is about, if any.
     #[sea_orm(
         belongs_to = "super::study::Entity",
         from = "Column::StudyId",
@@ -64,6 +88,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_2"
     )]
     Study,
+    /// The series the annotation is about, if any.
     #[sea_orm(
         belongs_to = "super::series::Entity",
         from = "Column::SeriesId",
@@ -71,6 +96,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_3"
     )]
     Series,
+    /// The annotated image, if any.
     #[sea_orm(
         belongs_to = "super::image_instance::Entity",
         from = "Column::ImageInstanceId",
@@ -79,6 +105,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_4"
     )]
     ImageInstance,
+    /// Who made the annotation.
     #[sea_orm(
         belongs_to = "super::creator::Entity",
         from = "Column::CreatorId",
@@ -86,6 +113,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_5"
     )]
     Creator,
+    /// What was annotated.
     #[sea_orm(
         belongs_to = "super::feature::Entity",
         from = "Column::FeatureId",
@@ -93,6 +121,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_6"
     )]
     Feature,
+    /// The kind of annotation.
     #[sea_orm(
         belongs_to = "super::annotation_type::Entity",
         from = "Column::AnnotationTypeId",
@@ -100,6 +129,7 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_7"
     )]
     AnnotationType,
+    /// The annotation this one refers to (`annotation_reference_id`).
     #[sea_orm(
         belongs_to = "Entity",
         from = "Column::AnnotationReferenceId",
@@ -108,13 +138,16 @@ pub enum Relation {
         fk_name = "Annotation_ibfk_8"
     )]
     AnnotationReference,
+    /// Annotations that refer to this one.
     #[sea_orm(has_many = "Entity", via_rel = "Relation::AnnotationReference")]
     ChildAnnotation,
+    /// The data of this annotation, one row per scan.
     #[sea_orm(
         has_many = "super::annotation_data::Entity",
         via_rel = "Relation::Annotation"
     )]
     AnnotationData,
+    /// Tags attached to this annotation.
     #[sea_orm(
         has_many = "super::annotation_tag::Entity",
         via_rel = "Relation::Annotation"

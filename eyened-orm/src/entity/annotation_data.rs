@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `AnnotationData`: the data of an annotation for one scan of the image, either as
+/// values in the row or as a file named by `dataset_identifier`.
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -12,29 +14,45 @@ use crate::{EyenedTable, Selectors};
 #[eyened(unique(name = "DatasetIdentifier", columns("DatasetIdentifier")))]
 #[eyened(index(name = "fk_AnnotationData_Annotation1_idx", columns("AnnotationID")))]
 pub struct Model {
+    /// The annotation this data belongs to (`Annotation.AnnotationID`); first half of the primary
+    /// key. Deleting the annotation deletes its data.
     #[sea_orm(primary_key, auto_increment = false, column_name = "AnnotationID")]
     pub annotation_id: i32,
+    /// The scan (frame or B-scan number, from 0) this data is for; second half of the primary key.
+    /// -1 means all scans at once, e.g. an en-face annotation of an OCT.
     #[sea_orm(primary_key, auto_increment = false, column_name = "ScanNr")]
     pub scan_nr: i32,
+    /// Integer value of the annotation, or NULL.
     #[sea_orm(column_name = "ValueInt")]
     pub value_int: Option<i32>,
+    /// Floating-point value of the annotation (single precision), or NULL.
     #[sea_orm(column_name = "ValueFloat")]
     pub value_float: Option<f32>,
+    /// Binary data stored in the row itself, or NULL.
     #[sea_orm(column_name = "ValueBlob", column_type = "custom(\"longblob\")")]
     pub value_blob: Option<Vec<u8>>,
+    /// Path of the data file relative to the configured annotations directory (up to 45
+    /// characters), unique. By convention `PatientID/AnnotationID_ScanNr.ext`.
     #[sea_orm(
         column_name = "DatasetIdentifier",
         column_type = "String(StringLen::N(45))"
     )]
     pub dataset_identifier: String,
+    /// When the row was last updated. Saving an update through this crate's `ActiveModel` sets it
+    /// to the current time unless the update sets it itself. NULL if never updated.
     #[sea_orm(column_name = "DateModified")]
     pub date_modified: Option<DateTime>,
+    /// Media type of the data file: `image/png` for a PNG mask, or `application/octet-stream` for
+    /// raw `u8` pixels in the image's `rows_y` by `columns_x` shape (gzip-compressed if the name
+    /// ends in `.gz`).
     #[sea_orm(column_name = "MediaType", column_type = "String(StringLen::N(45))")]
     pub media_type: String,
 }
 
+/// Relations of the `AnnotationData` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// The annotation this data belongs to.
     #[sea_orm(
         belongs_to = "super::annotation::Entity",
         from = "Column::AnnotationId",

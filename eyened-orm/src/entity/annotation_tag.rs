@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `AnnotationTag`: a tag attached to one annotation, with who attached it. The pair
+/// (tag, annotation) is unique.
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -13,12 +15,18 @@ use crate::{EyenedTable, Selectors};
 #[eyened(index(name = "fk_AnnotationTag_Creator1_idx", columns("CreatorID")))]
 #[eyened(index(name = "fk_AnnotationTag_Annotation1_idx", columns("AnnotationID")))]
 pub struct Model {
+    /// The tag (`Tag.TagID`); first half of the primary key. Deleting the tag removes this link.
     #[sea_orm(primary_key, auto_increment = false, column_name = "TagID")]
     pub tag_id: i32,
+    /// The tagged annotation (`Annotation.AnnotationID`); second half of the primary key. Deleting
+    /// the annotation removes this link.
     #[sea_orm(primary_key, auto_increment = false, column_name = "AnnotationID")]
     pub annotation_id: i32,
+    /// Who attached the tag (`Creator.CreatorID`).
     #[sea_orm(column_name = "CreatorID")]
     pub creator_id: i32,
+    /// When the row was inserted (server time, no time zone). The database fills it in when the
+    /// insert leaves it out.
     #[sea_orm(
         column_name = "DateInserted",
         default_expr = "Expr::current_timestamp()"
@@ -26,8 +34,10 @@ pub struct Model {
     pub date_inserted: DateTime,
 }
 
+/// Relations of the `AnnotationTag` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// The tag.
     #[sea_orm(
         belongs_to = "super::tag::Entity",
         from = "Column::TagId",
@@ -36,6 +46,7 @@ pub enum Relation {
         fk_name = "AnnotationTag_ibfk_1"
     )]
     Tag,
+    /// The tagged annotation.
     #[sea_orm(
         belongs_to = "super::annotation::Entity",
         from = "Column::AnnotationId",
@@ -44,6 +55,7 @@ pub enum Relation {
         fk_name = "AnnotationTag_ibfk_2"
     )]
     Annotation,
+    /// Who attached the tag.
     #[sea_orm(
         belongs_to = "super::creator::Entity",
         from = "Column::CreatorId",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `CreatorTag`: a tag that a creator has starred (marked as a favourite).
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -12,10 +13,16 @@ use crate::{EyenedTable, Selectors};
 #[eyened(index(name = "fk_CreatorTag_Tag1_idx", columns("TagID")))]
 #[eyened(index(name = "fk_CreatorTag_Creator1_idx", columns("CreatorID")))]
 pub struct Model {
+    /// The starred tag (`Tag.TagID`); first half of the primary key. Deleting the tag removes this
+    /// row.
     #[sea_orm(primary_key, auto_increment = false, column_name = "TagID")]
     pub tag_id: i32,
+    /// The creator who starred it (`Creator.CreatorID`); second half of the primary key. Deleting
+    /// the creator removes this row.
     #[sea_orm(primary_key, auto_increment = false, column_name = "CreatorID")]
     pub creator_id: i32,
+    /// When the row was inserted (server time, no time zone). The database fills it in when the
+    /// insert leaves it out.
     #[sea_orm(
         column_name = "DateInserted",
         default_expr = "Expr::current_timestamp()"
@@ -23,8 +30,10 @@ pub struct Model {
     pub date_inserted: DateTime,
 }
 
+/// Relations of the `CreatorTag` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// The starred tag.
     #[sea_orm(
         belongs_to = "super::tag::Entity",
         from = "Column::TagId",
@@ -33,6 +42,7 @@ pub enum Relation {
         fk_name = "CreatorTag_ibfk_1"
     )]
     Tag,
+    /// The creator who starred it.
     #[sea_orm(
         belongs_to = "super::creator::Entity",
         from = "Column::CreatorId",

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `StudyTag`: a tag attached to one study, with who attached it and an optional comment.
+/// The pair (tag, study) is unique.
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -13,14 +15,21 @@ use crate::{EyenedTable, Selectors};
 #[eyened(index(name = "fk_StudyTag_Study1_idx", columns("StudyID")))]
 #[eyened(index(name = "fk_StudyTag_Tag1_idx", columns("TagID")))]
 pub struct Model {
+    /// The tag (`Tag.TagID`); first half of the primary key. Deleting the tag removes this link.
     #[sea_orm(primary_key, auto_increment = false, column_name = "TagID")]
     pub tag_id: i32,
+    /// The tagged study (`Study.StudyID`); second half of the primary key. Deleting the study
+    /// removes this link.
     #[sea_orm(primary_key, auto_increment = false, column_name = "StudyID")]
     pub study_id: i32,
+    /// Who attached the tag (`Creator.CreatorID`).
     #[sea_orm(column_name = "CreatorID")]
     pub creator_id: i32,
+    /// Free-text comment on this tagging (up to 256 characters), or NULL.
     #[sea_orm(column_name = "Comment", column_type = "String(StringLen::N(256))")]
     pub comment: Option<String>,
+    /// When the row was inserted (server time, no time zone). The database fills it in when the
+    /// insert leaves it out.
     #[sea_orm(
         column_name = "DateInserted",
         default_expr = "Expr::current_timestamp()"
@@ -28,8 +37,10 @@ pub struct Model {
     pub date_inserted: DateTime,
 }
 
+/// Relations of the `StudyTag` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// The tag.
     #[sea_orm(
         belongs_to = "super::tag::Entity",
         from = "Column::TagId",
@@ -38,6 +49,7 @@ pub enum Relation {
         fk_name = "StudyTag_ibfk_1"
     )]
     Tag,
+    /// The tagged study.
     #[sea_orm(
         belongs_to = "super::study::Entity",
         from = "Column::StudyId",
@@ -46,6 +58,7 @@ pub enum Relation {
         fk_name = "StudyTag_ibfk_2"
     )]
     Study,
+    /// Who attached the tag.
     #[sea_orm(
         belongs_to = "super::creator::Entity",
         from = "Column::CreatorId",

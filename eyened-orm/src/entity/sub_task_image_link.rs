@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `SubTaskImageLink`: puts one image in one subtask.
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -15,14 +16,20 @@ use crate::{EyenedTable, Selectors};
     columns("ImageInstanceID")
 ))]
 pub struct Model {
+    /// The subtask (`SubTask.SubTaskID`); first half of the primary key. Deleting the subtask
+    /// removes this link.
     #[sea_orm(primary_key, auto_increment = false, column_name = "SubTaskID")]
     pub sub_task_id: i32,
+    /// The image (`ImageInstance.ImageInstanceID`); second half of the primary key. Deleting the
+    /// image removes this link.
     #[sea_orm(primary_key, auto_increment = false, column_name = "ImageInstanceID")]
     pub image_instance_id: i32,
 }
 
+/// Relations of the `SubTaskImageLink` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// The subtask.
     #[sea_orm(
         belongs_to = "super::sub_task::Entity",
         from = "Column::SubTaskId",
@@ -31,6 +38,7 @@ pub enum Relation {
         fk_name = "SubTaskImageLink_ibfk_1"
     )]
     SubTask,
+    /// The image.
     #[sea_orm(
         belongs_to = "super::image_instance::Entity",
         from = "Column::ImageInstanceId",

@@ -6,6 +6,8 @@ use strum::{AsRefStr, Display, IntoStaticStr};
 
 use crate::{EyenedTable, Selectors};
 
+/// A row of `Task`: a grading or annotation job of some kind (its task definition), split into
+/// subtasks.
 #[derive(
     Clone, Debug, PartialEq, DeriveEntityModel, EyenedTable, Selectors, Serialize, Deserialize,
 )]
@@ -15,29 +17,41 @@ use crate::{EyenedTable, Selectors};
 #[eyened(index(name = "ContactID", columns("ContactID")))]
 #[eyened(index(name = "fk_Task_TaskDefinition1_idx", columns("TaskDefinitionID")))]
 pub struct Model {
+    /// Primary key, assigned by the database (auto-increment).
     #[sea_orm(primary_key, column_name = "TaskID")]
     pub task_id: i32,
+    /// Name of the task (up to 256 characters). Not unique, so `by_name` gives an ambiguity error
+    /// when several rows share it.
     #[sea_orm(column_name = "TaskName", column_type = "String(StringLen::N(256))")]
     pub task_name: String,
+    /// Free-text description, or NULL.
     #[sea_orm(column_name = "Description", column_type = "Text")]
     pub description: Option<String>,
+    /// Who created the task (`Creator.CreatorID`), or NULL.
     #[sea_orm(column_name = "CreatorID")]
     pub creator_id: Option<i32>,
+    /// The task's contact person (`Contact.ContactID`), or NULL.
     #[sea_orm(column_name = "ContactID")]
     pub contact_id: Option<i32>,
+    /// The kind of task and its configuration (`TaskDefinition.TaskDefinitionID`).
     #[sea_orm(column_name = "TaskDefinitionID")]
     pub task_definition_id: i32,
+    /// When the row was inserted (server time, no time zone). The database fills it in when the
+    /// insert leaves it out.
     #[sea_orm(
         column_name = "DateInserted",
         default_expr = "Expr::current_timestamp()"
     )]
     pub date_inserted: DateTime,
+    /// Progress of the task. There is no default, so inserts must set it.
     #[sea_orm(column_name = "TaskState")]
     pub task_state: TaskState,
 }
 
+/// Relations of the `Task` table to other tables.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    /// Who created the task, if recorded.
     #[sea_orm(
         belongs_to = "super::creator::Entity",
         from = "Column::CreatorId",
@@ -45,6 +59,7 @@ pub enum Relation {
         fk_name = "Task_ibfk_1"
     )]
     Creator,
+    /// The task's contact person, if any.
     #[sea_orm(
         belongs_to = "super::contact::Entity",
         from = "Column::ContactId",
@@ -52,6 +67,7 @@ pub enum Relation {
         fk_name = "Task_ibfk_2"
     )]
     Contact,
+    /// The kind of task and its configuration.
     #[sea_orm(
         belongs_to = "super::task_definition::Entity",
         from = "Column::TaskDefinitionId",
@@ -59,6 +75,7 @@ pub enum Relation {
         fk_name = "Task_ibfk_3"
     )]
     TaskDefinition,
+    /// The subtasks of this task.
     #[sea_orm(has_many = "super::sub_task::Entity", via_rel = "Relation::Task")]
     SubTask,
 }
@@ -107,14 +124,19 @@ impl ActiveModelBehavior for ActiveModel {}
 )]
 #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "task_state")]
 pub enum TaskState {
+    /// Work has not started.
     #[sea_orm(string_value = "NotStarted")]
     NotStarted,
+    /// Work is in progress.
     #[sea_orm(string_value = "Busy")]
     Busy,
+    /// All work is done.
     #[sea_orm(string_value = "Finished")]
     Finished,
+    /// The task was stopped before it was finished.
     #[sea_orm(string_value = "Aborted")]
     Aborted,
+    /// The task is archived: kept, but no longer worked on.
     #[sea_orm(string_value = "Archived")]
     Archived,
 }
