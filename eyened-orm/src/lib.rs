@@ -9,9 +9,11 @@
 extern crate self as eyened_orm;
 
 pub mod config;
+#[cfg(feature = "tools")]
 pub mod dataset;
 pub mod entity;
 pub mod migrate;
+#[cfg(feature = "tools")]
 pub mod mirror;
 pub mod schema;
 pub mod sql;
@@ -89,12 +91,18 @@ pub mod enums {
 }
 pub use enums::*;
 
+#[cfg(feature = "tools")]
+pub mod cli;
 pub mod create;
 pub mod error;
+#[cfg(feature = "tools")]
 pub mod import;
+#[cfg(feature = "tools")]
 pub mod load_data;
+#[cfg(feature = "tools")]
 pub mod progress;
 pub mod select;
+#[cfg(feature = "tools")]
 pub mod verify;
 
 pub use create::NewAnnotation;

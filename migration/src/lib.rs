@@ -8,7 +8,9 @@ pub use sea_orm_migration::prelude::*;
 
 use eyened_orm::schema::Change;
 
+#[cfg(feature = "cli")]
 pub mod drift;
+#[cfg(feature = "cli")]
 pub mod files;
 pub mod runner;
 

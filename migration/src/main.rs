@@ -1,18 +1,19 @@
 //! `cargo run -p migration -- <command>`: generate, check, apply and inspect the Eyened
 //! migrations.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
-use eyened_orm::config::{self, DatabaseConfig};
+use clap::{CommandFactory, Parser, Subcommand};
+use eyened_orm::cli::{self, ConnectArgs, Exit, OutputArgs};
+use eyened_orm::config::DatabaseConfig;
 use eyened_orm::migrate::render::{self, Purpose};
 use eyened_orm::migrate::{Dialect, plan};
-use eyened_orm::schema::Change;
 use eyened_orm::schema::diff::Renames;
 use eyened_orm::schema::{self, Unmanaged};
+use eyened_orm::schema::{Change, Safety};
 use eyened_orm::sql::ident;
 use migration::changes_of;
 use migration::drift::{Difference, Drift, UNMANAGED_FILE, drift};
@@ -23,15 +24,15 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 #[derive(Parser)]
 #[command(
     name = "migration",
-    about = "Generate, check, apply and inspect the Eyened schema migrations"
+    version,
+    about = "Generate, check, apply and inspect the Eyened schema migrations",
+    propagate_version = true
 )]
 struct Cli {
-    /// Database URL, e.g. mysql://user:pass@host:3306/eyened (default: DATABASE_URL or DATABASE_*)
-    #[arg(short = 'u', long, global = true)]
-    database_url: Option<String>,
-    /// Read DATABASE_URL or DATABASE_USER/PASSWORD/HOST/PORT/NAME from this .env file
-    #[arg(long, global = true)]
-    env_file: Option<PathBuf>,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Unmanaged-table declarations to use instead of the checked-in migration/unmanaged.toml
     #[arg(long, global = true, value_name = "FILE")]
     unmanaged: Option<PathBuf>,
@@ -137,19 +138,24 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
-/// A failure, already worded for the user; `code` is the exit status.
+/// A failure, already worded for the user.
 struct Failure {
     message: String,
-    code: u8,
+    exit: Exit,
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(err: E) -> Self {
         Failure {
             message: err.to_string(),
-            code: 2,
+            exit: Exit::Error,
         }
     }
 }
@@ -157,35 +163,64 @@ impl<E: std::fmt::Display> From<E> for Failure {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli).await {
-        Ok(code) => ExitCode::from(code),
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
+    cli::init_logging(cli.output.verbose);
+    let json = cli.output.json;
+    let result = tokio::select! {
+        result = run(cli) => result,
+        name = interrupted() => Err(Failure {
+            message: format!("interrupted ({name}); a migration under way may have run part of its statements: `status` and `check` tell"),
+            exit: Exit::Interrupted,
+        }),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(failure) => cli::fail(json, &failure.message, failure.exit),
     }
 }
 
-async fn run(cli: Cli) -> Result<u8, Failure> {
-    if let Command::Sql {
-        from,
-        to,
-        down,
-        pending: false,
-        dialect,
-    } = &cli.command
+/// Resolves on Ctrl-C or SIGTERM with the signal's name.
+async fn interrupted() -> &'static str {
+    #[cfg(unix)]
     {
-        let dialect = parse_dialect(dialect)?;
-        let selected = runner::select_range(from.as_deref(), to.as_deref())?;
-        let direction = if *down {
-            Direction::Down
-        } else {
-            Direction::Up
-        };
-        print!("{}", runner::script(&selected, direction, dialect, None)?);
-        return Ok(0);
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "Ctrl-C",
+            _ = term.recv() => "SIGTERM",
+        }
     }
-    let cfg = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+async fn run(cli: Cli) -> Result<Exit, Failure> {
+    let Cli {
+        connect,
+        output,
+        unmanaged,
+        command,
+    } = cli;
+    match command {
+        Command::Completions { shell } => {
+            cli::print_completions(Cli::command(), shell);
+            return Ok(Exit::Ok);
+        }
+        Command::Sql {
+            from,
+            to,
+            down,
+            pending: false,
+            dialect,
+        } => return offline_sql(from, to, down, &dialect),
+        _ => {}
+    }
+    let cfg = connect.resolve()?;
     // One session for the whole run: the migration lock belongs to the session that took it.
     let db = cfg
         .connect_with(|o| {
@@ -193,197 +228,259 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         })
         .await?;
     let target = cfg.display();
-    let unmanaged = || migration::drift::unmanaged(cli.unmanaged.as_deref());
-    match cli.command {
+    let declared = || migration::drift::unmanaged(unmanaged.as_deref());
+    let json = output.json;
+    match command {
         Command::Generate {
             message,
             renames,
             dir,
             drop_undeclared_tables,
         } => {
-            let found = live_drift(&db, &renames, &unmanaged()?).await?;
+            let found = live_drift(&db, &renames, &declared()?).await?;
             generate(&found, &message, &dir, drop_undeclared_tables)
         }
         Command::Check {
             renames,
             migrations,
         } => {
-            let found = live_drift(&db, &renames, &unmanaged()?).await?;
-            check(&cfg, &found, migrations).await
+            let found = live_drift(&db, &renames, &declared()?).await?;
+            check(&cfg, &found, migrations, json).await
         }
         Command::Diff {
             renames,
             drop_undeclared_tables,
         } => {
-            let found = live_drift(&db, &renames, &unmanaged()?).await?;
-            for line in report(&found) {
-                println!("-- {}", line.trim_start());
-            }
-            for line in left_out(&found, drop_undeclared_tables) {
-                println!("-- {line}");
-            }
-            for sql in plan(Dialect::MySql, &found.changes(drop_undeclared_tables))? {
-                println!("{sql};");
-            }
-            Ok(0)
+            let found = live_drift(&db, &renames, &declared()?).await?;
+            diff(&found, drop_undeclared_tables, json)
         }
         Command::Adopt {
             message,
             dir,
             drop_undeclared_tables,
         } => {
-            let unmanaged = unmanaged()?;
-            let lock = Lock::acquire(&db, lock_wait()).await?;
-            let result = adopt(
-                &db,
-                &target,
-                &unmanaged,
-                &message,
-                &dir,
-                drop_undeclared_tables,
-            )
-            .await;
-            if let Some(lock) = lock {
-                lock.release().await?;
-            }
-            result
-        }
-        Command::Sql { dialect, .. } => {
-            let dialect = parse_dialect(&dialect)?;
-            let st = runner::status(&db).await?;
-            if !st.unknown.is_empty() {
-                return Err(runner::RunError::UnknownApplied(
-                    st.unknown.into_iter().map(|e| e.name).collect(),
+            let unmanaged = declared()?;
+            with_lock(&db, async {
+                adopt(
+                    &db,
+                    &target,
+                    &unmanaged,
+                    &message,
+                    &dir,
+                    drop_undeclared_tables,
                 )
-                .into());
-            }
-            let pending: Vec<String> = st.pending().map(|e| e.name.clone()).collect();
-            if pending.is_empty() {
-                eprintln!("{target} is up to date: no pending migration");
-                return Ok(0);
-            }
-            let selected: Vec<_> = changes_of()
-                .into_iter()
-                .filter(|(n, _)| pending.iter().any(|p| p == n))
-                .collect();
-            let collation = runner::database_collation(&db).await?;
-            print!(
-                "{}",
-                runner::script(&selected, Direction::Up, dialect, collation.as_deref())?
-            );
-            Ok(0)
+                .await
+            })
+            .await
         }
-        Command::Status => {
-            let st = runner::status(&db).await?;
-            println!("migrations of {target}:");
-            for e in &st.entries {
-                match e.applied_at {
-                    Some(at) => println!("  applied  {}  {}", e.name, when(at)),
-                    None => println!("  pending  {}", e.name),
-                }
-            }
-            for e in &st.unknown {
-                println!(
-                    "  UNKNOWN  {}  {}  applied here but not in this code: it comes from another branch; merge it before migrating",
-                    e.name,
-                    e.applied_at.map(when).unwrap_or_default()
-                );
-            }
-            Ok(if st.unknown.is_empty() { 0 } else { 1 })
-        }
-        Command::History => {
-            let st = runner::status(&db).await?;
-            for ((name, changes), entry) in changes_of().iter().zip(&st.entries) {
-                let state = entry
-                    .applied_at
-                    .map(when)
-                    .unwrap_or_else(|| "pending".to_string());
-                println!("{name}  ({} changes)  {state}", changes.len());
-                for change in changes.iter().take(12) {
-                    println!("    {change}");
-                }
-                if changes.len() > 12 {
-                    println!("    ... and {} more", changes.len() - 12);
-                }
-            }
-            Ok(0)
-        }
+        Command::Sql { dialect, .. } => pending_sql(&db, &target, &dialect).await,
+        Command::Status => status(&db, &target, json).await,
+        Command::History => history(&db, json).await,
         Command::Stamp => {
-            let unmanaged = unmanaged()?;
-            let lock = Lock::acquire(&db, lock_wait()).await?;
-            let result = runner::stamp(&db, &unmanaged).await;
-            if let Some(lock) = lock {
-                lock.release().await?;
-            }
-            match result? {
-                runner::Stamped::Recorded(name) => {
-                    println!("stamped {target}: {name} recorded as applied (schema verified)")
+            let unmanaged = declared()?;
+            with_lock(&db, async {
+                match runner::stamp(&db, &unmanaged).await? {
+                    runner::Stamped::Recorded(name) => {
+                        println!("stamped {target}: {name} recorded as applied (schema verified)")
+                    }
+                    runner::Stamped::AlreadyRecorded(name) => {
+                        println!("{target} already has {name} recorded; nothing to do")
+                    }
                 }
-                runner::Stamped::AlreadyRecorded(name) => {
-                    println!("{target} already has {name} recorded; nothing to do")
-                }
-            }
-            Ok(0)
+                Ok(Exit::Ok)
+            })
+            .await
         }
         Command::Up { num } => {
-            locked(&db, &target, |db| async move {
-                runner::up(db, num, print_event).await
+            migrate(&db, &target, json, |db, events| async move {
+                runner::up(db, num, events).await
             })
             .await
         }
-        Command::Down { num, yes } => {
-            let doomed = runner::to_roll_back(&runner::status(&db).await?, num);
-            if doomed.is_empty() {
-                println!("{target}: nothing to roll back");
-                return Ok(0);
-            }
-            confirm(&format!("roll back {} on {target}", doomed.join(", ")), yes)?;
-            locked(&db, &target, |db| async move {
-                runner::down(db, num, print_event).await
-            })
-            .await
-        }
+        Command::Down { num, yes } => down(&db, &target, num, yes, json).await,
         Command::Reset { yes } => {
             let doomed = runner::to_roll_back(&runner::status(&db).await?, u32::MAX);
-            confirm(
+            ask(
                 &format!(
                     "roll back every migration on {target} ({})",
                     doomed.join(", ")
                 ),
                 yes,
             )?;
-            locked(&db, &target, |db| async move {
-                runner::down(db, u32::MAX, print_event).await
+            migrate(&db, &target, json, |db, events| async move {
+                runner::down(db, u32::MAX, events).await
             })
             .await
         }
         Command::Refresh { yes } => {
-            confirm(
+            ask(
                 &format!("roll back and re-apply every migration on {target}"),
                 yes,
             )?;
-            locked(&db, &target, |db| async move {
-                runner::down(db, u32::MAX, print_event).await?;
-                runner::up(db, None, print_event).await
+            migrate(&db, &target, json, |db, mut events| async move {
+                runner::down(db, u32::MAX, &mut events).await?;
+                runner::up(db, None, events).await
             })
             .await
         }
         Command::Fresh { yes } => {
             let tables = all_tables(&db).await?;
-            confirm(
+            ask(
                 &format!(
                     "DROP these tables of {target}: {}; then apply every migration",
                     tables.join(", ")
                 ),
                 yes,
             )?;
-            locked(&db, &target, |db| async move {
+            migrate(&db, &target, json, |db, events| async move {
                 drop_tables(db, &tables).await?;
-                runner::up(db, None, print_event).await
+                runner::up(db, None, events).await
             })
             .await
         }
+        Command::Completions { .. } => Ok(Exit::Ok),
     }
+}
+
+/// `sql` without `--pending`: the script of a range of migrations, with no database.
+fn offline_sql(
+    from: Option<String>,
+    to: Option<String>,
+    down: bool,
+    dialect: &str,
+) -> Result<Exit, Failure> {
+    let dialect = parse_dialect(dialect)?;
+    let selected = runner::select_range(from.as_deref(), to.as_deref())?;
+    let direction = if down { Direction::Down } else { Direction::Up };
+    print!("{}", runner::script(&selected, direction, dialect, None)?);
+    Ok(Exit::Ok)
+}
+
+/// `sql --pending`: the script of what the database has not applied, for the DBA.
+async fn pending_sql(
+    db: &DatabaseConnection,
+    target: &str,
+    dialect: &str,
+) -> Result<Exit, Failure> {
+    let dialect = parse_dialect(dialect)?;
+    let st = runner::status(db).await?;
+    if !st.unknown.is_empty() {
+        return Err(runner::RunError::UnknownApplied(
+            st.unknown.into_iter().map(|e| e.name).collect(),
+        )
+        .into());
+    }
+    let pending: Vec<String> = st.pending().map(|e| e.name.clone()).collect();
+    if pending.is_empty() {
+        eprintln!("{target} is up to date: no pending migration");
+        return Ok(Exit::Ok);
+    }
+    let selected: Vec<_> = changes_of()
+        .into_iter()
+        .filter(|(n, _)| pending.iter().any(|p| p == n))
+        .collect();
+    let collation = runner::database_collation(db).await?;
+    print!(
+        "{}",
+        runner::script(&selected, Direction::Up, dialect, collation.as_deref())?
+    );
+    Ok(Exit::Ok)
+}
+
+/// `status`: applied and pending migrations; exit 1 when the database has applied migrations
+/// this code does not know.
+async fn status(db: &DatabaseConnection, target: &str, json: bool) -> Result<Exit, Failure> {
+    let st = runner::status(db).await?;
+    let exit = if st.unknown.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    };
+    if json {
+        let entry = |e: &runner::Entry| serde_json::json!({ "name": e.name, "applied_at": e.applied_at.map(when) });
+        cli::print_json(&serde_json::json!({
+            "database": target,
+            "migrations": st.entries.iter().map(entry).collect::<Vec<_>>(),
+            "unknown": st.unknown.iter().map(entry).collect::<Vec<_>>(),
+        }));
+        return Ok(exit);
+    }
+    println!("migrations of {target}:");
+    for e in &st.entries {
+        match e.applied_at {
+            Some(at) => println!("  applied  {}  {}", e.name, when(at)),
+            None => println!("  pending  {}", e.name),
+        }
+    }
+    for e in &st.unknown {
+        println!(
+            "  UNKNOWN  {}  {}  applied here but not in this code: it comes from another branch; merge it before migrating",
+            e.name,
+            e.applied_at.map(when).unwrap_or_default()
+        );
+    }
+    Ok(exit)
+}
+
+/// `history`: every migration with its changes, and whether it is applied.
+async fn history(db: &DatabaseConnection, json: bool) -> Result<Exit, Failure> {
+    let st = runner::status(db).await?;
+    let all = changes_of();
+    if json {
+        let list: Vec<serde_json::Value> = all
+            .iter()
+            .zip(&st.entries)
+            .map(|((name, changes), entry)| {
+                serde_json::json!({
+                    "name": name,
+                    "applied_at": entry.applied_at.map(when),
+                    "changes": changes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        cli::print_json(&list);
+        return Ok(Exit::Ok);
+    }
+    for ((name, changes), entry) in all.iter().zip(&st.entries) {
+        let state = entry
+            .applied_at
+            .map(when)
+            .unwrap_or_else(|| "pending".to_string());
+        println!("{name}  ({} changes)  {state}", changes.len());
+        for change in changes.iter().take(12) {
+            println!("    {change}");
+        }
+        if changes.len() > 12 {
+            println!("    ... and {} more", changes.len() - 12);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// `down`: asks, naming the migrations it rolls back; rolling back the baseline drops every
+/// Eyened table, and the question says so.
+async fn down(
+    db: &DatabaseConnection,
+    target: &str,
+    num: u32,
+    yes: bool,
+    json: bool,
+) -> Result<Exit, Failure> {
+    let doomed = runner::to_roll_back(&runner::status(db).await?, num);
+    if doomed.is_empty() {
+        println!("{target}: nothing to roll back");
+        return Ok(Exit::Ok);
+    }
+    let baseline = changes_of().first().map(|(name, _)| *name);
+    let mut what = format!("roll back {} on {target}", doomed.join(", "));
+    if doomed.iter().any(|d| Some(d.as_str()) == baseline) {
+        what.push_str(", which drops every Eyened table and all their rows");
+    }
+    ask(&what, yes)?;
+    migrate(db, target, json, |db, events| async move {
+        runner::down(db, num, events).await
+    })
+    .await
 }
 
 fn parse_dialect(name: &str) -> Result<Dialect, Failure> {
@@ -400,7 +497,7 @@ fn when(epoch_seconds: i64) -> String {
         .unwrap_or_else(|| epoch_seconds.to_string())
 }
 
-fn print_event(event: Event) {
+fn print_event(event: &Event) {
     match event {
         Event::Applied { name, took } => println!("applied      {name}  {took:.2?}"),
         Event::RolledBack { name, took } => println!("rolled back  {name}  {took:.2?}"),
@@ -418,31 +515,68 @@ fn lock_wait() -> std::time::Duration {
 }
 
 /// Runs `work` holding the migration lock, released whatever happens.
-async fn locked<'a, F, Fut>(
-    db: &'a DatabaseConnection,
-    target: &str,
-    work: F,
-) -> Result<u8, Failure>
-where
-    F: FnOnce(&'a DatabaseConnection) -> Fut,
-    Fut: std::future::Future<Output = Result<usize, runner::RunError>>,
-{
-    let started = Instant::now();
+async fn with_lock<T>(
+    db: &DatabaseConnection,
+    work: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
     let lock = Lock::acquire(db, lock_wait()).await?;
-    let result = work(db).await;
+    let result = work.await;
     if let Some(lock) = lock {
         lock.release().await?;
     }
-    let count = result?;
-    if count == 0 {
+    result
+}
+
+/// Where the runner reports each migration it applied or rolled back.
+type Events = Box<dyn FnMut(Event) + Send>;
+
+/// Runs `work` (applying or rolling back migrations) under the migration lock: each migration
+/// is printed as it is done, or with `--json` all of them at the end.
+async fn migrate<'a, F, Fut>(
+    db: &'a DatabaseConnection,
+    target: &str,
+    json: bool,
+    work: F,
+) -> Result<Exit, Failure>
+where
+    F: FnOnce(&'a DatabaseConnection, Events) -> Fut,
+    Fut: std::future::Future<Output = Result<usize, runner::RunError>>,
+{
+    let started = Instant::now();
+    let done = Arc::new(Mutex::new(Vec::new()));
+    let events: Events = {
+        let done = Arc::clone(&done);
+        Box::new(move |event: Event| {
+            if !json {
+                print_event(&event);
+            }
+            done.lock().unwrap_or_else(|e| e.into_inner()).push(event);
+        })
+    };
+    let count = with_lock(db, async { Ok(work(db, events).await?) }).await?;
+    let took = started.elapsed();
+    if json {
+        let done = done.lock().unwrap_or_else(|e| e.into_inner());
+        let list: Vec<serde_json::Value> = done
+            .iter()
+            .map(|e| match e {
+                Event::Applied { name, took } => serde_json::json!({
+                    "applied": name, "seconds": took.as_secs_f64()
+                }),
+                Event::RolledBack { name, took } => serde_json::json!({
+                    "rolled_back": name, "seconds": took.as_secs_f64()
+                }),
+            })
+            .collect();
+        cli::print_json(&serde_json::json!({
+            "database": target, "migrations": list, "seconds": took.as_secs_f64()
+        }));
+    } else if count == 0 {
         println!("{target}: nothing to do");
     } else {
-        println!(
-            "{target}: {count} migration(s) in {:.2?}",
-            started.elapsed()
-        );
+        println!("{target}: {count} migration(s) in {took:.2?}");
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 async fn all_tables(db: &DatabaseConnection) -> Result<Vec<String>, Failure> {
@@ -488,22 +622,9 @@ async fn drop_tables(
     Ok(tables.len())
 }
 
-/// Destructive commands ask on a terminal; without one they need `--yes`.
-fn confirm(what: &str, yes: bool) -> Result<(), Failure> {
-    if yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(format!(
-            "refusing to {what} without confirmation: no terminal to ask on; pass --yes"
-        )
-        .into());
-    }
-    print!("This will {what}. Continue? [y/N] ");
-    std::io::stdout().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
+/// Destructive commands ask on a terminal (on stderr); without one they need `--yes`.
+fn ask(what: &str, yes: bool) -> Result<(), Failure> {
+    if cli::confirm(what, yes)? {
         Ok(())
     } else {
         Err("cancelled; nothing was changed".to_string().into())
@@ -563,9 +684,55 @@ fn rename_hint(pair: &str) -> String {
     }
 }
 
-async fn check(cfg: &DatabaseConfig, found: &Drift, migrations: bool) -> Result<u8, Failure> {
-    let mut code = 0;
-    if found.differences.is_empty() {
+/// A difference as JSON: its change, class and safety.
+fn difference_json(d: &Difference) -> serde_json::Value {
+    let (safe, risk) = match &d.safety {
+        Safety::Safe => (true, None),
+        Safety::Lossy(why) => (false, Some(why.clone())),
+    };
+    serde_json::json!({
+        "change": d.change.to_string(),
+        "table": d.change.table(),
+        "class": d.class.as_str(),
+        "safe": safe,
+        "risk": risk,
+    })
+}
+
+/// `check`: exit 0 in sync, 1 on drift (or on entity changes no migration carries, with
+/// `--migrations`).
+async fn check(
+    cfg: &DatabaseConfig,
+    found: &Drift,
+    migrations: bool,
+    json: bool,
+) -> Result<Exit, Failure> {
+    let missing = if migrations {
+        Some(runner::unmigrated_changes(cfg).await?)
+    } else {
+        None
+    };
+    let in_sync = found.differences.is_empty();
+    let complete = missing.as_ref().is_none_or(|m| m.is_empty());
+    let exit = if in_sync && complete {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    };
+    if json {
+        cli::print_json(&serde_json::json!({
+            "database": cfg.display(),
+            "in_sync": in_sync,
+            "differences": found.differences.iter().map(difference_json).collect::<Vec<_>>(),
+            "possible_renames": found.possible_renames,
+            "unmanaged": found.unmanaged.iter().map(|u| serde_json::json!({
+                "table": u.table, "rows": u.rows, "reason": u.reason
+            })).collect::<Vec<_>>(),
+            "missing_migrations": missing.as_ref().map(|m| m.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
+        }));
+        return Ok(exit);
+    }
+    if in_sync {
         println!("in sync: {} matches the entities", cfg.display());
     } else {
         println!(
@@ -573,7 +740,6 @@ async fn check(cfg: &DatabaseConfig, found: &Drift, migrations: bool) -> Result<
             cfg.display(),
             found.differences.len()
         );
-        code = 1;
     }
     for line in report(found) {
         println!("{line}");
@@ -587,11 +753,11 @@ async fn check(cfg: &DatabaseConfig, found: &Drift, migrations: bool) -> Result<
             println!("{line}");
         }
     }
-    if migrations {
-        let missing = runner::unmigrated_changes(cfg).await?;
-        if missing.is_empty() {
+    match missing {
+        Some(missing) if missing.is_empty() => {
             println!("migrations complete: applying every migration gives the entities' schema");
-        } else {
+        }
+        Some(missing) => {
             println!(
                 "missing migrations: the entities differ from what the migrations build in {} ways:",
                 missing.len()
@@ -602,10 +768,33 @@ async fn check(cfg: &DatabaseConfig, found: &Drift, migrations: bool) -> Result<
             println!(
                 "run `cargo run -p migration -- generate \"<message>\"` against a database at the latest migration"
             );
-            code = 1;
         }
+        None => {}
     }
-    Ok(code)
+    Ok(exit)
+}
+
+/// `diff`: the SQL that would bring the database to the entities, writing nothing.
+fn diff(found: &Drift, drop_undeclared: bool, json: bool) -> Result<Exit, Failure> {
+    let statements = plan(Dialect::MySql, &found.changes(drop_undeclared))?;
+    if json {
+        cli::print_json(&serde_json::json!({
+            "differences": found.differences.iter().map(difference_json).collect::<Vec<_>>(),
+            "left_out": left_out(found, drop_undeclared),
+            "statements": statements,
+        }));
+        return Ok(Exit::Ok);
+    }
+    for line in report(found) {
+        println!("-- {}", line.trim_start());
+    }
+    for line in left_out(found, drop_undeclared) {
+        println!("-- {line}");
+    }
+    for sql in statements {
+        println!("{sql};");
+    }
+    Ok(Exit::Ok)
 }
 
 /// The module comment of a generated migration: the message, then one line per change.
@@ -623,7 +812,7 @@ fn generate(
     message: &str,
     dir: &Path,
     drop_undeclared: bool,
-) -> Result<u8, Failure> {
+) -> Result<Exit, Failure> {
     let kept: Vec<&Difference> = found
         .differences
         .iter()
@@ -634,7 +823,7 @@ fn generate(
     }
     if kept.is_empty() {
         println!("in sync: the database matches the entities; no migration written");
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let name = files::migration_name(message, chrono::Utc::now())?;
     let changes: Vec<Change> = kept.iter().map(|d| d.change.clone()).collect();
@@ -658,7 +847,7 @@ fn generate(
         "registered in {}; review it, then apply with `cargo run -p migration -- up`",
         files::shown(&written.lib).display()
     );
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// `adopt`: records the baseline on a database built outside the migrations, and writes the
@@ -670,7 +859,7 @@ async fn adopt(
     message: &str,
     dir: &Path,
     drop_undeclared: bool,
-) -> Result<u8, Failure> {
+) -> Result<Exit, Failure> {
     let found = runner::adoption_drift(db, unmanaged).await?;
     let kept: Vec<&Difference> = found
         .differences
@@ -688,7 +877,7 @@ async fn adopt(
         println!(
             "adopted {target}: {baseline} recorded as applied; the database equals the baseline, no reconciliation needed"
         );
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let name = files::migration_name(message, chrono::Utc::now())?;
     let changes: Vec<Change> = kept.iter().map(|d| d.change.clone()).collect();
@@ -719,5 +908,5 @@ async fn adopt(
         "registered in {} after the baseline. Next: review the file; `cargo run -p migration -- sql --pending` prints its SQL for the DBA; `cargo run -p migration -- up` applies it (on databases built by `up` it changes nothing)",
         files::shown(&written.lib).display()
     );
-    Ok(0)
+    Ok(Exit::Ok)
 }

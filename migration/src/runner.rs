@@ -9,14 +9,17 @@ use std::time::{Duration, Instant};
 
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::migrate::{Dialect, PlanError, fold, plan_for};
+#[cfg(feature = "cli")]
+use eyened_orm::schema::Unmanaged;
 use eyened_orm::schema::diff::{Renames, diff};
-use eyened_orm::schema::{self, Schema, Unmanaged};
+use eyened_orm::schema::{self, Schema};
 use eyened_orm::schema::{Change, reverse};
 use eyened_orm::sql::{ident, literal};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
 use thiserror::Error;
 
+#[cfg(feature = "cli")]
 use crate::drift::Drift;
 use crate::{Migrator, changes_of};
 
@@ -50,6 +53,7 @@ pub enum RunError {
         "the database is at Alembic revision {found}, older than head {ALEMBIC_HEAD}: upgrade it with the Python tooling first (`alembic upgrade head`), then run `migration stamp`"
     )]
     OldAlembic { found: String },
+    #[cfg(feature = "cli")]
     #[error(
         "refusing to stamp: the live schema differs from the baseline in {} ways:\n{}{}\n\
          stamp records the baseline only over a database that equals it. To adopt this one, run \
@@ -412,6 +416,7 @@ fn baseline_name() -> Result<String, RunError> {
 /// Adopts a database built outside these migrations (the Alembic-managed production one): records
 /// the baseline as applied without running it, after verifying that the live schema is the
 /// baseline's (declared unmanaged tables aside), and that an Alembic-managed database is at head.
+#[cfg(feature = "cli")]
 pub async fn stamp(db: &DatabaseConnection, unmanaged: &Unmanaged) -> Result<Stamped, RunError> {
     let baseline = baseline_name()?;
     if baseline_recorded(db).await? {
@@ -441,6 +446,7 @@ pub async fn database_collation<C: ConnectionTrait>(db: &C) -> Result<Option<Str
 
 /// How a database to adopt differs from the baseline, after checking that it can be adopted:
 /// an Alembic-managed database must be at head, and no migration may be recorded yet.
+#[cfg(feature = "cli")]
 pub async fn adoption_drift(
     db: &DatabaseConnection,
     unmanaged: &Unmanaged,
@@ -456,6 +462,7 @@ pub async fn adoption_drift(
     crate::drift::drift(db, &baseline_schema()?, &Renames::default(), unmanaged).await
 }
 
+#[cfg(feature = "cli")]
 async fn baseline_recorded(db: &DatabaseConnection) -> Result<bool, RunError> {
     let st = status(db).await?;
     Ok(st.entries.first().is_some_and(|e| e.applied_at.is_some()))

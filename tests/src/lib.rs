@@ -100,6 +100,52 @@ pub fn quote_ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
+/// The `eorm` binary, built once per test process (`cargo build -p eyened-orm --bin eorm`).
+pub fn eorm_bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "eyened-orm", "--bin", "eorm"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cannot run cargo to build eorm");
+        assert!(
+            status.success(),
+            "cargo build -p eyened-orm --bin eorm failed"
+        );
+        // target/<profile>/deps/<this test> → target/<profile>/eorm
+        let exe = std::env::current_exe().expect("test executable");
+        let bin = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .join(format!("eorm{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.exists(), "{} not found after building", bin.display());
+        bin
+    })
+}
+
+/// Runs `eorm` with `args`, no database variables from the environment, and returns its output.
+pub fn eorm(args: &[&str]) -> std::process::Output {
+    Command::new(eorm_bin())
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_NAME")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run eorm: {e}"))
+}
+
+/// stdout and stderr of a finished command, for assertion messages.
+pub fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// A uniquely named MariaDB/MySQL database that exists for the lifetime of this value.
 ///
 /// Named `eorm_test_<pid>_<counter>_<time>`, so tests may run in parallel in several processes.

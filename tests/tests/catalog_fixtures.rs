@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use eyened_orm::schema::introspect::{Catalog, read_catalog};
+use eyened_orm::schema::introspect::{Catalog, SeaOrm, read_catalog};
 use eyened_orm_tests::TestDb;
 
 fn fixture(name: &str) -> PathBuf {
@@ -15,7 +15,9 @@ fn fixture(name: &str) -> PathBuf {
 
 async fn compare_or_bless(db: &TestDb, name: &str) {
     let conn = db.connect().await;
-    let mut live = read_catalog(&conn, None).await.expect("read the catalog");
+    let mut live = read_catalog(&mut SeaOrm(&conn), None)
+        .await
+        .expect("read the catalog");
     let _ = conn.close().await;
     // The server's version string is the only thing that is not the schema's.
     live.version = "10.11.19-MariaDB".to_string();

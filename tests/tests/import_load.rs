@@ -4,7 +4,7 @@
 //! rejects leaves nothing behind.
 
 use eyened_orm::config::DatabaseConfig;
-use eyened_orm::import::{self, Format, ImportError, Options, ProgressBar, Summary};
+use eyened_orm::import::{self, Format, ImportError, Options, Summary};
 use eyened_orm_tests::{ImageDir, import_database as database, query_i64, query_strings};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value as Json, json};
@@ -74,7 +74,7 @@ async fn import(
         &document().to_string(),
         Format::Json,
         &options,
-        &ProgressBar::hidden(),
+        &eyened_orm::progress::silent(),
     )
     .await
 }

@@ -1,7 +1,7 @@
 //! `eorm import` names where a conflicting value was given first: a patient, study or series
 //! given twice with different props is a problem at the second place, naming the first.
 
-use eyened_orm::import::{self, Format, ImportError, Options, ProgressBar};
+use eyened_orm::import::{self, Format, ImportError, Options};
 use eyened_orm_tests::{ImageDir, import_database};
 use sea_orm::DatabaseConnection;
 
@@ -12,9 +12,15 @@ async fn problems(conn: &DatabaseConnection, dir: &ImageDir, text: &str, format:
         create_studies: true,
         ..Options::new(&dir.0)
     };
-    let err = import::import_text(conn, text, format, &options, &ProgressBar::hidden())
-        .await
-        .unwrap_err();
+    let err = import::import_text(
+        conn,
+        text,
+        format,
+        &options,
+        &eyened_orm::progress::silent(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, ImportError::Input(_)), "{err}");
     err.to_string()
 }

@@ -3,9 +3,10 @@
 //! input file writes nothing and names each problem with its position.
 
 use std::path::Path;
+use std::process::Output;
 
-use eyened_orm::import::{self, Format, ImportError, Options, ProgressBar, Summary};
-use eyened_orm_tests::{ImageDir, TestDb, query_i64, query_strings};
+use eyened_orm::import::{self, Format, ImportError, Options, Summary};
+use eyened_orm_tests::{ImageDir, TestDb, eorm, output_text, query_i64, query_strings};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value as Json, json};
 
@@ -146,7 +147,7 @@ async fn import_json(
         &doc.to_string(),
         Format::Json,
         options,
-        &ProgressBar::hidden(),
+        &eyened_orm::progress::silent(),
     )
     .await
 }
@@ -312,29 +313,30 @@ async fn dry_run_writes_nothing_and_counts() {
     // The command prints the same counts (exit 0), and writes nothing either.
     let file = dir.0.join("tree.json");
     std::fs::write(&file, doc.to_string()).unwrap();
-    let args = args(&db, &file, &dir.0, true);
-    assert_eq!(import::run(&args).await, 0);
+    let out = import_command(&db, &file, &dir.0, true);
+    assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert_eq!(counts(&conn).await, before);
 }
 
-fn args(db: &TestDb, file: &Path, basepath: &Path, dry_run: bool) -> import::Args {
-    import::Args {
-        database_url: Some(db.url()),
-        env_file: None,
-        file: file.to_owned(),
-        format: None,
-        create_projects: true,
-        create_patients: true,
-        create_studies: true,
-        create_series: false,
-        no_create_series: false,
-        dry_run,
-        images_basepath: Some(basepath.to_owned()),
-        default_study_date: None,
-        project_external: eyened_orm::External::Y,
-        no_load_data: false,
-        json: false,
+/// `eorm import` of `file` into `db`, creating what is missing.
+fn import_command(db: &TestDb, file: &Path, basepath: &Path, dry_run: bool) -> Output {
+    let url = db.url();
+    let (file, basepath) = (file.to_string_lossy(), basepath.to_string_lossy());
+    let mut args = vec![
+        "import",
+        "-u",
+        &url,
+        "--create-projects",
+        "--create-patients",
+        "--create-studies",
+        "--images-basepath",
+        &basepath,
+        &file,
+    ];
+    if dry_run {
+        args.push("--dry-run");
     }
+    eorm(&args)
 }
 
 #[tokio::test]
@@ -414,7 +416,8 @@ async fn bad_input_writes_nothing_and_names_each_problem() {
     // The command: exit 1, nothing written.
     let file = dir.0.join("bad.json");
     std::fs::write(&file, doc.to_string()).unwrap();
-    assert_eq!(import::run(&args(&db, &file, &dir.0, false)).await, 1);
+    let out = import_command(&db, &file, &dir.0, false);
+    assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
     assert_eq!(counts(&conn).await, [0; 5]);
 }
 
@@ -480,7 +483,7 @@ async fn yaml_and_csv_import_the_same_rows() {
         &yaml,
         Format::Yaml,
         &options(&dir),
-        &ProgressBar::hidden(),
+        &eyened_orm::progress::silent(),
     )
     .await
     .unwrap();
@@ -505,9 +508,15 @@ async fn yaml_and_csv_import_the_same_rows() {
     }
     let file = dir.0.join("images.csv");
     std::fs::write(&file, &csv).unwrap();
-    let summary = import::import_file(&conn, &file, None, &options(&dir), &ProgressBar::hidden())
-        .await
-        .unwrap();
+    let summary = import::import_file(
+        &conn,
+        &file,
+        None,
+        &options(&dir),
+        &eyened_orm::progress::silent(),
+    )
+    .await
+    .unwrap();
     // One patient, two studies (two dates), one series per study (no series_id), three images.
     assert_eq!(
         [
@@ -521,9 +530,15 @@ async fn yaml_and_csv_import_the_same_rows() {
         "{summary:?}"
     );
     // Series without series_id are matched through their images: nothing new the second time.
-    let again = import::import_file(&conn, &file, None, &options(&dir), &ProgressBar::hidden())
-        .await
-        .unwrap();
+    let again = import::import_file(
+        &conn,
+        &file,
+        None,
+        &options(&dir),
+        &eyened_orm::progress::silent(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.series.new + again.images.new + again.studies.new, 0);
     assert_eq!(again.series.existing, 2);
     assert_eq!(
@@ -544,7 +559,7 @@ async fn yaml_and_csv_import_the_same_rows() {
         &bad,
         Format::Csv,
         &options(&dir),
-        &ProgressBar::hidden(),
+        &eyened_orm::progress::silent(),
     )
     .await
     .unwrap_err();

@@ -11,7 +11,7 @@ mod mirror_support;
 
 use std::path::PathBuf;
 
-use eyened_orm::mirror::{self, Mode, Options, RunState, ui::Ui};
+use eyened_orm::mirror::{self, Mode, Options, RunState};
 use mirror_support::*;
 
 const FAKE_PASSWORD: &str = "hunter2-secret";
@@ -87,8 +87,8 @@ async fn malformed_configs_fail_clearly_and_touch_nothing() {
         let mut asked = false;
         let result = mirror::run(
             &options,
-            &Ui::quiet(),
-            &mut |_: &str| {
+            &eyened_orm::progress::silent(),
+            &mut |_: &mirror::report::Plan| {
                 asked = true;
                 Ok(false)
             },

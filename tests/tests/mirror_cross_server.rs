@@ -188,7 +188,11 @@ async fn mirror_to_a_second_server() {
     let outcome = run(Mode::Full, &config, |o| o.chunk_rows = 200)
         .await
         .unwrap();
-    assert!(outcome.plan.contains("streaming"), "{}", outcome.plan);
+    assert!(
+        outcome.plan.to_string().contains("streaming"),
+        "{}",
+        outcome.plan
+    );
     let here = source.server_conn().await;
     let there = other.connect().await.unwrap();
     let a = fingerprint(&here, &source.name).await;

@@ -75,7 +75,8 @@ async fn without_a_terminal_yes_is_required() {
             .spawn()
             .unwrap(),
     );
-    assert_eq!(code, Some(1), "{out}\n{err}");
+    // An error of the command, not a finding: exit 2.
+    assert_eq!(code, Some(2), "{out}\n{err}");
     assert!(err.contains("pass --yes to confirm"), "{err}");
     // The plan was shown, nothing was created.
     assert!(out.contains("database-mirror-full"), "{out}");
@@ -414,7 +415,7 @@ async fn the_password_is_never_on_a_command_line_nor_in_the_output() {
             .spawn()
             .unwrap(),
     );
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2));
     assert!(err.contains("Access denied"), "{err}");
     assert!(
         !err.contains("wrong-Pw-x") && !err.contains(&user.password),

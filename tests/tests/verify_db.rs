@@ -2,12 +2,13 @@
 //! duplicate, undecodable enum value, NULL in a NOT NULL field, invalid JSON, changed column data
 //! between snapshots) is found and named with its table, column and row.
 
-use eyened_orm::verify::{self, Kind, Options, ProgressBar, Report, verify};
-use eyened_orm_tests::{TestDb, query_i64, seed};
+use eyened_orm::schema::{Unmanaged, entities};
+use eyened_orm::verify::{Kind, Options, Report, verify};
+use eyened_orm_tests::{TestDb, eorm, output_text, query_i64, seed};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 async fn run(conn: &DatabaseConnection, db: &TestDb, options: &Options) -> Report {
-    verify(conn, db.name(), options, &ProgressBar::hidden())
+    verify(conn, db.name(), options, &eyened_orm::progress::silent())
         .await
         .unwrap_or_else(|e| panic!("verify failed to run: {e}"))
 }
@@ -94,18 +95,10 @@ async fn clean_database_passes() {
     assert_eq!(json["ok"], true);
 
     // The command: exit code 0.
-    let args = verify::Args {
-        database_url: Some(db.url()),
-        env_file: None,
-        snapshot: None,
-        compare: None,
-        expect: vec![],
-        skip: vec![],
-        examples: 20,
-        json: true,
-        unmanaged: None,
-    };
-    assert_eq!(verify::run(&args).await, 0);
+    let out = eorm(&["verify", "-u", &db.url(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ok"], true);
 }
 
 #[tokio::test]
@@ -154,18 +147,8 @@ async fn orphans_and_duplicates_are_counted() {
         report.render_table()
     );
 
-    let args = verify::Args {
-        database_url: Some(db.url()),
-        env_file: None,
-        snapshot: None,
-        compare: None,
-        expect: vec![],
-        skip: vec![verify::Step::Decode],
-        examples: 20,
-        json: false,
-        unmanaged: None,
-    };
-    assert_eq!(verify::run(&args).await, 1);
+    let out = eorm(&["verify", "-u", &db.url(), "--skip", "decode"]);
+    assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
 }
 
 #[tokio::test]
@@ -318,18 +301,15 @@ async fn snapshots_show_changed_columns() {
     assert!(report.is_ok(), "{}", report.render_table());
 
     // A bad snapshot path is an error (exit 2), not a finding.
-    let args = verify::Args {
-        database_url: Some(db.url()),
-        env_file: None,
-        snapshot: None,
-        compare: Some(dir.join("missing.json")),
-        expect: vec![],
-        skip: vec![],
-        examples: 20,
-        json: false,
-        unmanaged: None,
-    };
-    assert_eq!(verify::run(&args).await, 2);
+    let missing = dir.join("missing.json");
+    let out = eorm(&[
+        "verify",
+        "-u",
+        &db.url(),
+        "--compare",
+        &missing.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -339,10 +319,18 @@ async fn snapshots_show_changed_columns() {
 async fn other_databases_are_refused_with_an_error() {
     let sqlite = eyened_orm_tests::SqliteDb::memory();
     let conn = sqlite.connect().await;
-    let err = verify(&conn, "main", &Options::default(), &ProgressBar::hidden())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, verify::VerifyError::Unsupported), "{err}");
+    let err = verify(
+        &conn,
+        "main",
+        &Options::default(),
+        &eyened_orm::progress::silent(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, eyened_orm::verify::VerifyError::Unsupported),
+        "{err}"
+    );
     assert_eq!(
         err.to_string(),
         "eorm verify supports MySQL and MariaDB only"
@@ -355,7 +343,7 @@ async fn other_databases_are_refused_with_an_error() {
         "[]",
         eyened_orm::import::Format::Json,
         &options,
-        &ProgressBar::hidden(),
+        &eyened_orm::progress::silent(),
     )
     .await
     .unwrap_err();
@@ -400,18 +388,10 @@ async fn declared_unmanaged_tables_are_listed_not_checked() {
         "[[table]]\nname = \"Statistics\"\nreason = \"nightly counts\"\n",
     )
     .unwrap();
-    let args = verify::Args {
-        database_url: Some(db.url()),
-        env_file: None,
-        snapshot: None,
-        compare: None,
-        expect: vec![],
-        skip: vec![],
-        examples: 20,
-        json: false,
-        unmanaged: Some(file.clone()),
+    let options = Options {
+        unmanaged: Unmanaged::read(&file, &entities()).expect("declarations parse"),
+        ..Options::default()
     };
-    let options = args.options().expect("declarations parse");
     let report = run(&conn, &db, &options).await;
     assert!(report.is_ok(), "{}", report.render_table());
     assert_eq!(report.unmanaged.len(), 1);
@@ -422,14 +402,20 @@ async fn declared_unmanaged_tables_are_listed_not_checked() {
         "{}",
         report.render_table()
     );
-    assert_eq!(verify::run(&args).await, 0);
-
-    // A broken declaration file stops verify with its path and line.
-    std::fs::write(&file, "[[table]]\nname = \"Statistics\"\n").unwrap();
-    let err = args.options().expect_err("no reason given");
+    let file_arg = file.to_string_lossy().into_owned();
+    let out = eorm(&["verify", "-u", &db.url(), "--unmanaged", &file_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert!(
-        err.to_string().contains(&file.display().to_string()) && err.to_string().contains("reason"),
-        "{err}"
+        String::from_utf8_lossy(&out.stdout).contains("unmanaged: Statistics"),
+        "{}",
+        output_text(&out)
     );
+
+    // A broken declaration file stops verify with its path (exit 2).
+    std::fs::write(&file, "[[table]]\nname = \"Statistics\"\n").unwrap();
+    let out = eorm(&["verify", "-u", &db.url(), "--unmanaged", &file_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&file_arg) && err.contains("reason"), "{err}");
     let _ = std::fs::remove_file(&file);
 }

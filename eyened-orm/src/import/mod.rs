@@ -30,12 +30,9 @@ pub mod input;
 mod plan;
 mod write;
 
-/// The progress bar the functions here report to (`ProgressBar::hidden()` for none).
-pub use indicatif::ProgressBar;
-
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -46,6 +43,7 @@ use serde::Serialize;
 use crate::config::{self, ConfigError, DatabaseConfig};
 use crate::entity::project::External;
 use crate::load_data::{self, Loader};
+use crate::progress::Progress;
 use crate::schema::entities;
 pub use input::{At, Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
 
@@ -234,7 +232,7 @@ pub async fn import_file(
     path: &Path,
     format: Option<Format>,
     options: &Options,
-    progress: &ProgressBar,
+    progress: &Arc<dyn Progress>,
 ) -> Result<Summary, ImportError> {
     let format =
         format
@@ -255,7 +253,7 @@ pub async fn import_text(
     text: &str,
     format: Format,
     options: &Options,
-    progress: &ProgressBar,
+    progress: &Arc<dyn Progress>,
 ) -> Result<Summary, ImportError> {
     let started = Instant::now();
     let pool = config::mysql_pool(db).ok_or(ImportError::Unsupported)?;
@@ -281,7 +279,7 @@ pub async fn import_text(
     } else {
         write::write(db, loader.ok(), plan, options, progress).await?;
     }
-    progress.finish_and_clear();
+    progress.finish();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -332,169 +330,4 @@ fn basepath(path: &Path) -> Result<PathBuf, ImportError> {
         return Err(error("not a directory".to_owned()));
     }
     Ok(plan::normalize(&absolute))
-}
-
-/// `eorm import FILE`: import images from a JSON, YAML or flat CSV file (see the module docs
-/// of `eyened_orm::import` for the format). Exit code 0 on success, 1 when the input has
-/// problems (nothing written), 2 on other errors.
-#[derive(Debug, Clone, clap::Args)]
-pub struct Args {
-    /// Database URL (mysql://user:password@host:port/db) [default: DATABASE_URL, or
-    /// DATABASE_USER/PASSWORD/HOST/PORT/NAME]. Visible in `ps`: prefer --env-file or the
-    /// environment when there is a password
-    #[arg(short = 'u', long, value_name = "URL")]
-    pub database_url: Option<String>,
-    /// Env file with DATABASE_URL or DATABASE_USER/PASSWORD/HOST/PORT/NAME (and IMAGES_BASEPATH, DEFAULT_STUDY_DATE); without it,
-    /// the environment is used
-    #[arg(short = 'e', long, value_name = "FILE")]
-    pub env_file: Option<PathBuf>,
-    /// The file to import: .json, .yaml/.yml or .csv
-    pub file: PathBuf,
-    /// The file's format, when its extension does not tell
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    /// Create projects that do not exist
-    #[arg(long)]
-    pub create_projects: bool,
-    /// Create patients that do not exist
-    #[arg(long)]
-    pub create_patients: bool,
-    /// Create studies that do not exist
-    #[arg(long)]
-    pub create_studies: bool,
-    /// Create series that do not exist (the default)
-    #[arg(long, overrides_with = "no_create_series")]
-    pub create_series: bool,
-    /// Do not create series: every series must exist
-    #[arg(long)]
-    pub no_create_series: bool,
-    /// Check the input and print counts of new and existing rows; write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Directory the image paths are relative to [default: IMAGES_BASEPATH]
-    #[arg(long, value_name = "DIR")]
-    pub images_basepath: Option<PathBuf>,
-    /// Study date for studies without study_date [default: DEFAULT_STUDY_DATE, else 1970-01-01]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
-    pub default_study_date: Option<NaiveDate>,
-    /// `External` of new projects: Y, N or M
-    #[arg(long, default_value = "Y", value_parser = parse_external, value_name = "Y|N|M")]
-    pub project_external: External,
-    /// Write the images with INSERTs, not LOAD DATA LOCAL INFILE
-    #[arg(long)]
-    pub no_load_data: bool,
-    /// Print the summary as JSON
-    #[arg(long)]
-    pub json: bool,
-}
-
-fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
-    input::parse_date(s).ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD)"))
-}
-
-fn parse_external(s: &str) -> Result<External, String> {
-    s.parse::<External>()
-        .map_err(|_| format!("'{s}' is not Y, N or M"))
-}
-
-impl Args {
-    /// Options from the arguments; `env` looks up `IMAGES_BASEPATH` and `DEFAULT_STUDY_DATE`
-    /// where the arguments do not give them.
-    pub fn options(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Options, ImportError> {
-        let basepath = match &self.images_basepath {
-            Some(p) => p.clone(),
-            None => env("IMAGES_BASEPATH")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-                .ok_or(ImportError::NoBasepath)?,
-        };
-        let default_date = match self.default_study_date {
-            Some(d) => d,
-            None => match env("DEFAULT_STUDY_DATE") {
-                Some(v) => input::parse_date(&v).ok_or(ImportError::DefaultStudyDate(v))?,
-                None => default_study_date(),
-            },
-        };
-        Ok(Options {
-            create_projects: self.create_projects,
-            create_patients: self.create_patients,
-            create_studies: self.create_studies,
-            create_series: !self.no_create_series,
-            dry_run: self.dry_run,
-            default_study_date: default_date,
-            project_external: self.project_external,
-            ..Options::new(basepath)
-        })
-    }
-}
-
-/// Variables of `env_file` if given (the process environment is not consulted then, as in
-/// [`config::resolve`]), else of the process environment.
-fn env_lookup(env_file: Option<&Path>) -> Result<HashMap<String, String>, ImportError> {
-    match env_file {
-        None => Ok(std::env::vars().collect()),
-        Some(path) => {
-            let iter = dotenvy::from_path_iter(path).map_err(|e| ImportError::Read {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
-            let mut vars = HashMap::new();
-            // A line that does not parse is reported by the connection settings; values may
-            // hold the password, so they are never quoted here.
-            for (k, v) in iter.flatten() {
-                vars.insert(k, v);
-            }
-            Ok(vars)
-        }
-    }
-}
-
-/// Runs `eorm import` with the connection the arguments give (see [`config::resolve`]). Prints
-/// the summary on stdout, warnings and errors on stderr; returns the exit code.
-pub async fn run(args: &Args) -> u8 {
-    match run_inner(args).await {
-        Ok(summary) => {
-            for w in &summary.warnings {
-                eprintln!("warning: {w}");
-            }
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&summary).unwrap_or_default()
-                );
-            } else {
-                print!("{}", summary.render_table());
-            }
-            0
-        }
-        Err(err @ ImportError::Input(_)) => {
-            eprintln!("error: {err}");
-            1
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            2
-        }
-    }
-}
-
-async fn run_inner(args: &Args) -> Result<Summary, ImportError> {
-    let vars = env_lookup(args.env_file.as_deref())?;
-    let options = args.options(&|k| vars.get(k).cloned())?;
-    let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
-    let db = config.connect().await?;
-    let options = Options {
-        load_data: (!args.no_load_data).then(|| config.clone()),
-        ..options
-    };
-    let result = import_file(
-        &db,
-        &args.file,
-        args.format,
-        &options,
-        &crate::progress::bar(12),
-    )
-    .await;
-    let _ = db.close().await;
-    result
 }

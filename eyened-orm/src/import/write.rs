@@ -10,9 +10,9 @@
 
 use std::sync::Arc;
 
+use crate::progress::Progress;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use indicatif::ProgressBar;
 use mysql_async::prelude::Queryable;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
@@ -248,7 +248,7 @@ pub(super) async fn write(
     loader: Option<Loader>,
     plan: Plan,
     options: &Options,
-    progress: &ProgressBar,
+    progress: &Arc<dyn Progress>,
 ) -> Result<(), ImportError> {
     let mut session = Session::begin(db, loader).await?;
     match write_in(&mut session, plan, options, progress).await {
@@ -264,12 +264,12 @@ async fn write_in(
     session: &mut Session,
     plan: Plan,
     options: &Options,
-    progress: &ProgressBar,
+    progress: &Arc<dyn Progress>,
 ) -> Result<(), ImportError> {
     let step = session.step().await?;
     let batch = options.batch_rows.max(1);
 
-    progress.set_message("projects");
+    progress.step("projects");
     let mut rows = Rows::new(&["ProjectName", "External"], &[]);
     for name in plan.projects {
         rows.push(
@@ -282,7 +282,7 @@ async fn write_in(
     }
     let project_ids = insert(session, "Project", "ProjectID", Some(0), &rows, batch, step).await?;
 
-    progress.set_message("patients");
+    progress.step("patients");
     let props: Vec<&[Prop]> = plan.patients.iter().map(|p| p.props.as_slice()).collect();
     let mut rows = Rows::new(&["ProjectID", "PatientIdentifier"], &props);
     for p in plan.patients {
@@ -296,7 +296,7 @@ async fn write_in(
     }
     let patient_ids = insert(session, "Patient", "PatientID", Some(1), &rows, batch, step).await?;
 
-    progress.set_message("studies");
+    progress.step("studies");
     let props: Vec<&[Prop]> = plan.studies.iter().map(|p| p.props.as_slice()).collect();
     let mut rows = Rows::new(&["PatientID", "StudyDate"], &props);
     for s in plan.studies {
@@ -310,7 +310,7 @@ async fn write_in(
     }
     let study_ids = insert(session, "Study", "StudyID", Some(0), &rows, batch, step).await?;
 
-    progress.set_message("series");
+    progress.step("series");
     let props: Vec<&[Prop]> = plan.series.iter().map(|p| p.props.as_slice()).collect();
     let mut rows = Rows::new(&["StudyID", "SeriesInstanceUid"], &props);
     for s in plan.series {
@@ -324,9 +324,8 @@ async fn write_in(
     }
     let series_ids = insert(session, "Series", "SeriesID", Some(0), &rows, batch, step).await?;
 
-    progress.set_message("images");
-    progress.set_length(plan.images.len() as u64);
-    progress.set_position(0);
+    progress.step("images");
+    progress.length(plan.images.len() as u64);
     if let Session::Loader(loader) = session {
         return load_images(loader, plan.images, Arc::new(series_ids), progress).await;
     }
@@ -347,7 +346,7 @@ async fn write_in(
     for chunk in chunks(&rows, batch) {
         execute(session, "ImageInstance", &rows.columns, chunk).await?;
         done += chunk.len() as u64;
-        progress.set_position(done);
+        progress.position(done);
     }
     Ok(())
 }
@@ -359,7 +358,7 @@ async fn load_images(
     loader: &mut Loader,
     images: Vec<NewImage>,
     series_ids: Arc<Vec<i32>>,
-    progress: &ProgressBar,
+    progress: &Arc<dyn Progress>,
 ) -> Result<(), ImportError> {
     let images = Arc::new(images);
     let mut start = 0;
@@ -378,7 +377,7 @@ async fn load_images(
         let pieces = (start..end).step_by(LOAD_PIECE_ROWS).map({
             let images = Arc::clone(&images);
             let series_ids = Arc::clone(&series_ids);
-            let progress = progress.clone();
+            let progress = Arc::clone(progress);
             move |from| {
                 let to = (from + LOAD_PIECE_ROWS).min(end);
                 let mut out = Vec::with_capacity((to - from) * 160);
@@ -386,7 +385,7 @@ async fn load_images(
                 for image in &images[from..to] {
                     render_image(&mut out, &mut text, image, &series_ids);
                 }
-                progress.inc((to - from) as u64);
+                progress.advance((to - from) as u64);
                 Ok(Bytes::from(out))
             }
         });

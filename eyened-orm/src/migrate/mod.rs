@@ -7,6 +7,7 @@
 pub mod fold;
 pub mod guard;
 pub mod plan;
+#[cfg(feature = "tools")]
 pub mod render;
 
 pub use plan::{Dialect, PlanError, apply, plan, plan_for, reconcile};

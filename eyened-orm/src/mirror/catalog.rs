@@ -62,6 +62,26 @@ pub struct ColumnInfo {
     pub auto_increment: bool,
 }
 
+impl ColumnInfo {
+    /// A column as `information_schema.COLUMNS` describes it.
+    pub fn of(row: &crate::schema::introspect::ColumnRow) -> Self {
+        let ty = row.column_type.to_ascii_lowercase();
+        let data_type = ty.split(['(', ' ']).next().unwrap_or_default().to_string();
+        ColumnInfo {
+            name: row.column_name.clone(),
+            data_type,
+            charset: row
+                .collation_name
+                .as_deref()
+                .map(crate::schema::charset_of)
+                .unwrap_or_default()
+                .to_string(),
+            generated: crate::schema::introspect::is_generated_column(&row.extra),
+            auto_increment: row.extra.to_ascii_lowercase().contains("auto_increment"),
+        }
+    }
+}
+
 /// A base table of the source.
 #[derive(Debug, Clone)]
 pub struct TableInfo {
@@ -360,6 +380,9 @@ pub struct Catalog {
     pub database: String,
     pub charset: String,
     pub collation: String,
+    /// The schema model of the source (bookkeeping tables aside), as introspection reads it:
+    /// the foreign-key graph of a subset comes from it.
+    pub schema: crate::schema::Schema,
     pub tables: Vec<TableInfo>,
     pub views: Vec<ObjectDef>,
     pub triggers: Vec<ObjectDef>,
@@ -443,40 +466,24 @@ impl Catalog {
             )));
         }
 
-        for row in conn::rows_with(
-            conn,
-            "SELECT TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), IFNULL(CHARACTER_SET_NAME, ''), \
-             UPPER(EXTRA) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? \
-             ORDER BY TABLE_NAME, ORDINAL_POSITION",
-            &[database],
-            ctx("columns"),
-        )
-        .await?
-        {
-            let table = text(&row, 0).unwrap_or_default();
-            let Some(t) = tables.get_mut(&table) else {
-                continue;
-            };
-            let extra = text(&row, 4).unwrap_or_default();
-            t.columns.push(ColumnInfo {
-                name: text(&row, 1).unwrap_or_default(),
-                data_type: text(&row, 2).unwrap_or_default(),
-                charset: text(&row, 3).unwrap_or_default(),
-                generated: crate::schema::introspect::is_generated_column(&extra),
-                auto_increment: extra.contains("AUTO_INCREMENT"),
-            });
+        // Columns, keys and everything the schema model knows: read as introspection reads
+        // them, through this connection.
+        let rows =
+            crate::schema::introspect::read_catalog(&mut conn::CatalogReader(conn), Some(database))
+                .await
+                .map_err(|e| MirrorError::Sql {
+                    context: "source: reading the schema".into(),
+                    message: e.to_string(),
+                })?;
+        for row in &rows.columns {
+            if let Some(t) = tables.get_mut(&row.table_name) {
+                t.columns.push(ColumnInfo::of(row));
+            }
         }
-        for row in conn::rows_with(
-            conn,
-            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
-             WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX",
-            &[database],
-            ctx("primary keys"),
-        )
-        .await?
-        {
-            if let Some(t) = tables.get_mut(&text(&row, 0).unwrap_or_default()) {
-                t.primary_key.push(text(&row, 1).unwrap_or_default());
+        let schema = rows.schema();
+        for t in tables.values_mut() {
+            if let Some(table) = schema.table(&t.name) {
+                t.primary_key = table.primary_key.clone();
             }
         }
         for t in tables.values_mut() {
@@ -596,6 +603,7 @@ impl Catalog {
             database: database.to_owned(),
             charset,
             collation,
+            schema,
             tables: tables.into_values().collect(),
             views: view_defs,
             triggers,

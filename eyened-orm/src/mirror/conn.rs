@@ -206,3 +206,27 @@ pub async fn scalar(
     let rows = rows(conn, sql, context).await?;
     Ok(rows.first().and_then(|r| text(r, 0)))
 }
+
+/// The mirror's connection as a source of the schema catalog
+/// ([`crate::schema::introspect::read_catalog`]): the schema model is read the same way
+/// whoever connects.
+pub struct CatalogReader<'a>(pub &'a mut Conn);
+
+impl crate::schema::introspect::CatalogSource for CatalogReader<'_> {
+    async fn text_rows(
+        &mut self,
+        sql: &str,
+        database: Option<&str>,
+    ) -> Result<Vec<Vec<Option<String>>>, DbErr> {
+        let context = || "source: reading the schema".to_owned();
+        let rows = match database {
+            Some(db) => rows_with(self.0, sql, &[db], context).await,
+            None => rows(self.0, sql, context).await,
+        }
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+        Ok(rows
+            .iter()
+            .map(|row| (0..row.len()).map(|i| text(row, i)).collect())
+            .collect())
+    }
+}

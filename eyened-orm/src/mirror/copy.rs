@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
-use indicatif::ProgressBar;
 use sea_orm::sqlx::{AssertSqlSafe, Executor, Row};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -19,10 +18,11 @@ use tokio::task::JoinSet;
 use super::catalog::{Render, TableInfo, render_text};
 use super::conn::{self, Conn};
 use super::error::MirrorError;
-use super::ui::{self, Ui};
+use super::report::{bytes as show_bytes, duration as show_duration};
 use super::verify::Fingerprint;
 use crate::config::DatabaseConfig;
 use crate::load_data::{self, Loader};
+use crate::progress::Progress;
 use crate::sql::{ident, qualified};
 
 /// Which rows of a table a chunk covers.
@@ -300,7 +300,7 @@ pub struct TableState {
     pub fingerprint: Mutex<Fingerprint>,
     /// `CHECKSUM TABLE` of the source table, read in the readers' snapshot.
     pub source_checksum: Mutex<Option<u64>>,
-    bar: ProgressBar,
+    bar: Arc<dyn Progress>,
     name: String,
 }
 
@@ -311,28 +311,43 @@ impl TableState {
     }
 
     /// Marks the table loaded when nothing is pending; true the one time that happens.
-    fn maybe_finish(&self, ui: &Ui) -> bool {
+    fn maybe_finish(&self, progress: &dyn Progress) -> bool {
         if self.pending_chunks.load(Ordering::SeqCst) == 0
             && self.in_flight.load(Ordering::SeqCst) == 0
             && !self.done.swap(true, Ordering::SeqCst)
         {
             *self.finished.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             let rows = self.rows.load(Ordering::Relaxed);
-            self.bar.set_length(rows.max(1));
-            self.bar.set_position(rows);
-            self.bar.finish_and_clear();
+            self.bar.length(rows.max(1));
+            self.bar.position(rows);
+            self.bar.finish();
             if self.has_chunks {
-                ui.line(format!(
+                progress.line(&format!(
                     "  copied {:<28} {:>11} rows {:>11} in {}",
                     self.name,
                     rows,
-                    ui::bytes(self.bytes.load(Ordering::Relaxed)),
-                    ui::duration(self.elapsed())
+                    show_bytes(self.bytes.load(Ordering::Relaxed)),
+                    show_duration(self.elapsed())
                 ));
             }
             return true;
         }
         false
+    }
+
+    /// What the source side of the copy looked like: the rows' fingerprint, and for
+    /// [`Method::Checksum`](super::verify::Method::Checksum) the source's checksum in place of
+    /// the XOR half (`u64::MAX` when it was not read).
+    pub fn expected(&self, method: super::verify::Method) -> Fingerprint {
+        let mut f = *self.fingerprint.lock().unwrap_or_else(|e| e.into_inner());
+        if method == super::verify::Method::Checksum {
+            f.xor = self
+                .source_checksum
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or(u64::MAX);
+        }
+        f
     }
 
     pub fn elapsed(&self) -> Duration {
@@ -349,8 +364,11 @@ impl TableState {
         let bytes = self.bytes.load(Ordering::Relaxed);
         let secs = self.elapsed().as_secs_f64();
         let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
-        self.bar
-            .set_message(format!("{} {}/s", ui::bytes(bytes), ui::bytes(rate as u64)));
+        self.bar.detail(&format!(
+            "{} {}/s",
+            show_bytes(bytes),
+            show_bytes(rate as u64)
+        ));
     }
 }
 
@@ -412,7 +430,7 @@ pub struct CopyResult {
     pub wall: Duration,
 }
 
-fn new_states(job: &CopyJob, ui: &Ui) -> Vec<Arc<TableState>> {
+fn new_states(job: &CopyJob, progress: &dyn Progress) -> Vec<Arc<TableState>> {
     let mut pending = vec![0usize; job.tables.len()];
     for chunk in &job.chunks {
         pending[chunk.table] += 1;
@@ -427,8 +445,8 @@ fn new_states(job: &CopyJob, ui: &Ui) -> Vec<Arc<TableState>> {
                 .find(|(j, _)| *j == i)
                 .map(|(_, n)| *n);
             let bar = match expected {
-                Some(n) if pending[i] > 0 => ui.table_bar(&t.name, n),
-                _ => ProgressBar::hidden(),
+                Some(n) if pending[i] > 0 => progress.task(&t.name, n.max(1)),
+                _ => crate::progress::silent(),
             };
             Arc::new(TableState {
                 rows: AtomicU64::new(0),
@@ -460,10 +478,10 @@ pub async fn stream_copy(
     mut writers: Vec<Conn>,
     loaders: Vec<Loader>,
     helpers: Vec<Conn>,
-    ui: &Ui,
+    progress: &Arc<dyn Progress>,
 ) -> Result<(CopyResult, Vec<Conn>), MirrorError> {
     let started = Instant::now();
-    let states = new_states(&job, ui);
+    let states = new_states(&job, progress.as_ref());
     // Tables whose load is complete, for the helpers.
     let (loaded_tx, loaded_rx) = mpsc::unbounded_channel::<usize>();
     let loaded_rx = Arc::new(tokio::sync::Mutex::new(loaded_rx));
@@ -499,7 +517,7 @@ pub async fn stream_copy(
         let binary_params = job.binary_params && !job.hash_rows;
         let use_loader = job.use_loader.clone();
         let checksum_queue = checksum_queue.clone();
-        let ui = ui.clone();
+        let progress = Arc::clone(progress);
         tasks.spawn(async move {
             if checksums_first {
                 source_checksums(&mut reader, &checksum_queue, &tables, &states, &source_db)
@@ -524,7 +542,7 @@ pub async fn stream_copy(
                 .await?;
                 let state = &states[chunk.table];
                 state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
-                if state.maybe_finish(&ui) {
+                if state.maybe_finish(progress.as_ref()) {
                     let _ = loaded_tx.send(chunk.table);
                 }
             }
@@ -545,7 +563,7 @@ pub async fn stream_copy(
         let rx = rx.clone();
         let states = states.clone();
         let tables = job.tables.clone();
-        let ui = ui.clone();
+        let progress = Arc::clone(progress);
         let throttle = job.throttle;
         let loaded_tx = loaded_tx.clone();
         tasks.spawn(async move {
@@ -580,10 +598,10 @@ pub async fn stream_copy(
                 }
                 state.rows.fetch_add(batch.rows, Ordering::Relaxed);
                 state.bytes.fetch_add(batch.bytes, Ordering::Relaxed);
-                state.bar.inc(batch.rows);
+                state.bar.advance(batch.rows);
                 state.update_message();
                 state.in_flight.fetch_sub(1, Ordering::SeqCst);
-                if state.maybe_finish(&ui) {
+                if state.maybe_finish(progress.as_ref()) {
                     let _ = loaded_tx.send(batch.table);
                 }
                 if !throttle.is_zero() {
@@ -621,7 +639,7 @@ pub async fn stream_copy(
 
     let mut conns = join_all(tasks).await?;
     for state in &states {
-        state.maybe_finish(ui);
+        state.maybe_finish(progress.as_ref());
     }
     // What the helpers did not get to (or all of it, without helpers).
     let ran = ran_after_load
@@ -969,10 +987,10 @@ fn load_batch(table: usize, data: &mut Vec<u8>, rows: &mut u64) -> Batch {
 pub async fn server_side_copy(
     job: CopyJob,
     mut workers: Vec<Conn>,
-    ui: &Ui,
+    progress: &Arc<dyn Progress>,
 ) -> Result<(CopyResult, Vec<Conn>), MirrorError> {
     let started = Instant::now();
-    let states = new_states(&job, ui);
+    let states = new_states(&job, progress.as_ref());
     let queue = Arc::new(Mutex::new(VecDeque::from(job.chunks.clone())));
     let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
     for mut worker in workers.drain(..) {
@@ -982,7 +1000,7 @@ pub async fn server_side_copy(
         let staging = job.staging_db.clone();
         let source_db = job.source_db.clone();
         let after_load = job.after_load.clone();
-        let ui = ui.clone();
+        let progress = Arc::clone(progress);
         tasks.spawn(async move {
             conn::exec(
                 &mut worker,
@@ -1009,11 +1027,11 @@ pub async fn server_side_copy(
                 let avg = table.est_bytes.checked_div(table.est_rows).unwrap_or(0);
                 state.rows.fetch_add(rows, Ordering::Relaxed);
                 state.bytes.fetch_add(rows * avg, Ordering::Relaxed);
-                state.bar.inc(rows);
+                state.bar.advance(rows);
                 state.update_message();
                 state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
                 // The last chunk of a table: its deferred indexes now, while others copy on.
-                if state.maybe_finish(&ui)
+                if state.maybe_finish(progress.as_ref())
                     && let Some(Some(sql)) = after_load.get(chunk.table)
                 {
                     conn::exec(&mut worker, sql.clone(), || {
@@ -1033,7 +1051,7 @@ pub async fn server_side_copy(
     }
     let workers = join_all(tasks).await?;
     for state in &states {
-        state.maybe_finish(ui);
+        state.maybe_finish(progress.as_ref());
     }
     Ok((
         CopyResult {
@@ -1049,7 +1067,7 @@ pub async fn server_side_copy(
 pub async fn parallel_statements(
     mut conns: Vec<Conn>,
     statements: Vec<(String, String)>,
-    bar: ProgressBar,
+    bar: Arc<dyn Progress>,
 ) -> Result<Vec<Conn>, MirrorError> {
     let queue = Arc::new(Mutex::new(VecDeque::from(statements)));
     let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
@@ -1061,7 +1079,7 @@ pub async fn parallel_statements(
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
                 let Some((what, sql)) = next else { break };
                 conn::exec(&mut c, sql, || format!("target: {what}")).await?;
-                bar.inc(1);
+                bar.advance(1);
             }
             Ok(Some(c))
         });

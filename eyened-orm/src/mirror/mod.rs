@@ -33,12 +33,11 @@ pub mod config;
 pub mod conn;
 pub mod copy;
 pub mod error;
+pub mod report;
 pub mod subset;
 pub mod swap;
-pub mod ui;
 pub mod verify;
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,9 +51,14 @@ use crate::sql::{ident, qualified};
 use catalog::{Catalog, TableInfo};
 use conn::Conn;
 use copy::{Chunk, CopyJob, Filter, LOAD_SESSION};
+use report::{
+    CopyObjectRows, Objects, Phase, Plan, PlannedTable, Summary, TableSummary, TargetNow,
+};
+use serde::Serialize;
 use swap::Names;
-use ui::{TableSummary, Ui};
 use verify::Fingerprint;
+
+use crate::progress::Progress;
 
 use crate::config::DatabaseConfig;
 use crate::load_data::{self, Loader};
@@ -124,19 +128,11 @@ impl Options {
     }
 }
 
-/// What a finished run reports.
-#[derive(Debug, Clone, Default)]
+/// What a finished run reports: its plan, and unless it was a dry run, what the copy did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
-    pub dry_run: bool,
-    /// The plan as printed.
-    pub plan: String,
-    /// How the rows were copied, as printed.
-    pub copying: String,
-    pub tables: Vec<TableSummary>,
-    pub phases: Vec<(String, Duration)>,
-    pub copy_wall: Duration,
-    /// The summary table as printed.
-    pub summary: String,
+    pub plan: Plan,
+    pub summary: Option<Summary>,
 }
 
 /// Shared with the caller, so that an interrupted run can clean up what it created.
@@ -194,8 +190,8 @@ impl RunState {
     }
 }
 
-/// The answer to the confirmation prompt: `Ok(true)` to go on.
-pub type Confirm<'a> = dyn FnMut(&str) -> Result<bool, MirrorError> + 'a;
+/// Asked with the plan before anything is written: `Ok(true)` to go on.
+pub type Confirm<'a> = dyn FnMut(&Plan) -> Result<bool, MirrorError> + 'a;
 
 /// Hosts that mean "this machine".
 fn is_local(host: &str) -> bool {
@@ -372,13 +368,149 @@ async fn connect_many(
     Ok(out)
 }
 
-/// Runs a mirror. `confirm` is asked before anything is dropped (not for `--dry-run`).
+/// Runs a mirror: reads the config, checks source and target, plans (and for a subset selects
+/// the rows), asks `confirm` with the plan (not for `--dry-run`), then stages, copies, verifies
+/// and swaps. Nothing is written before `confirm` says yes; `progress` hears how far it is.
 pub async fn run(
     options: &Options,
-    ui: &Ui,
+    progress: &Arc<dyn Progress>,
     confirm: &mut Confirm<'_>,
     state: &RunState,
 ) -> Result<Outcome, MirrorError> {
+    let (cfg, notes) = load_config(options)?;
+    let names = Names::new(cfg.target.name())?;
+    static_checks(&cfg, &names)?;
+    let mut sides = connect(&cfg, &names).await?;
+    let survey = survey(options, &cfg, &names, &mut sides, notes).await?;
+    let selection = select_subset(options, &cfg, &survey, progress.as_ref()).await?;
+    let plan = plan(
+        options,
+        &cfg,
+        &names,
+        &survey,
+        selection.as_ref().map(|(s, _)| s),
+    );
+    if options.dry_run {
+        return Ok(Outcome {
+            plan,
+            summary: None,
+        });
+    }
+    if !confirm(&plan)? {
+        return Err(MirrorError::Aborted);
+    }
+
+    // From here on, the target server is written to (never the target database itself before
+    // the swap).
+    let lock = take_run_lock(&mut sides.target, &names, &cfg).await?;
+    let total = Instant::now();
+    let mut phases = Phases::default();
+    let staged = phases
+        .time(
+            "schema",
+            stage_schema(
+                options,
+                &cfg,
+                &names,
+                &survey,
+                &mut sides,
+                state,
+                progress.as_ref(),
+            ),
+        )
+        .await?;
+    let mut copied = phases
+        .time(
+            "copy",
+            copy_rows(
+                options,
+                &cfg,
+                &names,
+                &survey,
+                selection,
+                staged.writers,
+                &staged.deferred,
+                progress,
+            ),
+        )
+        .await?;
+    let writers = std::mem::take(&mut copied.writers);
+    let writers = if staged.deferred.is_empty() {
+        writers
+    } else {
+        phases
+            .time(
+                "indexes",
+                add_deferred(
+                    &names,
+                    &survey,
+                    &staged.deferred,
+                    copied.indexes_done,
+                    writers,
+                    progress.as_ref(),
+                ),
+            )
+            .await?
+    };
+    phases
+        .time(
+            "verify",
+            verify_staging(
+                &cfg,
+                &names,
+                &survey,
+                &copied,
+                writers,
+                &mut sides.target,
+                progress.as_ref(),
+            ),
+        )
+        .await?;
+    phases
+        .time(
+            "swap",
+            swap_in(&names, &survey, &mut sides.target, state, progress.as_ref()),
+        )
+        .await?;
+    let _ = conn::exec(
+        &mut sides.target,
+        format!("SELECT RELEASE_LOCK({})", crate::sql::literal(&lock)),
+        String::new,
+    )
+    .await;
+
+    let summary = Summary {
+        target: cfg.target.db.display(),
+        source: cfg.source.db.display(),
+        kind: match options.mode {
+            Mode::Full => "copy",
+            Mode::Test => "test subset",
+        },
+        copying: copied.description,
+        tables: survey
+            .tables
+            .iter()
+            .zip(&copied.result.states)
+            .map(|(t, s)| TableSummary {
+                table: t.name.clone(),
+                rows: s.rows.load(Ordering::Relaxed),
+                bytes: s.bytes.load(Ordering::Relaxed),
+                time: s.elapsed(),
+            })
+            .filter(|s| options.mode == Mode::Full || s.rows > 0)
+            .collect(),
+        phases: phases.0,
+        copy_wall: copied.result.wall,
+        total: total.elapsed(),
+    };
+    Ok(Outcome {
+        plan,
+        summary: Some(summary),
+    })
+}
+
+/// The config, checked for what the mode needs; and notes for the plan.
+fn load_config(options: &Options) -> Result<(MirrorConfig, Vec<String>), MirrorError> {
     let cfg = MirrorConfig::load(&options.config)?;
     let mut notes = Vec::new();
     match options.mode {
@@ -404,21 +536,66 @@ pub async fn run(
             }
         }
     }
-    let workers = options.workers.clamp(1, 64);
-    let names = Names::new(cfg.target.name())?;
-    static_checks(&cfg, &names)?;
-    let source_db = cfg.source.name().to_owned();
+    Ok((cfg, notes))
+}
 
-    let mut src = conn::connect(&cfg.source.db, "source", Some(&source_db)).await?;
-    let mut tgt = conn::connect(&cfg.target.db, "target", None).await?;
-    let one_server = same_server(&mut src, &mut tgt).await?;
+/// The two connections every run keeps, and whether they reach one server.
+struct Sides {
+    source: Conn,
+    target: Conn,
+    one_server: bool,
+}
+
+/// Connects to both sides and refuses when they turn out to be one database.
+async fn connect(cfg: &MirrorConfig, names: &Names) -> Result<Sides, MirrorError> {
+    let source_db = cfg.source.name();
+    let mut source = conn::connect(&cfg.source.db, "source", Some(source_db)).await?;
+    let mut target = conn::connect(&cfg.target.db, "target", None).await?;
+    let one_server = same_server(&mut source, &mut target).await?;
     if one_server {
-        refuse_same_names(&source_db, &names, &cfg.source.db, &cfg.target.db)?;
+        refuse_same_names(source_db, names, &cfg.source.db, &cfg.target.db)?;
     }
-    let catalog = Arc::new(Catalog::read(&mut src, &source_db).await?);
+    Ok(Sides {
+        source,
+        target,
+        one_server,
+    })
+}
+
+/// What a run learns before it plans: nothing is written while it is gathered.
+struct Survey {
+    catalog: Arc<Catalog>,
+    /// The catalog's tables, shared with the copy workers.
+    tables: Arc<Vec<TableInfo>>,
+    method: verify::Method,
+    /// The foreign-key graph of a subset.
+    graph: Option<subset::Graph>,
+    target_exists: bool,
+    target_tables: Vec<(String, u64)>,
+    /// Copy with `INSERT ... SELECT` on the server.
+    server_side: bool,
+    workers: usize,
+    buffer_pool: u64,
+    /// The target's `max_allowed_packet`, which caps a statement.
+    max_packet: usize,
+    notes: Vec<String>,
+}
+
+/// Reads the source's catalog and the target's state, and decides how to copy and verify.
+async fn survey(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
+    sides: &mut Sides,
+    mut notes: Vec<String>,
+) -> Result<Survey, MirrorError> {
+    let source_db = cfg.source.name();
+    let catalog = Catalog::read(&mut sides.source, source_db).await?;
     let version = |c: &'static str| move || format!("{c}: server version");
-    let source_version = conn::scalar(&mut src, "SELECT VERSION()", version("source")).await?;
-    let target_version = conn::scalar(&mut tgt, "SELECT VERSION()", version("target")).await?;
+    let source_version =
+        conn::scalar(&mut sides.source, "SELECT VERSION()", version("source")).await?;
+    let target_version =
+        conn::scalar(&mut sides.target, "SELECT VERSION()", version("target")).await?;
     // CHECKSUM TABLE is native and fast, but only comparable between equal server versions;
     // a subset is compared row by row in any case.
     let method = match (options.mode, options.verify) {
@@ -427,167 +604,127 @@ pub async fn run(
         (Mode::Full, None) if source_version == target_version => verify::Method::Checksum,
         (Mode::Full, None) => verify::Method::Literal,
     };
-
     // A subset needs the graph and checked copy_objects before anything else.
-    let graph = if options.mode == Mode::Test {
-        let seaorm = cfg
-            .source
-            .db
-            .connect_with(|o| {
-                o.max_connections(1).min_connections(0);
-            })
-            .await
-            .map_err(|e| MirrorError::Connection {
-                role: "source",
-                source: e,
-            })?;
-        let schema = crate::schema::introspect(&seaorm, Some(&source_db))
-            .await
-            .map_err(|e| MirrorError::Sql {
-                context: "source: reading the foreign-key graph".into(),
-                message: e.to_string(),
-            })?;
-        let _ = seaorm.close().await;
-        let mut graph = subset::Graph::from_schema(&schema);
-        graph.configure(cfg.follow_down.as_deref(), &cfg.skip_down, &catalog)?;
-        subset::check_objects(
-            &mut src,
-            &catalog,
-            cfg.copy_objects.as_deref().unwrap_or_default(),
-        )
-        .await?;
-        Some(graph)
-    } else {
-        None
+    let graph = match options.mode {
+        Mode::Test => {
+            let mut graph = subset::Graph::from_schema(&catalog.schema);
+            graph.configure(cfg.follow_down.as_deref(), &cfg.skip_down, &catalog)?;
+            subset::check_objects(
+                &mut sides.source,
+                &catalog,
+                cfg.copy_objects.as_deref().unwrap_or_default(),
+            )
+            .await?;
+            Some(graph)
+        }
+        Mode::Full => None,
     };
-
-    let target_exists = swap::database_exists(&mut tgt, &names.target).await?;
+    let target_exists = swap::database_exists(&mut sides.target, &names.target).await?;
     let target_tables = if target_exists {
-        swap::tables_of(&mut tgt, &names.target).await?
+        swap::tables_of(&mut sides.target, &names.target).await?
     } else {
         Vec::new()
     };
+    let server_side = copy_on_server(options, cfg, &catalog, sides, &mut notes).await?;
+    let buffer_pool = buffer_pool_size(&mut sides.target).await?;
+    let max_packet = max_packet(&mut sides.target).await?;
+    Ok(Survey {
+        tables: Arc::new(catalog.tables.clone()),
+        catalog: Arc::new(catalog),
+        method,
+        graph,
+        target_exists,
+        target_tables,
+        server_side,
+        workers: options.workers.clamp(1, 64),
+        buffer_pool,
+        max_packet,
+        notes,
+    })
+}
 
-    // The copy method.
-    let server_side = match (options.mode, options.server_side) {
+/// Whether a full copy runs `INSERT ... SELECT` on the server: when both sides are one server
+/// and the target user may read the source (or `--server-side` says so).
+async fn copy_on_server(
+    options: &Options,
+    cfg: &MirrorConfig,
+    catalog: &Catalog,
+    sides: &mut Sides,
+    notes: &mut Vec<String>,
+) -> Result<bool, MirrorError> {
+    let wanted = match (options.mode, options.server_side) {
         (Mode::Test, _) | (_, ServerSide::Never) => false,
-        (Mode::Full, ServerSide::Always) if !one_server => {
+        (Mode::Full, ServerSide::Always) if !sides.one_server => {
             return Err(MirrorError::Refused(
                 "--server-side=always needs source and target on one server".into(),
             ));
         }
-        (Mode::Full, _) => one_server,
+        (Mode::Full, _) => sides.one_server,
     };
-    let server_side = if server_side {
-        // The target user runs INSERT ... SELECT, so it must be able to read the source.
-        let mut denied = None;
-        for t in &catalog.tables {
-            let probe = format!("SELECT 1 FROM {} LIMIT 0", qualified(&source_db, &t.name));
-            if let Err(e) = conn::exec(&mut tgt, probe, String::new).await {
-                denied = Some(format!("{}: {e}", t.name));
-                break;
-            }
-        }
-        match denied {
-            None => true,
-            Some(why) if options.server_side == ServerSide::Always => {
+    if !wanted {
+        return Ok(false);
+    }
+    // The target user runs INSERT ... SELECT, so it must be able to read the source.
+    for t in &catalog.tables {
+        let probe = format!(
+            "SELECT 1 FROM {} LIMIT 0",
+            qualified(cfg.source.name(), &t.name)
+        );
+        if let Err(e) = conn::exec(&mut sides.target, probe, String::new).await {
+            let why = format!("{}: {e}", t.name);
+            if options.server_side == ServerSide::Always {
                 return Err(MirrorError::Refused(format!(
                     "--server-side=always, but the target user cannot read the source ({why})"
                 )));
             }
-            Some(why) => {
-                notes.push(format!(
-                    "same server, but the target user cannot read the source ({why}): streaming instead"
-                ));
-                false
-            }
+            notes.push(format!(
+                "same server, but the target user cannot read the source ({why}): streaming instead"
+            ));
+            return Ok(false);
         }
-    } else {
-        false
+    }
+    Ok(true)
+}
+
+/// For a subset, the selected rows and the snapshot connection that read them (the copy reads
+/// the rows in that same snapshot), so that the plan shows exact counts.
+async fn select_subset(
+    options: &Options,
+    cfg: &MirrorConfig,
+    survey: &Survey,
+    progress: &dyn Progress,
+) -> Result<Option<(subset::Selection, Conn)>, MirrorError> {
+    let (Mode::Test, Some(graph)) = (options.mode, &survey.graph) else {
+        return Ok(None);
     };
+    let task = progress.task("selecting rows", 0);
+    let (mut readers, _) = copy::open_snapshots(&cfg.source.db, cfg.source.name(), 1).await?;
+    let mut reader = readers.remove(0);
+    let started = Instant::now();
+    let selected = subset::select(
+        &mut reader,
+        &survey.catalog,
+        graph,
+        cfg.copy_objects.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    task.finish();
+    progress.line(&format!(
+        "selected rows in {}",
+        report::duration(started.elapsed())
+    ));
+    Ok(Some((selected, reader)))
+}
 
-    // For a subset, select the rows now (read-only), so the plan shows exact counts.
-    let mut selection_reader = None;
-    let mut selection = None;
-    if let (Mode::Test, Some(graph)) = (options.mode, &graph) {
-        let spinner = ui.spinner("selecting rows");
-        let (mut readers, _) = copy::open_snapshots(&cfg.source.db, &source_db, 1).await?;
-        let mut reader = readers.remove(0);
-        let started = Instant::now();
-        let selected = subset::select(
-            &mut reader,
-            &catalog,
-            graph,
-            cfg.copy_objects.as_deref().unwrap_or_default(),
-        )
-        .await?;
-        spinner.finish_and_clear();
-        ui.line(format!(
-            "selected rows in {}",
-            ui::duration(started.elapsed())
-        ));
-        selection = Some(selected);
-        selection_reader = Some(reader);
-    }
-
-    let buffer_pool = buffer_pool_size(&mut tgt).await?;
-    let plan = render_plan(
-        options,
-        buffer_pool,
-        &cfg,
-        &catalog,
-        &names,
-        target_exists,
-        &target_tables,
-        server_side,
-        workers,
-        graph.as_ref(),
-        selection.as_ref(),
-        &notes,
-        method,
-    );
-    println!("{plan}");
-    if options.dry_run {
-        return Ok(Outcome {
-            dry_run: true,
-            plan,
-            ..Outcome::default()
-        });
-    }
-
-    let target_rows: u64 = target_tables.iter().map(|(_, n)| n).sum();
-    let prompt = format!(
-        "This replaces database {} on {} with a {} of {}.\n{}\nContinue? Type 'yes': ",
-        names.target,
-        cfg.target
-            .db
-            .with_database("")
-            .display()
-            .trim_end_matches('/'),
-        if options.mode == Mode::Full {
-            "full copy"
-        } else {
-            "test subset"
-        },
-        cfg.source.db.display(),
-        if target_exists {
-            format!(
-                "Its {} current tables (~{target_rows} rows) are dropped once the copy is verified.",
-                target_tables.len()
-            )
-        } else {
-            "It does not exist yet and will be created.".to_owned()
-        }
-    );
-    if !confirm(&prompt)? {
-        return Err(MirrorError::Aborted);
-    }
-
-    // From here on, the target server is written to (never the target database itself before
-    // the swap).
+/// Takes the server-side lock that keeps two runs off one target; returns its name.
+async fn take_run_lock(
+    target: &mut Conn,
+    names: &Names,
+    cfg: &MirrorConfig,
+) -> Result<String, MirrorError> {
     let lock = names.lock_name();
     let locked = conn::scalar(
-        &mut tgt,
+        target,
         format!("SELECT GET_LOCK({}, 0)", crate::sql::literal(&lock)),
         || "target: taking the run lock".into(),
     )
@@ -598,24 +735,61 @@ pub async fn run(
             lock,
         });
     }
-    let total = Instant::now();
-    let mut phases: Vec<(String, Duration)> = Vec::new();
-    let t0 = Instant::now();
-    for dropped in swap::drop_leftovers(&mut tgt, &names).await? {
-        ui.line(format!(
+    Ok(lock)
+}
+
+/// The phases of a run and their times.
+#[derive(Default)]
+struct Phases(Vec<Phase>);
+
+impl Phases {
+    /// Runs `phase`, noting its time under `name`.
+    async fn time<T>(
+        &mut self,
+        name: &str,
+        phase: impl std::future::Future<Output = Result<T, MirrorError>>,
+    ) -> Result<T, MirrorError> {
+        let started = Instant::now();
+        let out = phase.await?;
+        self.0.push(Phase {
+            name: name.to_owned(),
+            time: started.elapsed(),
+        });
+        Ok(out)
+    }
+}
+
+/// The staging database, created with every table, and its writer connections.
+struct Staged {
+    writers: Vec<Conn>,
+    /// Tables created without their secondary indexes and foreign keys, added after the load.
+    deferred: Vec<(usize, catalog::SplitDdl)>,
+}
+
+/// Drops leftovers of an interrupted run, creates the staging database and its tables (big
+/// ones without secondary indexes and foreign keys), and connects the writers.
+async fn stage_schema(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
+    survey: &Survey,
+    sides: &mut Sides,
+    state: &RunState,
+    progress: &dyn Progress,
+) -> Result<Staged, MirrorError> {
+    for dropped in swap::drop_leftovers(&mut sides.target, names).await? {
+        progress.line(&format!(
             "dropped leftover database {dropped} of an earlier run"
         ));
     }
     *state.staging.lock().unwrap_or_else(|e| e.into_inner()) =
         Some((cfg.target.db.clone(), names.clone()));
-    swap::create_staging(&mut tgt, &names, &catalog).await?;
+    swap::create_staging(&mut sides.target, names, &survey.catalog).await?;
     let mut stg = conn::connect(&cfg.target.db, "target", Some(&names.staging)).await?;
     conn::exec(&mut stg, LOAD_SESSION, || "target: session settings".into()).await?;
-
-    // Tables, with secondary indexes and foreign keys of big tables deferred.
-    let mut deferred: Vec<(usize, catalog::SplitDdl)> = Vec::new();
-    for (i, t) in catalog.tables.iter().enumerate() {
-        let split = defers_indexes(t, options, buffer_pool)
+    let mut deferred = Vec::new();
+    for (i, t) in survey.catalog.tables.iter().enumerate() {
+        let split = defers_indexes(t, options, survey.buffer_pool)
             .then(|| t.split_ddl())
             .flatten();
         let ddl = match &split {
@@ -630,239 +804,390 @@ pub async fn run(
             deferred.push((i, s));
         }
     }
-    phases.push(("schema".into(), t0.elapsed()));
-
-    // Rows.
-    let t0 = Instant::now();
-    let packet = max_packet(&mut tgt).await?;
-    let batch_bytes = options
-        .batch_bytes
-        .min(packet.saturating_sub(64 * 1024))
-        .max(64 * 1024);
-    let tables = Arc::new(catalog.tables.clone());
-    let mut writers = connect_many(
+    let writers = connect_many(
         &cfg.target.db,
         "target",
         &names.staging,
-        workers,
+        survey.workers,
         Some(LOAD_SESSION),
     )
     .await?;
-    // The three copy paths differ only in which rows, how many, and what runs after a load.
-    let copy_job = |expected_rows: Vec<(usize, u64)>,
-                    chunks: Vec<Chunk>,
-                    after_load: Vec<Option<String>>| CopyJob {
-        tables: tables.clone(),
+    Ok(Staged { writers, deferred })
+}
+
+/// The rows copied into staging.
+struct Copied {
+    result: copy::CopyResult,
+    /// How, as shown to the user.
+    description: String,
+    writers: Vec<Conn>,
+    /// Whether the client saw every row (and so fingerprinted the source side).
+    client_fingerprints: bool,
+    /// Whether the deferred indexes were built during the load.
+    indexes_done: bool,
+    selection: Option<subset::Selection>,
+}
+
+/// Copies the rows by the path the survey chose: the subset's selection, `INSERT ... SELECT` on
+/// the server, or streaming from snapshots.
+#[allow(clippy::too_many_arguments)]
+async fn copy_rows(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
+    survey: &Survey,
+    selection: Option<(subset::Selection, Conn)>,
+    writers: Vec<Conn>,
+    deferred: &[(usize, catalog::SplitDdl)],
+    progress: &Arc<dyn Progress>,
+) -> Result<Copied, MirrorError> {
+    let packet = survey.max_packet;
+    let job = |expected_rows, chunks, after_load| CopyJob {
+        tables: survey.tables.clone(),
         expected_rows,
         chunks,
-        source_db: source_db.clone(),
+        source_db: cfg.source.name().to_owned(),
         staging_db: names.staging.clone(),
-        batch_bytes,
-        writers: workers,
+        batch_bytes: options
+            .batch_bytes
+            .min(packet.saturating_sub(64 * 1024))
+            .max(64 * 1024),
+        writers: survey.workers,
         throttle: options.throttle,
-        hash_rows: method == verify::Method::Literal,
-        source_checksums: method == verify::Method::Checksum,
+        hash_rows: survey.method == verify::Method::Literal,
+        source_checksums: survey.method == verify::Method::Checksum,
         binary_params: true,
         after_load,
-        use_loader: vec![false; tables.len()],
+        use_loader: vec![false; survey.tables.len()],
         checksum_reader: false,
     };
-    let estimated_rows = || {
-        tables
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (i, t.est_rows))
-            .collect()
-    };
-    let full_after_load = || index_statements(&deferred, &tables, &names.staging);
-    let copy_line;
-    let mut indexes_done = false;
-    let (result, client_fingerprints) = match options.mode {
-        Mode::Test => {
-            let selection = selection
-                .as_ref()
-                .ok_or_else(|| MirrorError::Internal("no selection".into()))?;
-            let counts = selection.counts();
-            let mut chunks = selection.chunks(&tables);
-            for (i, t) in tables.iter().enumerate() {
-                if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
-                    chunks.push(Chunk {
-                        table: i,
-                        filter: Filter::All,
-                    });
-                }
-            }
-            let expected = tables
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (i, counts.get(&t.name).copied().unwrap_or(t.est_rows)))
-                .collect();
-            let reader = selection_reader
-                .take()
-                .ok_or_else(|| MirrorError::Internal("no reader".into()))?;
-            copy_line = format!(
-                "copying the subset: 1 reader in the selection's snapshot, {workers} writers"
-            );
-            ui.line(&copy_line);
-            let job = copy_job(expected, chunks, vec![None; tables.len()]);
-            let (result, w) =
-                copy::stream_copy(job, vec![reader], writers, Vec::new(), Vec::new(), ui).await?;
-            writers = w;
-            (result, true)
+    let after_load = index_statements(deferred, &survey.tables, &names.staging);
+    match (options.mode, selection) {
+        (Mode::Test, Some((selection, reader))) => {
+            copy_subset(survey, selection, reader, writers, job, progress).await
         }
-        Mode::Full if server_side => {
-            // Chunk bounds from a snapshot; each INSERT ... SELECT reads its own.
-            let (mut planners, _) = copy::open_snapshots(&cfg.source.db, &source_db, 1).await?;
-            let chunks = full_chunks(&mut planners[0], &tables, &source_db, options).await?;
-            drop(planners);
-            copy_line = format!(
-                "copying on the server (INSERT ... SELECT), {workers} workers, {} chunks",
-                chunks.len()
-            );
-            ui.line(&copy_line);
-            let job = copy_job(estimated_rows(), chunks, full_after_load());
-            indexes_done = true;
-            let (result, w) = copy::server_side_copy(job, writers, ui).await?;
-            writers = w;
-            (result, false)
+        (Mode::Test, None) => Err(MirrorError::Internal("no selection".into())),
+        (Mode::Full, _) if survey.server_side => {
+            copy_on_the_server(options, cfg, survey, writers, job, after_load, progress).await
         }
-        Mode::Full => {
-            // One reader more, for the source checksums (see `CopyJob::checksum_reader`).
-            let checksum_reader = method == verify::Method::Checksum && workers > 1;
-            let (mut readers, mode) = copy::open_snapshots(
-                &cfg.source.db,
-                &source_db,
-                workers + usize::from(checksum_reader),
+        (Mode::Full, _) => {
+            stream_full(
+                options, cfg, names, survey, writers, job, after_load, deferred, progress,
             )
-            .await?;
-            let chunks = full_chunks(&mut readers[0], &tables, &source_db, options).await?;
-            let mut job = copy_job(estimated_rows(), chunks, full_after_load());
-            job.checksum_reader = checksum_reader;
-            let why_not = match (options.load_data, job.hash_rows) {
-                (false, _) => Some("--no-load-data".to_owned()),
-                (true, true) => Some("row fingerprints need INSERTs".to_owned()),
-                (true, false) => load_data::unusable(&mut writers[0], "target").await?,
-            };
-            let (loaders, writing) = match why_not {
-                Some(why) => (Vec::new(), format!("multi-row INSERTs ({why})")),
-                None => {
-                    let mut loaders = Vec::with_capacity(workers);
-                    for _ in 0..workers {
-                        loaders.push(
-                            Loader::connect(
-                                &cfg.target.db,
-                                &names.staging,
-                                &[conn::SESSION, LOAD_SESSION],
-                                "target",
-                            )
-                            .await?,
-                        );
-                    }
-                    job.use_loader = tables.iter().map(catalog::loadable).collect();
-                    let loaded = job.use_loader.iter().filter(|l| **l).count();
-                    let writing = if loaded == tables.len() {
-                        "LOAD DATA LOCAL INFILE".to_owned()
-                    } else {
-                        format!(
-                            "LOAD DATA LOCAL INFILE ({loaded} of {} tables; INSERTs for the rest)",
-                            tables.len()
-                        )
-                    };
-                    (loaders, writing)
-                }
-            };
-            copy_line = format!(
-                "copying: {mode}; {workers} writers with {writing}; {} chunks",
-                job.chunks.len()
-            );
-            ui.line(&copy_line);
-            // Indexes of tables already loaded are built while others still load.
-            let helpers = if deferred.is_empty() {
-                Vec::new()
-            } else {
-                connect_many(
-                    &cfg.target.db,
-                    "target",
-                    &names.staging,
-                    (workers / 2).max(1),
-                    Some(LOAD_SESSION),
-                )
-                .await?
-            };
-            indexes_done = true;
-            let (result, w) =
-                copy::stream_copy(job, readers, writers, loaders, helpers, ui).await?;
-            writers = w;
-            (result, true)
+            .await
         }
-    };
-    phases.push(("copy".into(), t0.elapsed()));
+    }
+}
 
-    // Deferred indexes, then foreign keys (which may need the indexes of other tables).
-    if !deferred.is_empty() {
-        let t0 = Instant::now();
-        if !indexes_done {
-            let statements: Vec<(String, String)> =
-                index_statements(&deferred, &tables, &names.staging)
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, sql)| {
-                        sql.map(|sql| (format!("adding indexes to {}", tables[i].name), sql))
-                    })
-                    .collect();
-            let bar = ui.spinner(format!("adding indexes to {} tables", statements.len()));
-            writers = copy::parallel_statements(writers, statements, bar.clone()).await?;
-            bar.finish_and_clear();
+/// A subset: the selected rows and the version tables, read in the selection's snapshot.
+async fn copy_subset(
+    survey: &Survey,
+    selection: subset::Selection,
+    reader: Conn,
+    writers: Vec<Conn>,
+    job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
+    progress: &Arc<dyn Progress>,
+) -> Result<Copied, MirrorError> {
+    let tables = &survey.tables;
+    let counts = selection.counts();
+    let mut chunks = selection.chunks(tables);
+    for (i, t) in tables.iter().enumerate() {
+        if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
+            chunks.push(Chunk {
+                table: i,
+                filter: Filter::All,
+            });
         }
-        let fk_statements: Vec<(String, String)> = deferred
-            .iter()
-            .filter(|(_, s)| !s.foreign_keys.is_empty())
-            .map(|(i, s)| {
-                let t = &tables[*i].name;
-                (
-                    format!("adding foreign keys to {t}"),
-                    format!(
-                        "ALTER TABLE {} {}",
-                        qualified(&names.staging, t),
-                        s.foreign_keys.join(", ")
-                    ),
-                )
+    }
+    let expected = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, counts.get(&t.name).copied().unwrap_or(t.est_rows)))
+        .collect();
+    let description = format!(
+        "copying the subset: 1 reader in the selection's snapshot, {} writers",
+        survey.workers
+    );
+    progress.line(&description);
+    let job = job(expected, chunks, vec![None; tables.len()]);
+    let (result, writers) =
+        copy::stream_copy(job, vec![reader], writers, Vec::new(), Vec::new(), progress).await?;
+    Ok(Copied {
+        result,
+        description,
+        writers,
+        client_fingerprints: true,
+        indexes_done: false,
+        selection: Some(selection),
+    })
+}
+
+/// A full copy on one server: `INSERT ... SELECT` per chunk, chunk bounds from a snapshot.
+async fn copy_on_the_server(
+    options: &Options,
+    cfg: &MirrorConfig,
+    survey: &Survey,
+    writers: Vec<Conn>,
+    job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
+    after_load: Vec<Option<String>>,
+    progress: &Arc<dyn Progress>,
+) -> Result<Copied, MirrorError> {
+    let (mut planners, _) = copy::open_snapshots(&cfg.source.db, cfg.source.name(), 1).await?;
+    let chunks = full_chunks(&mut planners[0], &survey.tables, cfg.source.name(), options).await?;
+    drop(planners);
+    let description = format!(
+        "copying on the server (INSERT ... SELECT), {} workers, {} chunks",
+        survey.workers,
+        chunks.len()
+    );
+    progress.line(&description);
+    let job = job(estimated_rows(&survey.tables), chunks, after_load);
+    let (result, writers) = copy::server_side_copy(job, writers, progress).await?;
+    Ok(Copied {
+        result,
+        description,
+        writers,
+        client_fingerprints: false,
+        indexes_done: true,
+        selection: None,
+    })
+}
+
+/// A full copy streamed from snapshots, with `LOAD DATA` where the target allows it, and the
+/// deferred indexes of loaded tables built while others still load.
+#[allow(clippy::too_many_arguments)]
+async fn stream_full(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
+    survey: &Survey,
+    mut writers: Vec<Conn>,
+    job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
+    after_load: Vec<Option<String>>,
+    deferred: &[(usize, catalog::SplitDdl)],
+    progress: &Arc<dyn Progress>,
+) -> Result<Copied, MirrorError> {
+    let workers = survey.workers;
+    // One reader more, for the source checksums (see `CopyJob::checksum_reader`).
+    let checksum_reader = survey.method == verify::Method::Checksum && workers > 1;
+    let (mut readers, mode) = copy::open_snapshots(
+        &cfg.source.db,
+        cfg.source.name(),
+        workers + usize::from(checksum_reader),
+    )
+    .await?;
+    let chunks = full_chunks(&mut readers[0], &survey.tables, cfg.source.name(), options).await?;
+    let mut job = job(estimated_rows(&survey.tables), chunks, after_load);
+    job.checksum_reader = checksum_reader;
+    let (loaders, writing) = loaders(options, cfg, names, survey, &mut job, &mut writers).await?;
+    let description = format!(
+        "copying: {mode}; {workers} writers with {writing}; {} chunks",
+        job.chunks.len()
+    );
+    progress.line(&description);
+    let helpers = if deferred.is_empty() {
+        Vec::new()
+    } else {
+        connect_many(
+            &cfg.target.db,
+            "target",
+            &names.staging,
+            (workers / 2).max(1),
+            Some(LOAD_SESSION),
+        )
+        .await?
+    };
+    let (result, writers) =
+        copy::stream_copy(job, readers, writers, loaders, helpers, progress).await?;
+    Ok(Copied {
+        result,
+        description,
+        writers,
+        client_fingerprints: true,
+        indexes_done: true,
+        selection: None,
+    })
+}
+
+/// The writers' `LOAD DATA LOCAL INFILE` loaders, when they may be used (else none, and why),
+/// and how the rows are written, for the user.
+async fn loaders(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
+    survey: &Survey,
+    job: &mut CopyJob,
+    writers: &mut [Conn],
+) -> Result<(Vec<Loader>, String), MirrorError> {
+    let why_not = match (options.load_data, job.hash_rows) {
+        (false, _) => Some("--no-load-data".to_owned()),
+        (true, true) => Some("row fingerprints need INSERTs".to_owned()),
+        (true, false) => load_data::unusable(&mut writers[0], "target").await?,
+    };
+    if let Some(why) = why_not {
+        return Ok((Vec::new(), format!("multi-row INSERTs ({why})")));
+    }
+    let mut loaders = Vec::with_capacity(survey.workers);
+    for _ in 0..survey.workers {
+        loaders.push(
+            Loader::connect(
+                &cfg.target.db,
+                &names.staging,
+                &[conn::SESSION, LOAD_SESSION],
+                "target",
+            )
+            .await?,
+        );
+    }
+    job.use_loader = survey.tables.iter().map(catalog::loadable).collect();
+    let loaded = job.use_loader.iter().filter(|l| **l).count();
+    let writing = if loaded == survey.tables.len() {
+        "LOAD DATA LOCAL INFILE".to_owned()
+    } else {
+        format!(
+            "LOAD DATA LOCAL INFILE ({loaded} of {} tables; INSERTs for the rest)",
+            survey.tables.len()
+        )
+    };
+    Ok((loaders, writing))
+}
+
+/// Every table with its estimated rows, for the progress of a full copy.
+fn estimated_rows(tables: &[TableInfo]) -> Vec<(usize, u64)> {
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, t.est_rows))
+        .collect()
+}
+
+/// The deferred secondary indexes (unless the load built them), then the foreign keys, which
+/// may need the indexes of other tables. Returns the writers.
+async fn add_deferred(
+    names: &Names,
+    survey: &Survey,
+    deferred: &[(usize, catalog::SplitDdl)],
+    indexes_done: bool,
+    mut writers: Vec<Conn>,
+    progress: &dyn Progress,
+) -> Result<Vec<Conn>, MirrorError> {
+    let tables = &survey.tables;
+    if !indexes_done {
+        let statements: Vec<(String, String)> = index_statements(deferred, tables, &names.staging)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, sql)| {
+                sql.map(|sql| (format!("adding indexes to {}", tables[i].name), sql))
             })
             .collect();
-        writers =
-            copy::parallel_statements(writers, fk_statements, ui.spinner("adding foreign keys"))
-                .await?;
-        phases.push(("indexes".into(), t0.elapsed()));
+        let task = progress.task(
+            &format!("adding indexes to {} tables", statements.len()),
+            statements.len() as u64,
+        );
+        writers = copy::parallel_statements(writers, statements, task.clone()).await?;
+        task.finish();
     }
+    let fk_statements: Vec<(String, String)> = deferred
+        .iter()
+        .filter(|(_, s)| !s.foreign_keys.is_empty())
+        .map(|(i, s)| {
+            let t = &tables[*i].name;
+            (
+                format!("adding foreign keys to {t}"),
+                format!(
+                    "ALTER TABLE {} {}",
+                    qualified(&names.staging, t),
+                    s.foreign_keys.join(", ")
+                ),
+            )
+        })
+        .collect();
+    let task = progress.task("adding foreign keys", fk_statements.len() as u64);
+    let writers = copy::parallel_statements(writers, fk_statements, task.clone()).await?;
+    task.finish();
+    Ok(writers)
+}
 
-    // Verification.
-    let t0 = Instant::now();
-    let spinner = ui.spinner("verifying the staged copy");
-    let mut problems = Vec::new();
-    let staged = fingerprints(writers, &tables, &names.staging, "target", method).await?;
-    let expected: Vec<Fingerprint> = if client_fingerprints {
-        result
+/// Compares staging with the source (counts and fingerprints, or checksums), the DDL of every
+/// table, a subset's selected counts and its orphans; then creates the views, triggers and
+/// routines once to see that they compile against the copy.
+async fn verify_staging(
+    cfg: &MirrorConfig,
+    names: &Names,
+    survey: &Survey,
+    copied: &Copied,
+    writers: Vec<Conn>,
+    target: &mut Conn,
+    progress: &dyn Progress,
+) -> Result<(), MirrorError> {
+    let task = progress.task("verifying the staged copy", 0);
+    let tables = &survey.tables;
+    let method = survey.method;
+    let staged = fingerprints(writers, tables, &names.staging, "target", method).await?;
+    let expected: Vec<Fingerprint> = if copied.client_fingerprints {
+        copied
+            .result
             .states
             .iter()
-            .map(|s| {
-                let mut f = *s.fingerprint.lock().unwrap_or_else(|e| e.into_inner());
-                if method == verify::Method::Checksum {
-                    f.xor = s
-                        .source_checksum
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .unwrap_or(u64::MAX);
-                }
-                f
-            })
+            .map(|s| s.expected(method))
             .collect()
     } else {
         // INSERT ... SELECT read each chunk in its own snapshot. The source, measured now,
         // after the copy, must equal the staged tables: then every table was unchanged from
         // its copy until now, so the copy equals the source as it was when the copy ended.
-        let readers = connect_many(&cfg.source.db, "source", &source_db, workers, None).await?;
-        fingerprints(readers, &tables, &source_db, "source", method).await?
+        let readers = connect_many(
+            &cfg.source.db,
+            "source",
+            cfg.source.name(),
+            survey.workers,
+            None,
+        )
+        .await?;
+        fingerprints(readers, tables, cfg.source.name(), "source", method).await?
     };
+    let mut problems = compare_fingerprints(tables, &expected, &staged, copied.selection.as_ref());
+    if !copied.client_fingerprints && !problems.is_empty() {
+        problems.push("the source changed during the copy (INSERT ... SELECT reads each table at its own moment); run again, or use --server-side=never for a snapshot copy".into());
+    }
+    for t in tables.iter() {
+        if let Some(diff) = verify::ddl_difference(target, t, &names.staging).await? {
+            problems.push(diff);
+        }
+    }
+    if let Some(graph) = &survey.graph {
+        for edge in &graph.edges {
+            let n = verify::orphans(target, &names.staging, &edge.child, &edge.key).await?;
+            if n > 0 {
+                problems.push(format!(
+                    "{} -> {}: {n} orphan rows",
+                    edge.name(),
+                    edge.parent()
+                ));
+            }
+        }
+    }
+    task.finish();
+    if !problems.is_empty() {
+        return Err(MirrorError::Verify(problems));
+    }
+    let catalog = &survey.catalog;
+    if !catalog.views.is_empty() || !catalog.triggers.is_empty() || !catalog.routines.is_empty() {
+        swap::create_objects(target, catalog, &names.staging).await?;
+        swap::drop_objects(target, &names.staging).await?;
+    }
+    Ok(())
+}
+
+/// What differs between the source's and the copy's fingerprints, table by table, and between
+/// a subset's selected and copied rows.
+fn compare_fingerprints(
+    tables: &[TableInfo],
+    expected: &[Fingerprint],
+    staged: &[Fingerprint],
+    selection: Option<&subset::Selection>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let counts = selection.map(subset::Selection::counts);
     for (i, t) in tables.iter().enumerate() {
         let (want, got) = (expected[i], staged[i]);
         if want.rows != got.rows {
@@ -876,10 +1201,10 @@ pub async fn run(
                 t.name, got.rows
             ));
         }
-        if let Some(sel) = &selection
+        if let Some(counts) = &counts
             && !crate::schema::VERSION_TABLES.contains(&t.name.as_str())
         {
-            let selected = sel.counts().get(&t.name).copied().unwrap_or(0);
+            let selected = counts.get(&t.name).copied().unwrap_or(0);
             if selected != got.rows {
                 problems.push(format!(
                     "{}: {selected} rows selected, {} copied",
@@ -888,85 +1213,23 @@ pub async fn run(
             }
         }
     }
-    if !client_fingerprints && !problems.is_empty() {
-        problems.push("the source changed during the copy (INSERT ... SELECT reads each table at its own moment); run again, or use --server-side=never for a snapshot copy".into());
-    }
-    for t in tables.iter() {
-        if let Some(diff) = verify::ddl_difference(&mut tgt, t, &names.staging).await? {
-            problems.push(diff);
-        }
-    }
-    if let Some(graph) = &graph {
-        for edge in &graph.edges {
-            let n = verify::orphans(&mut tgt, &names.staging, &edge.child, &edge.key).await?;
-            if n > 0 {
-                problems.push(format!(
-                    "{} -> {}: {n} orphan rows",
-                    edge.name(),
-                    edge.parent()
-                ));
-            }
-        }
-    }
-    spinner.finish_and_clear();
-    if !problems.is_empty() {
-        return Err(MirrorError::Verify(problems));
-    }
-    // Views, triggers and routines must compile against the copy.
-    if !catalog.views.is_empty() || !catalog.triggers.is_empty() || !catalog.routines.is_empty() {
-        swap::create_objects(&mut tgt, &catalog, &names.staging).await?;
-        swap::drop_objects(&mut tgt, &names.staging).await?;
-    }
-    phases.push(("verify".into(), t0.elapsed()));
+    problems
+}
 
-    // Swap.
-    let t0 = Instant::now();
+/// Puts the verified staging tables in place of the target's.
+async fn swap_in(
+    names: &Names,
+    survey: &Survey,
+    target: &mut Conn,
+    state: &RunState,
+    progress: &dyn Progress,
+) -> Result<(), MirrorError> {
     state.swapping.store(true, Ordering::SeqCst);
-    let staged_names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
-    swap::swap(&mut tgt, &names, &catalog, &staged_names, ui).await?;
+    let staged_names: Vec<String> = survey.tables.iter().map(|t| t.name.clone()).collect();
+    swap::swap(target, names, &survey.catalog, &staged_names, progress).await?;
     *state.staging.lock().unwrap_or_else(|e| e.into_inner()) = None;
     state.swapping.store(false, Ordering::SeqCst);
-    phases.push(("swap".into(), t0.elapsed()));
-    let _ = conn::exec(
-        &mut tgt,
-        format!("SELECT RELEASE_LOCK({})", crate::sql::literal(&lock)),
-        String::new,
-    )
-    .await;
-
-    let summaries: Vec<TableSummary> = tables
-        .iter()
-        .zip(&result.states)
-        .map(|(t, s)| TableSummary {
-            table: t.name.clone(),
-            rows: s.rows.load(Ordering::Relaxed),
-            bytes: s.bytes.load(Ordering::Relaxed),
-            time: s.elapsed(),
-        })
-        .filter(|s| options.mode == Mode::Full || s.rows > 0)
-        .collect();
-    let summary = ui::summary(&summaries, result.wall, &phases);
-    println!("{summary}");
-    println!(
-        "{} is now a verified {} of {} ({copy_line}; {} in total).",
-        cfg.target.db.display(),
-        if options.mode == Mode::Full {
-            "copy"
-        } else {
-            "test subset"
-        },
-        cfg.source.db.display(),
-        ui::duration(total.elapsed())
-    );
-    Ok(Outcome {
-        dry_run: false,
-        copying: copy_line,
-        plan,
-        tables: summaries,
-        phases,
-        copy_wall: result.wall,
-        summary,
-    })
+    Ok(())
 }
 
 /// Per table, the `ALTER TABLE ... ADD KEY ...` of its deferred secondary indexes.
@@ -1059,171 +1322,140 @@ async fn fingerprints(
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn render_plan(
+/// The plan shown before anything is written.
+fn plan(
     options: &Options,
-    buffer_pool: u64,
     cfg: &MirrorConfig,
-    catalog: &Catalog,
     names: &Names,
-    target_exists: bool,
-    target_tables: &[(String, u64)],
-    server_side: bool,
-    workers: usize,
-    graph: Option<&subset::Graph>,
+    survey: &Survey,
     selection: Option<&subset::Selection>,
-    notes: &[String],
-    verify_method: verify::Method,
-) -> String {
-    let mut out = String::new();
-    let mode = match options.mode {
-        Mode::Full => "database-mirror-full",
-        Mode::Test => "database-mirror-test",
-    };
-    out.push_str(&format!(
-        "{mode}{}\n",
-        if options.dry_run {
-            " (dry run: nothing will be changed)"
-        } else {
-            ""
-        }
-    ));
-    out.push_str(&format!("  source:  {}\n", cfg.source.db.display()));
-    out.push_str(&format!(
-        "  target:  {} ({})\n",
-        cfg.target.db.display(),
-        if target_exists {
-            format!(
-                "exists with {} tables, ~{} rows: replaced after verification",
-                target_tables.len(),
-                target_tables.iter().map(|(_, n)| n).sum::<u64>()
-            )
-        } else {
-            "does not exist: created".to_owned()
-        }
-    ));
-    out.push_str(&format!(
-        "  staging: {} (swapped in with one atomic RENAME TABLE)\n",
-        names.staging
-    ));
+) -> Plan {
+    let catalog = &survey.catalog;
+    let workers = survey.workers;
     let method = match options.mode {
         Mode::Test => format!("set-based selection in one read-only snapshot, {workers} writers"),
-        Mode::Full if server_side => format!(
+        Mode::Full if survey.server_side => format!(
             "same server: INSERT ... SELECT, {workers} workers, chunks of ~{} rows or ~{}",
             options.chunk_rows,
-            ui::bytes(options.chunk_bytes)
+            report::bytes(options.chunk_bytes)
         ),
         Mode::Full => format!(
             "streaming from read-only snapshots, {workers} readers/writers, chunks of ~{} rows or ~{}, INSERTs of up to {}",
             options.chunk_rows,
-            ui::bytes(options.chunk_bytes),
-            ui::bytes(options.batch_bytes as u64)
+            report::bytes(options.chunk_bytes),
+            report::bytes(options.batch_bytes as u64)
         ),
     };
-    out.push_str(&format!("  method:  {method}\n"));
-    out.push_str(&format!(
-        "  verify:  {}, and the DDL of every table, before the swap\n",
-        match (verify_method, options.mode) {
-            (verify::Method::Checksum, _) => "row count and CHECKSUM TABLE of every table (same server version)",
-            (verify::Method::Literal, Mode::Full) => "row count and MD5 fingerprint of every row's values",
-            (verify::Method::Literal, Mode::Test) => "row counts, MD5 fingerprints of the copied rows, zero orphans for every foreign key",
+    let verify = match (survey.method, options.mode) {
+        (verify::Method::Checksum, _) => {
+            "row count and CHECKSUM TABLE of every table (same server version)"
         }
-    ));
-    for note in notes {
-        out.push_str(&format!("  note:    {note}\n"));
-    }
-    match (options.mode, selection) {
-        (Mode::Test, Some(selection)) => {
-            for root in &selection.roots {
-                out.push_str(&format!(
-                    "  {}: {} row(s) of {}{}\n",
-                    root.key,
-                    root.rows,
-                    root.table,
-                    if root.rows == 0 {
-                        "  <- selects nothing"
-                    } else {
-                        ""
-                    }
-                ));
-            }
-            if let Some(graph) = graph {
-                let down: Vec<String> = graph
-                    .edges
+        (verify::Method::Literal, Mode::Full) => {
+            "row count and MD5 fingerprint of every row's values"
+        }
+        (verify::Method::Literal, Mode::Test) => {
+            "row counts, MD5 fingerprints of the copied rows, zero orphans for every foreign key"
+        }
+    };
+    let tables = match selection {
+        Some(selection) => subset_tables(catalog, selection),
+        None => full_tables(options, catalog, survey.buffer_pool),
+    };
+    Plan {
+        command: match options.mode {
+            Mode::Full => "database-mirror-full",
+            Mode::Test => "database-mirror-test",
+        },
+        dry_run: options.dry_run,
+        source: cfg.source.db.display(),
+        target: cfg.target.db.display(),
+        target_server: cfg
+            .target
+            .db
+            .with_database("")
+            .display()
+            .trim_end_matches('/')
+            .to_owned(),
+        target_now: TargetNow {
+            exists: survey.target_exists,
+            tables: survey.target_tables.len(),
+            rows: survey.target_tables.iter().map(|(_, n)| n).sum(),
+        },
+        staging: names.staging.clone(),
+        method,
+        verify: verify.to_owned(),
+        notes: survey.notes.clone(),
+        copy_objects: selection
+            .map(|s| {
+                s.roots
                     .iter()
-                    .filter(|e| e.down)
-                    .map(subset::Edge::name)
-                    .collect();
-                out.push_str(&format!(
-                    "  downward edges: {} of {} foreign keys\n",
-                    down.len(),
-                    graph.edges.len()
-                ));
-            }
-            let counts = selection.counts();
-            out.push_str(&format!(
-                "  rows to copy ({} tables with rows, {} rows; all {} tables created):\n",
-                counts.len(),
-                counts.values().sum::<u64>(),
-                catalog.tables.len()
-            ));
-            for (table, n) in &counts {
-                out.push_str(&format!("    {table:<28} {n:>10}\n"));
-            }
-            for t in crate::schema::VERSION_TABLES {
-                if let Some(info) = catalog.table(t) {
-                    out.push_str(&format!(
-                        "    {t:<28} {:>10}  (copied whole)\n",
-                        format!("~{}", info.est_rows)
-                    ));
-                }
-            }
-        }
-        _ => {
-            out.push_str(&format!(
-                "  tables ({}, ~{} rows, ~{}):\n",
-                catalog.tables.len(),
-                catalog.total_rows(),
-                ui::bytes(catalog.total_bytes())
-            ));
-            let mut sorted: Vec<&TableInfo> = catalog.tables.iter().collect();
-            sorted.sort_by(|a, b| b.est_bytes.cmp(&a.est_bytes).then(a.name.cmp(&b.name)));
-            for t in sorted {
-                let deferred = defers_indexes(t, options, buffer_pool) && t.split_ddl().is_some();
-                out.push_str(&format!(
-                    "    {:<28} ~{:>10} rows {:>11}{}\n",
-                    t.name,
-                    t.est_rows,
-                    ui::bytes(t.est_bytes),
-                    if deferred {
-                        "  (indexes after load)"
-                    } else {
-                        ""
-                    }
-                ));
-            }
+                    .map(|r| CopyObjectRows {
+                        key: r.key.clone(),
+                        table: r.table.clone(),
+                        rows: r.rows,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        downward_edges: survey
+            .graph
+            .as_ref()
+            .map(|g| (g.edges.iter().filter(|e| e.down).count(), g.edges.len())),
+        tables,
+        source_tables: catalog.tables.len(),
+        objects: Objects {
+            views: catalog.views.len(),
+            triggers: catalog.triggers.len(),
+            routines: catalog.routines.len(),
+        },
+        events_not_copied: catalog.events.clone(),
+    }
+}
+
+/// A subset's tables: those with selected rows, by name, then the version tables, copied whole.
+fn subset_tables(catalog: &Catalog, selection: &subset::Selection) -> Vec<PlannedTable> {
+    let mut tables: Vec<PlannedTable> = selection
+        .counts()
+        .into_iter()
+        .map(|(name, rows)| PlannedTable {
+            name,
+            rows,
+            rows_estimated: false,
+            bytes: None,
+            indexes_after_load: false,
+            whole: false,
+        })
+        .collect();
+    for t in crate::schema::VERSION_TABLES {
+        if let Some(info) = catalog.table(t) {
+            tables.push(PlannedTable {
+                name: info.name.clone(),
+                rows: info.est_rows,
+                rows_estimated: true,
+                bytes: None,
+                indexes_after_load: false,
+                whole: true,
+            });
         }
     }
-    let objects: BTreeMap<&str, usize> = BTreeMap::from([
-        ("views", catalog.views.len()),
-        ("triggers", catalog.triggers.len()),
-        ("routines", catalog.routines.len()),
-    ]);
-    out.push_str(&format!(
-        "  objects: {}\n",
-        objects
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    if !catalog.events.is_empty() {
-        out.push_str(&format!(
-            "  not copied: events {}\n",
-            catalog.events.join(", ")
-        ));
-    }
-    out
+    tables
+}
+
+/// A full copy's tables, biggest first, with their estimates.
+fn full_tables(options: &Options, catalog: &Catalog, buffer_pool: u64) -> Vec<PlannedTable> {
+    let mut sorted: Vec<&TableInfo> = catalog.tables.iter().collect();
+    sorted.sort_by(|a, b| b.est_bytes.cmp(&a.est_bytes).then(a.name.cmp(&b.name)));
+    sorted
+        .into_iter()
+        .map(|t| PlannedTable {
+            name: t.name.clone(),
+            rows: t.est_rows,
+            rows_estimated: true,
+            bytes: Some(t.est_bytes),
+            indexes_after_load: defers_indexes(t, options, buffer_pool) && t.split_ddl().is_some(),
+            whole: true,
+        })
+        .collect()
 }
 
 #[cfg(test)]

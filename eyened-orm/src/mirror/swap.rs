@@ -14,7 +14,7 @@
 use super::catalog::{Catalog, ObjectDef, ObjectKind};
 use super::conn::{self, Conn, text};
 use super::error::MirrorError;
-use super::ui::Ui;
+use crate::progress::Progress;
 use crate::sql::{ident, literal, qualified};
 
 pub const STAGING_SUFFIX: &str = "__eorm_staging";
@@ -271,7 +271,7 @@ pub async fn swap(
     names: &Names,
     catalog: &Catalog,
     staged_tables: &[String],
-    ui: &Ui,
+    progress: &dyn Progress,
 ) -> Result<(), MirrorError> {
     conn::exec(
         conn,
@@ -332,7 +332,7 @@ pub async fn swap(
             .cloned()
             .collect();
         if let Err(restore_error) = create_objects(conn, &restore, &names.target).await {
-            ui.line(format!(
+            progress.line(&format!(
                 "warning: could not restore the old target's views, triggers or routines: {restore_error}"
             ));
         }

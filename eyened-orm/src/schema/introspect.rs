@@ -1,6 +1,6 @@
 //! Introspection: a live MySQL/MariaDB database → the schema model, in two steps.
 //!
-//! 1. [`read_catalog`]: seven `information_schema` queries (and `SELECT VERSION()`) whatever the
+//! 1. [`read_catalog`]: eight `information_schema` queries (and `SELECT VERSION()`) whatever the
 //!    number of tables, kept as the rows the server returned ([`Catalog`]). A catalog can also be
 //!    read from a JSON file of such rows, which is how the MySQL 8 paths are tested on a machine
 //!    that has only MariaDB.
@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 
 use super::model::{
@@ -134,165 +134,160 @@ pub async fn introspect<C: ConnectionTrait>(
     db: &C,
     database: Option<&str>,
 ) -> Result<Schema, DbErr> {
-    Ok(read_catalog(db, database).await?.schema())
+    Ok(read_catalog(&mut SeaOrm(db), database).await?.schema())
+}
+
+/// What runs the catalog queries: a SeaORM connection ([`SeaOrm`]), or another client such as
+/// the mirror's own connections. Every value comes back as text, `None` for NULL.
+pub trait CatalogSource {
+    /// The rows of `sql`, whose one `?` is bound to `database`; with `database` `None`, `sql`
+    /// has no parameter.
+    fn text_rows(
+        &mut self,
+        sql: &str,
+        database: Option<&str>,
+    ) -> impl std::future::Future<Output = Result<Vec<Vec<Option<String>>>, DbErr>> + Send;
+}
+
+/// A SeaORM connection as a [`CatalogSource`].
+pub struct SeaOrm<'a, C>(pub &'a C);
+
+impl<C: ConnectionTrait> CatalogSource for SeaOrm<'_, C> {
+    async fn text_rows(
+        &mut self,
+        sql: &str,
+        database: Option<&str>,
+    ) -> Result<Vec<Vec<Option<String>>>, DbErr> {
+        if self.0.get_database_backend() != DbBackend::MySql {
+            return Err(DbErr::Custom(
+                "schema introspection supports MySQL and MariaDB only".to_string(),
+            ));
+        }
+        let values: Vec<sea_orm::Value> = database.into_iter().map(Into::into).collect();
+        let rows = self
+            .0
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::MySql,
+                sql,
+                values,
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| {
+                (0..row.column_names().len())
+                    .map(|i| row.try_get_by_index::<Option<String>>(i))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The queries of [`read_catalog`]; every column a string, so that any client reads them alike.
+mod queries {
+    pub const TABLES: &str = "SELECT TABLE_NAME, ENGINE, TABLE_COLLATION, TABLE_COMMENT \
+        FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' \
+        ORDER BY TABLE_NAME";
+    pub const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, \
+        COLUMN_DEFAULT, EXTRA, COLLATION_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS \
+        WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
+    pub const STATISTICS: &str = "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS CHAR), \
+        CAST(SEQ_IN_INDEX AS CHAR), COLUMN_NAME FROM information_schema.STATISTICS \
+        WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
+    // Two queries joined in `schema()`: MariaDB evaluates an `information_schema` join of
+    // KEY_COLUMN_USAGE with REFERENTIAL_CONSTRAINTS row by row (1.4 s for 2,000 keys).
+    pub const REFERENTIAL_CONSTRAINTS: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, \
+        UPDATE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? \
+        ORDER BY TABLE_NAME, CONSTRAINT_NAME";
+    pub const KEY_COLUMN_USAGE: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, \
+        REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE \
+        WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL \
+        ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
+    // MariaDB's CHECK_CONSTRAINTS names the table; MySQL's needs TABLE_CONSTRAINTS for it.
+    pub const CHECKS_MARIADB: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE \
+        FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? \
+        ORDER BY TABLE_NAME, CONSTRAINT_NAME";
+    pub const CHECKS_MYSQL: &str = "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE \
+        FROM information_schema.TABLE_CONSTRAINTS tc \
+        JOIN information_schema.CHECK_CONSTRAINTS cc \
+          ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
+        WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK' \
+        ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME";
 }
 
 /// Reads the catalog rows of `database` (the connection's current database when `None`).
-pub async fn read_catalog<C: ConnectionTrait>(
-    db: &C,
+pub async fn read_catalog(
+    source: &mut impl CatalogSource,
     database: Option<&str>,
 ) -> Result<Catalog, DbErr> {
-    if db.get_database_backend() != DbBackend::MySql {
-        return Err(DbErr::Custom(
-            "schema introspection supports MySQL and MariaDB only".to_string(),
-        ));
-    }
     let schema_name: String = match database {
         Some(name) => name.to_string(),
-        None => one_string(db, "SELECT DATABASE()").await?,
+        None => one_value(source, "SELECT DATABASE()").await?,
     };
-    let version = one_string(db, "SELECT VERSION()").await?;
+    let version = one_value(source, "SELECT VERSION()").await?;
     let flavor = Flavor::of_version(&version);
-    let default_collation = rows(
-        db,
-        "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-        &schema_name,
-    )
-    .await?
-    .first()
-    .map(|row| get::<String>(row, 0))
-    .transpose()?
-    .ok_or_else(|| DbErr::Custom(format!("database `{schema_name}` does not exist")))?;
-
-    let tables = rows(
-        db,
-        "SELECT TABLE_NAME, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES \
-         WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-        &schema_name,
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(TableRow {
-            table_name: get(row, 0)?,
-            engine: get(row, 1)?,
-            table_collation: get(row, 2)?,
-            table_comment: get::<Option<String>>(row, 3)?.unwrap_or_default(),
-        })
-    })
-    .collect::<Result<_, DbErr>>()?;
-
-    let columns = rows(
-        db,
-        "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
-         COLLATION_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS \
-         WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
-        &schema_name,
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(ColumnRow {
-            table_name: get(row, 0)?,
-            column_name: get(row, 1)?,
-            column_type: get(row, 2)?,
-            is_nullable: get(row, 3)?,
-            column_default: get(row, 4)?,
-            extra: get::<Option<String>>(row, 5)?.unwrap_or_default(),
-            collation_name: get(row, 6)?,
-            column_comment: get::<Option<String>>(row, 7)?.unwrap_or_default(),
-        })
-    })
-    .collect::<Result<_, DbErr>>()?;
-
-    let statistics = rows(
-        db,
-        "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), CAST(SEQ_IN_INDEX AS SIGNED), \
-         COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? \
-         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
-        &schema_name,
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(StatisticsRow {
-            table_name: get(row, 0)?,
-            index_name: get(row, 1)?,
-            non_unique: get(row, 2)?,
-            seq_in_index: get(row, 3)?,
-            column_name: get(row, 4)?,
-        })
-    })
-    .collect::<Result<_, DbErr>>()?;
-
-    // Two queries joined in `schema()`: MariaDB evaluates an `information_schema` join of
-    // KEY_COLUMN_USAGE with REFERENTIAL_CONSTRAINTS row by row (1.4 s for 2,000 keys).
-    let referential_constraints = rows(
-        db,
-        "SELECT TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE \
-         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? \
-         ORDER BY TABLE_NAME, CONSTRAINT_NAME",
-        &schema_name,
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(ReferentialRow {
-            table_name: get(row, 0)?,
-            constraint_name: get(row, 1)?,
-            delete_rule: get(row, 2)?,
-            update_rule: get(row, 3)?,
-        })
-    })
-    .collect::<Result<_, DbErr>>()?;
-    let key_column_usage = rows(
-        db,
-        "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, \
-         REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE \
-         WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL \
-         ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
-        &schema_name,
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(KeyColumnRow {
-            table_name: get(row, 0)?,
-            constraint_name: get(row, 1)?,
-            column_name: get(row, 2)?,
-            referenced_table_name: get(row, 3)?,
-            referenced_column_name: get(row, 4)?,
-        })
-    })
-    .collect::<Result<_, DbErr>>()?;
-
-    // MariaDB's CHECK_CONSTRAINTS names the table; MySQL's needs TABLE_CONSTRAINTS for it.
-    let checks_sql = match flavor {
-        Flavor::MariaDb => {
-            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
-             WHERE CONSTRAINT_SCHEMA = ? ORDER BY TABLE_NAME, CONSTRAINT_NAME"
-        }
-        Flavor::MySql => {
-            "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE \
-             FROM information_schema.TABLE_CONSTRAINTS tc \
-             JOIN information_schema.CHECK_CONSTRAINTS cc \
-               ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
-             WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK' \
-             ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME"
-        }
-    };
-    let check_constraints = rows(db, checks_sql, &schema_name)
+    let db = Some(schema_name.as_str());
+    let default_collation = source
+        .text_rows(
+            "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+            db,
+        )
         .await?
-        .iter()
-        .map(|row| {
-            Ok(CheckRow {
-                table_name: get(row, 0)?,
-                constraint_name: get(row, 1)?,
-                check_clause: get(row, 2)?,
-            })
-        })
-        .collect::<Result<_, DbErr>>()?;
-
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next().flatten())
+        .ok_or_else(|| DbErr::Custom(format!("database `{schema_name}` does not exist")))?;
+    let tables = Cells(source.text_rows(queries::TABLES, db).await?).map(|r| TableRow {
+        table_name: r.text(0),
+        engine: r.opt(1),
+        table_collation: r.opt(2),
+        table_comment: r.text(3),
+    });
+    let columns = Cells(source.text_rows(queries::COLUMNS, db).await?).map(|r| ColumnRow {
+        table_name: r.text(0),
+        column_name: r.text(1),
+        column_type: r.text(2),
+        is_nullable: r.text(3),
+        column_default: r.opt(4),
+        extra: r.text(5),
+        collation_name: r.opt(6),
+        column_comment: r.text(7),
+    });
+    let statistics =
+        Cells(source.text_rows(queries::STATISTICS, db).await?).map(|r| StatisticsRow {
+            table_name: r.text(0),
+            index_name: r.text(1),
+            non_unique: r.number(2),
+            seq_in_index: r.number(3),
+            column_name: r.opt(4),
+        });
+    let referential_constraints = Cells(
+        source
+            .text_rows(queries::REFERENTIAL_CONSTRAINTS, db)
+            .await?,
+    )
+    .map(|r| ReferentialRow {
+        table_name: r.text(0),
+        constraint_name: r.text(1),
+        delete_rule: r.text(2),
+        update_rule: r.text(3),
+    });
+    let key_column_usage =
+        Cells(source.text_rows(queries::KEY_COLUMN_USAGE, db).await?).map(|r| KeyColumnRow {
+            table_name: r.text(0),
+            constraint_name: r.text(1),
+            column_name: r.text(2),
+            referenced_table_name: r.text(3),
+            referenced_column_name: r.text(4),
+        });
+    let checks_sql = match flavor {
+        Flavor::MariaDb => queries::CHECKS_MARIADB,
+        Flavor::MySql => queries::CHECKS_MYSQL,
+    };
+    let check_constraints = Cells(source.text_rows(checks_sql, db).await?).map(|r| CheckRow {
+        table_name: r.text(0),
+        constraint_name: r.text(1),
+        check_clause: r.text(2),
+    });
     Ok(Catalog {
         version,
         default_collation,
@@ -303,6 +298,44 @@ pub async fn read_catalog<C: ConnectionTrait>(
         key_column_usage,
         check_constraints,
     })
+}
+
+/// Rows of text cells, as a [`CatalogSource`] returns them.
+struct Cells(Vec<Vec<Option<String>>>);
+
+/// One row of [`Cells`].
+struct Row<'a>(&'a [Option<String>]);
+
+impl Row<'_> {
+    fn opt(&self, i: usize) -> Option<String> {
+        self.0.get(i).cloned().flatten()
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.opt(i).unwrap_or_default()
+    }
+
+    fn number(&self, i: usize) -> i64 {
+        self.opt(i)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Cells {
+    fn map<T>(&self, f: impl Fn(Row<'_>) -> T) -> Vec<T> {
+        self.0.iter().map(|r| f(Row(r))).collect()
+    }
+}
+
+async fn one_value(source: &mut impl CatalogSource, sql: &str) -> Result<String, DbErr> {
+    source
+        .text_rows(sql, None)
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next().flatten())
+        .ok_or_else(|| DbErr::Custom(format!("`{sql}` gave NULL: connect to a database first")))
 }
 
 impl Catalog {
@@ -466,32 +499,6 @@ impl Catalog {
 
 fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
-}
-
-async fn rows<C: ConnectionTrait>(
-    db: &C,
-    sql: &str,
-    schema: &str,
-) -> Result<Vec<QueryResult>, DbErr> {
-    db.query_all_raw(Statement::from_sql_and_values(
-        DbBackend::MySql,
-        sql,
-        [schema.into()],
-    ))
-    .await
-}
-
-async fn one_string<C: ConnectionTrait>(db: &C, sql: &str) -> Result<String, DbErr> {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
-        .await?
-        .ok_or_else(|| DbErr::Custom(format!("no row from `{sql}`")))?;
-    let value: Option<String> = row.try_get_by_index(0)?;
-    value.ok_or_else(|| DbErr::Custom(format!("`{sql}` gave NULL: connect to a database first")))
-}
-
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, i: usize) -> Result<T, DbErr> {
-    row.try_get_by_index(i)
 }
 
 /// `json_valid(`col`)` as MariaDB writes the CHECK it adds to JSON columns.

@@ -5,12 +5,14 @@ pub mod diff;
 pub mod introspect;
 pub mod model;
 pub mod registry;
+#[cfg(feature = "tools")]
 pub mod unmanaged;
 
 pub use change::{Change, Safety, reverse};
 pub use introspect::introspect;
 pub use model::*;
 pub use registry::{Declared, DeclaredColumn, TableMeta, entities, table_of};
+#[cfg(feature = "tools")]
 pub use unmanaged::{Unmanaged, UnmanagedTable};
 
 /// The migrations' version table.

@@ -17,6 +17,9 @@ use serde::Deserialize;
 
 use super::model::{Schema, Table};
 
+/// Where the migration crate keeps the declarations, from the workspace root.
+pub const FILE: &str = "migration/unmanaged.toml";
+
 /// The declared unmanaged tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Unmanaged {
@@ -74,6 +77,23 @@ impl Unmanaged {
             seen.push(&table.name);
         }
         Ok(Self { tables: file.table })
+    }
+
+    /// Reads and parses the declarations in `path`; the error names the file.
+    pub fn read(path: &std::path::Path, entities: &Schema) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&text, entities).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// `migration/unmanaged.toml` under the current directory or its nearest parent that has
+    /// one: where a command run inside the repository finds the checked-in declarations.
+    pub fn find_file() -> Option<std::path::PathBuf> {
+        let start = std::env::current_dir().ok()?;
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE))
+            .find(|candidate| candidate.is_file())
     }
 
     /// Why `table` is unmanaged, when it is declared.

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::progress::Progress;
 use futures_util::StreamExt;
-use indicatif::ProgressBar;
 use sea_orm::sqlx::MySqlPool;
 use sea_orm::{
     ColumnTrait, ColumnType, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
@@ -44,7 +44,7 @@ macro_rules! decode_entities {
 pub async fn decode_all(
     pool: &MySqlPool,
     live: &Schema,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
     examples: usize,
 ) -> Outcome {
     let mut out = Outcome::default();
@@ -66,7 +66,7 @@ type Tally = BTreeMap<(Option<String>, &'static str), u64>;
 async fn decode_table<E: EntityTrait>(
     pool: &MySqlPool,
     live: &Schema,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
     examples: usize,
     out: &mut Outcome,
 ) {
@@ -74,7 +74,7 @@ async fn decode_table<E: EntityTrait>(
     if live.table(&table).is_none() {
         return;
     }
-    progress.set_message(table.clone());
+    progress.step(&table);
     out.tables += 1;
     let sql = E::find().build(DbBackend::MySql).to_string();
     let mut rows = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(sql)).fetch(pool);
@@ -98,7 +98,7 @@ async fn decode_table<E: EntityTrait>(
         out.rows += 1;
         pending += 1;
         if pending == 1024 {
-            progress.inc(pending);
+            progress.advance(pending);
             pending = 0;
         }
         if let Err(err) = <E::Model as FromQueryResult>::from_query_result(&row, "") {
@@ -123,7 +123,7 @@ async fn decode_table<E: EntityTrait>(
             }
         }
     }
-    progress.inc(pending);
+    progress.advance(pending);
     for ((column, reason), seen) in tally {
         if seen > examples as u64 {
             let more = seen - examples as u64;

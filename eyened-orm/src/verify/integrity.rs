@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 
 use super::{Kind, Problem};
@@ -21,29 +21,28 @@ pub async fn check<C: ConnectionTrait>(
     db: &C,
     live: &Schema,
     expected: &Schema,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<Vec<Problem>, DbErr> {
     let fks = foreign_keys(live, expected);
     let uniques = unique_keys(live, expected);
     let checks = checks(live, expected);
-    progress.set_length((fks.len() + uniques.len() + checks.len()) as u64);
-    progress.set_position(0);
+    progress.length((fks.len() + uniques.len() + checks.len()) as u64);
 
     let mut problems = Vec::new();
-    progress.set_message("foreign keys");
+    progress.step("foreign keys");
     for (table, fk) in &fks {
         problems.extend(orphans(db, table, fk).await?);
-        progress.inc(1);
+        progress.advance(1);
     }
-    progress.set_message("unique keys");
+    progress.step("unique keys");
     for (table, name, columns) in &uniques {
         problems.extend(duplicates(db, table, name, columns).await?);
-        progress.inc(1);
+        progress.advance(1);
     }
-    progress.set_message("checks");
+    progress.step("checks");
     for (table, check) in &checks {
         problems.extend(failed_check(db, table, check).await?);
-        progress.inc(1);
+        progress.advance(1);
     }
     Ok(problems)
 }

@@ -14,8 +14,8 @@
 //!
 //! ```no_run
 //! # async fn example(db: &sea_orm::DatabaseConnection) -> Result<(), eyened_orm::verify::VerifyError> {
-//! use eyened_orm::verify::{Options, ProgressBar, verify};
-//! let report = verify(db, "eyened", &Options::default(), &ProgressBar::hidden()).await?;
+//! use eyened_orm::verify::{Options, verify};
+//! let report = verify(db, "eyened", &Options::default(), &eyened_orm::progress::silent()).await?;
 //! assert!(report.is_ok(), "{}", report.render_table());
 //! # Ok(()) }
 //! ```
@@ -24,17 +24,16 @@ pub mod decode;
 pub mod integrity;
 pub mod snapshot;
 
-/// The progress bar the functions here report to (`ProgressBar::hidden()` for none).
-pub use indicatif::ProgressBar;
-
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 
 use crate::config::{self, ConfigError};
+use crate::progress::Progress;
 use crate::schema::diff::{Renames, diff};
 use crate::schema::{Unmanaged, UnmanagedTable, entities, introspect};
 pub use snapshot::{Comparison, DataChange, Expectations, Snapshot};
@@ -88,14 +87,6 @@ pub struct Problem {
     /// How many rows (or groups) it concerns; 0 when not countable.
     pub count: u64,
     pub detail: String,
-}
-
-/// Which checks to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Step {
-    Schema,
-    Integrity,
-    Decode,
 }
 
 /// What [`verify`] does.
@@ -291,8 +282,9 @@ pub async fn verify(
     db: &DatabaseConnection,
     database: &str,
     options: &Options,
-    progress: &ProgressBar,
+    progress: &Arc<dyn Progress>,
 ) -> Result<Report, VerifyError> {
+    let progress = progress.as_ref();
     let pool = config::mysql_pool(db).ok_or(VerifyError::Unsupported)?;
     let started = Instant::now();
     let expect = Expectations::parse(&options.expect)?;
@@ -301,7 +293,7 @@ pub async fn verify(
         Some(path) => Some(Snapshot::read(path)?),
         None => None,
     };
-    progress.set_message("schema");
+    progress.step("schema");
     let everything = introspect(db, None).await?;
     let (live, declared) = options.unmanaged.split(everything.clone());
     let expected = entities();
@@ -329,8 +321,7 @@ pub async fn verify(
              WHERE TABLE_SCHEMA = DATABASE()",
         )
         .await?;
-        progress.set_length(estimate);
-        progress.set_position(0);
+        progress.length(estimate);
         let outcome = decode::decode_all(pool, &live, progress, options.examples).await;
         rows_decoded = outcome.rows;
         problems.extend(outcome.problems);
@@ -338,7 +329,7 @@ pub async fn verify(
     let mut snapshot_written = None;
     let mut comparison = None;
     if options.snapshot.is_some() || before.is_some() {
-        progress.set_message("checksums");
+        progress.step("checksums");
         let now = snapshot::take(db, database, &everything, progress).await?;
         if let Some(path) = &options.snapshot {
             now.write(path)?;
@@ -350,7 +341,7 @@ pub async fn verify(
             comparison = Some(cmp);
         }
     }
-    progress.finish_and_clear();
+    progress.finish();
     Ok(Report {
         database: database.to_owned(),
         ok: problems.is_empty(),
@@ -372,114 +363,4 @@ pub async fn verify(
         snapshot_written,
         elapsed: started.elapsed(),
     })
-}
-
-/// `eorm verify`: check the data of a live database. Exit code 0 when nothing is wrong, 1 when
-/// problems were found, 2 when verification could not run.
-#[derive(Debug, Clone, clap::Args)]
-pub struct Args {
-    /// Database URL (mysql://user:password@host:port/db) [default: DATABASE_URL, or
-    /// DATABASE_USER/PASSWORD/HOST/PORT/NAME]. Visible in `ps`: prefer --env-file or the
-    /// environment when there is a password
-    #[arg(short = 'u', long, value_name = "URL")]
-    pub database_url: Option<String>,
-    /// Env file with DATABASE_URL or DATABASE_USER/PASSWORD/HOST/PORT/NAME; without it,
-    /// the environment is used
-    #[arg(short = 'e', long, value_name = "FILE")]
-    pub env_file: Option<PathBuf>,
-    /// Record per-table row counts and per-column checksums in this JSON file (before a migration)
-    #[arg(long, value_name = "FILE")]
-    pub snapshot: Option<PathBuf>,
-    /// Compare with a snapshot taken earlier and report the tables and columns whose data changed
-    #[arg(long, value_name = "FILE")]
-    pub compare: Option<PathBuf>,
-    /// A change the migration is meant to make, not reported as a problem: Table.Column, or
-    /// Table for the whole table (repeatable)
-    #[arg(long, value_name = "TABLE.COLUMN")]
-    pub expect: Vec<String>,
-    /// Skip a check (repeatable)
-    #[arg(long, value_enum, value_name = "CHECK")]
-    pub skip: Vec<Step>,
-    /// Undecodable rows listed per table, column and reason; the rest are counted
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    pub examples: usize,
-    /// Print the report as JSON instead of a table
-    #[arg(long)]
-    pub json: bool,
-    /// Declarations of the tables the entities do not model, which are not checked [default:
-    /// migration/unmanaged.toml in the current directory or the nearest parent holding one]
-    #[arg(long, value_name = "FILE")]
-    pub unmanaged: Option<PathBuf>,
-}
-
-impl Args {
-    /// The [`Options`] these arguments ask for; reads the unmanaged-table declarations.
-    pub fn options(&self) -> Result<Options, VerifyError> {
-        Ok(Options {
-            schema: !self.skip.contains(&Step::Schema),
-            integrity: !self.skip.contains(&Step::Integrity),
-            decode: !self.skip.contains(&Step::Decode),
-            snapshot: self.snapshot.clone(),
-            compare: self.compare.clone(),
-            expect: self.expect.clone(),
-            examples: self.examples,
-            unmanaged: self.unmanaged_declarations()?,
-        })
-    }
-
-    fn unmanaged_declarations(&self) -> Result<Unmanaged, VerifyError> {
-        let path = match &self.unmanaged {
-            Some(path) => path.clone(),
-            None => match find_upwards(Path::new(UNMANAGED_FILE)) {
-                Some(path) => path,
-                None => return Ok(Unmanaged::default()),
-            },
-        };
-        let error = |reason: String| VerifyError::Unmanaged {
-            path: path.clone(),
-            reason,
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| error(e.to_string()))?;
-        Unmanaged::parse(&text, &entities()).map_err(error)
-    }
-}
-
-/// Where the migration crate keeps its unmanaged-table declarations, from the workspace root.
-pub const UNMANAGED_FILE: &str = "migration/unmanaged.toml";
-
-/// `relative` under the current directory or its nearest parent that has it.
-fn find_upwards(relative: &Path) -> Option<PathBuf> {
-    let start = std::env::current_dir().ok()?;
-    start
-        .ancestors()
-        .map(|dir| dir.join(relative))
-        .find(|candidate| candidate.is_file())
-}
-
-/// Runs `eorm verify` with the connection the arguments give (see [`config::resolve`]); prints
-/// the report on stdout and errors on stderr. Returns the exit code.
-pub async fn run(args: &Args) -> u8 {
-    match run_inner(args).await {
-        Ok(report) => {
-            if args.json {
-                println!("{}", report.to_json());
-            } else {
-                print!("{}", report.render_table());
-            }
-            if report.is_ok() { 0 } else { 1 }
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            2
-        }
-    }
-}
-
-async fn run_inner(args: &Args) -> Result<Report, VerifyError> {
-    let config = config::resolve(args.database_url.as_deref(), args.env_file.as_deref())?;
-    let db = config.connect().await?;
-    let options = args.options()?;
-    let report = verify(&db, &config.display(), &options, &crate::progress::bar(24)).await;
-    let _ = db.close().await;
-    report
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use indicatif::ProgressBar;
+use crate::progress::Progress;
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, IsolationLevel, Statement,
     TransactionTrait,
@@ -84,10 +84,9 @@ pub async fn take(
     db: &DatabaseConnection,
     database: &str,
     live: &Schema,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<Snapshot, DbErr> {
-    progress.set_length(live.tables.len() as u64);
-    progress.set_position(0);
+    progress.length(live.tables.len() as u64);
     let txn = db
         .begin_with_config(
             Some(IsolationLevel::RepeatableRead),
@@ -96,9 +95,9 @@ pub async fn take(
         .await?;
     let mut tables = BTreeMap::new();
     for table in &live.tables {
-        progress.set_message(table.name.clone());
+        progress.step(&table.name);
         tables.insert(table.name.clone(), table_snapshot(&txn, table).await?);
-        progress.inc(1);
+        progress.advance(1);
     }
     txn.commit().await?;
     Ok(Snapshot {

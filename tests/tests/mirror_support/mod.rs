@@ -5,12 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::dataset::{self, Counts, DatasetOptions};
-use eyened_orm::mirror::{self, MirrorError, Mode, Options, Outcome, RunState, ui::Ui};
+use eyened_orm::mirror::{self, MirrorError, Mode, Options, Outcome, RunState};
 use eyened_orm_tests::{mysql_server_url, query_strings, quote_ident};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -212,7 +211,13 @@ pub async fn run(
     options.workers = 3;
     tweak(&mut options);
     let state = RunState::new();
-    mirror::run(&options, &Ui::quiet(), &mut |_: &str| Ok(true), &state).await
+    mirror::run(
+        &options,
+        &eyened_orm::progress::silent(),
+        &mut |_| Ok(true),
+        &state,
+    )
+    .await
 }
 
 /// Tables of `db` (base tables).
@@ -309,25 +314,7 @@ pub async fn orphans(conn: &DatabaseConnection, db: &str) -> BTreeMap<String, i6
 
 /// The `eorm` binary, built if needed (`cargo build -p eyened-orm --bin eorm`).
 pub fn eorm_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>")
-        .to_path_buf();
-    let bin = dir.join("eorm");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "eyened-orm", "--bin", "eorm"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cannot run cargo to build eorm");
-    assert!(
-        status.success(),
-        "cargo build -p eyened-orm --bin eorm failed"
-    );
-    assert!(bin.exists(), "{} not found after building", bin.display());
-    bin
+    eyened_orm_tests::eorm_bin().to_path_buf()
 }
 
 /// Primary keys (as text) of every table of `db`.
