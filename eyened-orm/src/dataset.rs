@@ -376,8 +376,9 @@ struct Lookups {
     sub_tasks: u64,
     /// Tag ids by type: Study, ImageInstance, Annotation, Segmentation, FormAnnotation.
     tags: [Vec<u64>; 5],
-    /// (model id, is segmentation model)
+    /// Model ids of the segmentation models.
     segmentation_models: Vec<u64>,
+    /// Model ids of the attribute models.
     attribute_models: Vec<u64>,
     attributes: u64,
 }
@@ -415,30 +416,79 @@ const REPRESENTATIONS: [&str; 5] = [
 ];
 const DATA_TYPES: [&str; 5] = ["R8", "R8UI", "R16UI", "R32UI", "R32F"];
 
+/// The reference tables, in the order their random numbers are drawn (which must never change:
+/// the same seed gives the same rows). The lookup tables grow slowly with `patients`.
 fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
-    let stamp =
-        |rng: &mut Rng| datetime(DAY_2005 + rng.below(DAY_2024 - DAY_2005), rng.below(86400));
+    let contacts = contacts(b);
+    let projects = projects(rng, b, patients, contacts);
+    let (creators, humans) = creators(rng, b);
+    let features = features(rng, b);
+    let annotation_types = annotation_types(b);
+    let device_instances = devices(rng, b);
+    let modalities = modalities(b);
+    let scans = scans(b);
+    let sources = sources(b);
+    let form_schemas = form_schemas(b);
+    task_definitions(rng, b);
+    let tasks = tasks(rng, b, humans, contacts);
+    let sub_tasks = sub_tasks(rng, b, tasks, humans);
+    let tags = tags(rng, b, creators, humans);
+    let (segmentation_models, attribute_models) = models(rng, b, features);
+    let attributes = attributes(b, &attribute_models);
+    Lookups {
+        projects,
+        creators,
+        humans,
+        features,
+        annotation_types,
+        device_instances,
+        modalities,
+        scans,
+        sources,
+        form_schemas,
+        sub_tasks,
+        tags,
+        segmentation_models,
+        attribute_models,
+        attributes,
+    }
+}
+
+/// A random timestamp between 2005 and 2024: the `DateInserted` of a reference row.
+fn stamp(rng: &mut Rng) -> String {
+    datetime(DAY_2005 + rng.below(DAY_2024 - DAY_2005), rng.below(86400))
+}
+
+/// The `Contact` row `i` (no randomness).
+fn contact_row(i: u64) -> String {
+    format!(
+        "({i},{},{},{},{})",
+        s(format!("Contact {i}")),
+        s(format!("contact{i}@example.org")),
+        if i.is_multiple_of(3) {
+            "NULL".into()
+        } else {
+            s(format!("Institute {}", i % 4))
+        },
+        if i.is_multiple_of(2) {
+            s(format!("0000-0002-{:04}-{:04}", i * 7, i * 13))
+        } else {
+            "NULL".into()
+        }
+    )
+}
+
+/// The contacts; returns how many.
+fn contacts(b: &mut Buffer) -> u64 {
     let contacts = 6;
     for i in 1..=contacts {
-        b.push(
-            "Contact",
-            format!(
-                "({i},{},{},{},{})",
-                s(format!("Contact {i}")),
-                s(format!("contact{i}@example.org")),
-                if i % 3 == 0 {
-                    "NULL".into()
-                } else {
-                    s(format!("Institute {}", i % 4))
-                },
-                if i % 2 == 0 {
-                    s(format!("0000-0002-{:04}-{:04}", i * 7, i * 13))
-                } else {
-                    "NULL".into()
-                }
-            ),
-        );
+        b.push("Contact", contact_row(i));
     }
+    contacts
+}
+
+/// The projects, one per 400 patients (2 to 50), some with a contact; returns how many.
+fn projects(rng: &mut Rng, b: &mut Buffer, patients: u64, contacts: u64) -> u64 {
     let projects = (patients / 400).clamp(2, 50);
     for i in 1..=projects {
         let ts = stamp(rng);
@@ -464,6 +514,12 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    projects
+}
+
+/// The creators: human graders first (ids `1..=humans`), then models; returns
+/// `(creators, humans)`.
+fn creators(rng: &mut Rng, b: &mut Buffer) -> (u64, u64) {
     let creators = 24;
     let humans = 16;
     for i in 1..=creators {
@@ -520,6 +576,22 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    (creators, humans)
+}
+
+/// The `CompositeFeature` rows: features 1-3 each made of three others (no randomness).
+fn composite_feature_rows() -> Vec<String> {
+    let mut rows = Vec::new();
+    for parent in 1..=3u64 {
+        for index in 0..3u64 {
+            rows.push(format!("({parent},{},{index})", 4 + parent * 3 + index));
+        }
+    }
+    rows
+}
+
+/// The features and composite features; returns how many features.
+fn features(rng: &mut Rng, b: &mut Buffer) -> u64 {
     let features = 30;
     for i in 1..=features {
         let ts = stamp(rng);
@@ -528,14 +600,14 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             format!("({i},{},{ts})", s(format!("Feature {i:02}"))),
         );
     }
-    for parent in 1..=3u64 {
-        for index in 0..3u64 {
-            b.push(
-                "CompositeFeature",
-                format!("({parent},{},{index})", 4 + parent * 3 + index),
-            );
-        }
+    for row in composite_feature_rows() {
+        b.push("CompositeFeature", row);
     }
+    features
+}
+
+/// The annotation types; returns how many.
+fn annotation_types(b: &mut Buffer) -> u64 {
     let annotation_types: u64 = 8;
     for i in 1..=annotation_types {
         b.push(
@@ -551,6 +623,11 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    annotation_types
+}
+
+/// The device models and their instances; returns how many instances.
+fn devices(rng: &mut Rng, b: &mut Buffer) -> u64 {
     let device_models = 6;
     for i in 1..=device_models {
         b.push(
@@ -578,10 +655,19 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
-    let modalities = MODALITIES.len() as u64;
+    device_instances
+}
+
+/// The modalities, one per [`MODALITIES`] entry; returns how many.
+fn modalities(b: &mut Buffer) -> u64 {
     for (i, m) in MODALITIES.iter().enumerate() {
         b.push("Modality", format!("({},{})", i + 1, s(m)));
     }
+    MODALITIES.len() as u64
+}
+
+/// The scan modes; returns how many.
+fn scans(b: &mut Buffer) -> u64 {
     let scans = 6;
     for (i, m) in ["Macula", "Disc", "Wide", "Radial", "Volume", "Line"]
         .iter()
@@ -589,6 +675,11 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
     {
         b.push("Scan", format!("({},{})", i + 1, s(m)));
     }
+    scans
+}
+
+/// The image sources; returns how many.
+fn sources(b: &mut Buffer) -> u64 {
     let sources = 3;
     for i in 1..=sources {
         b.push(
@@ -601,6 +692,11 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    sources
+}
+
+/// The form schemas, one per entity type a form can be about; returns how many.
+fn form_schemas(b: &mut Buffer) -> u64 {
     let form_schemas = 5;
     for (i, entity) in ["Patient", "Study", "Eye", "StudyEye", "ImageInstance"]
         .iter()
@@ -619,6 +715,11 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    form_schemas
+}
+
+/// The three task definitions.
+fn task_definitions(rng: &mut Rng, b: &mut Buffer) {
     for i in 1..=3u64 {
         let ts = stamp(rng);
         b.push(
@@ -634,6 +735,10 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+}
+
+/// The tasks, created by human graders; returns how many.
+fn tasks(rng: &mut Rng, b: &mut Buffer, humans: u64, contacts: u64) -> u64 {
     let tasks = 6;
     for i in 1..=tasks {
         let ts = stamp(rng);
@@ -658,6 +763,11 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    tasks
+}
+
+/// The sub-tasks, spread over the tasks; returns how many.
+fn sub_tasks(rng: &mut Rng, b: &mut Buffer, tasks: u64, humans: u64) -> u64 {
     let sub_tasks = 30;
     for i in 1..=sub_tasks {
         b.push(
@@ -679,6 +789,12 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
+    sub_tasks
+}
+
+/// Five tags of each of the [`TAG_TYPES`], and creator links on every other tag; returns the tag
+/// ids by type.
+fn tags(rng: &mut Rng, b: &mut Buffer, creators: u64, humans: u64) -> [Vec<u64>; 5] {
     let mut tags: [Vec<u64>; 5] = Default::default();
     let mut tag_id = 0;
     for (t, kind) in TAG_TYPES.iter().enumerate() {
@@ -710,6 +826,12 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             );
         }
     }
+    tags
+}
+
+/// The models: five segmentation models, then three attribute models; returns their ids,
+/// `(segmentation models, attribute models)`.
+fn models(rng: &mut Rng, b: &mut Buffer, features: u64) -> (Vec<u64>, Vec<u64>) {
     let mut segmentation_models = Vec::new();
     let mut attribute_models = Vec::new();
     for i in 1..=8u64 {
@@ -754,6 +876,37 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             attribute_models.push(i);
         }
     }
+    (segmentation_models, attribute_models)
+}
+
+/// The `(model, attribute)` outputs of the attribute models: about a third of the pairs (no
+/// randomness).
+fn model_outputs(attribute_models: &[u64], attributes: u64) -> Vec<(u64, u64)> {
+    let mut outputs = Vec::new();
+    for &m in attribute_models {
+        for a in 1..=attributes {
+            if (a + m) % 3 == 0 {
+                outputs.push((m, a));
+            }
+        }
+    }
+    outputs
+}
+
+/// The `(model, attribute)` inputs of the attribute models: two each (no randomness).
+fn model_inputs(attribute_models: &[u64], attributes: u64) -> Vec<(u64, u64)> {
+    let mut inputs = Vec::new();
+    for &m in attribute_models {
+        for a in [1 + m % attributes, 1 + (m + 5) % attributes] {
+            inputs.push((m, a));
+        }
+    }
+    inputs
+}
+
+/// The attribute definitions and the attribute models' outputs and inputs; returns how many
+/// attributes.
+fn attributes(b: &mut Buffer, attribute_models: &[u64]) -> u64 {
     let attributes = 12;
     for i in 1..=attributes {
         b.push(
@@ -765,40 +918,16 @@ fn lookups(rng: &mut Rng, b: &mut Buffer, patients: u64) -> Lookups {
             ),
         );
     }
-    for &m in &attribute_models {
-        for a in 1..=attributes {
-            if (a + m) % 3 == 0 {
-                b.push("AttributesModelOutput", format!("({m},{a})"));
-            }
-        }
+    for (m, a) in model_outputs(attribute_models, attributes) {
+        b.push("AttributesModelOutput", format!("({m},{a})"));
     }
-    let mut input_id = 0;
-    for &m in &attribute_models {
-        for a in [1 + m % attributes, 1 + (m + 5) % attributes] {
-            input_id += 1;
-            b.push(
-                "ModelInput",
-                format!("({input_id},{m},{a},{})", s(format!("input_{a}"))),
-            );
-        }
+    for (input_id, (m, a)) in (1u64..).zip(model_inputs(attribute_models, attributes)) {
+        b.push(
+            "ModelInput",
+            format!("({input_id},{m},{a},{})", s(format!("input_{a}"))),
+        );
     }
-    Lookups {
-        projects,
-        creators,
-        humans,
-        features,
-        annotation_types,
-        device_instances,
-        modalities,
-        scans,
-        sources,
-        form_schemas,
-        sub_tasks,
-        tags,
-        segmentation_models,
-        attribute_models,
-        attributes,
-    }
+    attributes
 }
 
 /// Id counters of the per-patient tables.
@@ -815,8 +944,68 @@ struct Ids {
     attribute_value: u64,
 }
 
+/// What the rows below one patient refer back to: its annotations and forms so far (the targets
+/// of `AnnotationReferenceID` and `FormAnnotationReferenceID`), and its attribute values as
+/// `(id, entity)` (from which `AttributeValueInput` links are drawn).
+#[derive(Default)]
+struct PatientRefs {
+    annotations: Vec<u64>,
+    forms: Vec<u64>,
+    attribute_values: Vec<(u64, u64)>,
+}
+
+/// Where the rows being generated belong: the patient, and the study with its day number.
+#[derive(Debug, Clone, Copy)]
+struct Visit {
+    patient: u64,
+    study: u64,
+    day: u64,
+}
+
 /// One patient and everything below it.
 fn patient(rng: &mut Rng, b: &mut Buffer, l: &Lookups, ids: &mut Ids, blob_bytes: u32) {
+    let p = patient_row(rng, b, l, ids);
+    let mut refs = PatientRefs::default();
+
+    // Patient-level attributes and annotations.
+    attribute(
+        rng,
+        b,
+        l,
+        ids,
+        "PatientID",
+        p,
+        &mut refs.attribute_values,
+        0.3,
+        0,
+    );
+    let studies = rng.range(1, 4);
+    let mut day = DAY_2005 + rng.below(2000);
+    for round in 1..=studies {
+        // Each visit a month to two years after the previous one.
+        day += 30 + rng.below(700);
+        study(rng, b, l, ids, p, round, day, blob_bytes, &mut refs);
+    }
+    if rng.chance(0.4) {
+        annotation(
+            rng,
+            b,
+            l,
+            ids,
+            p,
+            None,
+            None,
+            None,
+            day,
+            blob_bytes,
+            &mut refs.annotations,
+        );
+    }
+    attribute_inputs(rng, b, &refs.attribute_values);
+}
+
+/// The `Patient` row of the next patient id, in one of the projects in turn; returns that id.
+fn patient_row(rng: &mut Rng, b: &mut Buffer, l: &Lookups, ids: &mut Ids) -> u64 {
     ids.patient += 1;
     let p = ids.patient;
     let project = 1 + (p - 1) % l.projects;
@@ -839,194 +1028,293 @@ fn patient(rng: &mut Rng, b: &mut Buffer, l: &Lookups, ids: &mut Ids, blob_bytes
             },
         ),
     );
-    let human = |rng: &mut Rng| 1 + rng.below(l.humans);
-    let mut patient_annotations: Vec<u64> = Vec::new();
-    let mut patient_forms: Vec<u64> = Vec::new();
-    let mut attribute_values: Vec<(u64, u64)> = Vec::new(); // (id, image)
+    p
+}
 
-    // Patient-level attributes and annotations.
-    attribute(
-        rng,
-        b,
-        l,
-        ids,
-        "PatientID",
-        p,
-        &mut attribute_values,
-        0.3,
-        0,
-    );
-    let studies = rng.range(1, 4);
-    let mut day = DAY_2005 + rng.below(2000);
-    for round in 1..=studies {
-        ids.study += 1;
-        let study = ids.study;
-        day += 30 + rng.below(700);
-        let ts = datetime(day, rng.below(86400));
-        b.push(
-            "Study",
-            format!(
-                "({study},{p},{},{},{},{ts})",
-                if rng.chance(0.8) {
-                    round.to_string()
-                } else {
-                    "NULL".into()
-                },
-                if rng.chance(0.7) {
-                    s(format!("Visit {round}"))
-                } else {
-                    "NULL".into()
-                },
-                date(day),
-            ),
-        );
-        if rng.chance(0.15) {
-            let ts = datetime(day + 1, rng.below(86400));
-            b.push(
-                "StudyTag",
-                format!(
-                    "({},{study},{},{},{ts})",
-                    rng.pick(&l.tags[0]),
-                    human(rng),
-                    if rng.chance(0.5) {
-                        s("follow up")
-                    } else {
-                        "NULL".into()
-                    }
-                ),
-            );
-        }
-        attribute(
-            rng,
-            b,
-            l,
-            ids,
-            "StudyID",
-            study,
-            &mut attribute_values,
-            0.2,
-            0,
-        );
-        if rng.chance(0.3) {
-            annotation(
-                rng,
-                b,
-                l,
-                ids,
-                p,
-                Some(study),
-                None,
-                None,
-                day,
-                blob_bytes,
-                &mut patient_annotations,
-            );
-        }
-        if rng.chance(0.5) {
-            form(
-                rng,
-                b,
-                l,
-                ids,
-                p,
-                Some(study),
-                None,
-                day,
-                &mut patient_forms,
-            );
-        }
-        let series_count = rng.range(1, 3);
-        for number in 1..=series_count {
-            ids.series += 1;
-            let series = ids.series;
-            b.push(
-                "Series",
-                format!(
-                    "({series},{study},{},{},{})",
-                    if rng.chance(0.9) {
-                        number.to_string()
-                    } else {
-                        "NULL".into()
-                    },
-                    s(format!("1.2.826.0.1.3680043.8.498.2.{series}")),
-                    s(format!("1.2.826.0.1.3680043.8.498.1.{study}"))
-                ),
-            );
-            if rng.chance(0.1) {
-                annotation(
-                    rng,
-                    b,
-                    l,
-                    ids,
-                    p,
-                    Some(study),
-                    Some(series),
-                    None,
-                    day,
-                    blob_bytes,
-                    &mut patient_annotations,
-                );
-            }
-            let images = rng.range(1, 6);
-            for _ in 0..images {
-                image(
-                    rng,
-                    b,
-                    l,
-                    ids,
-                    p,
-                    study,
-                    series,
-                    day,
-                    blob_bytes,
-                    &mut patient_annotations,
-                    &mut patient_forms,
-                    &mut attribute_values,
-                );
-            }
-        }
-    }
-    if rng.chance(0.4) {
-        annotation(
-            rng,
-            b,
-            l,
-            ids,
-            p,
-            None,
-            None,
-            None,
-            day,
-            blob_bytes,
-            &mut patient_annotations,
-        );
-    }
-    // Attribute values computed from other values of the same patient.
+/// Attribute values computed from other values of the same patient: `AttributeValueInput`
+/// links between distinct values, about one per ten values.
+fn attribute_inputs(rng: &mut Rng, b: &mut Buffer, attribute_values: &[(u64, u64)]) {
     let mut links = std::collections::BTreeSet::new();
     for _ in 0..attribute_values.len() / 10 {
-        let (output, _) = *rng.pick(&attribute_values);
-        let (input, _) = *rng.pick(&attribute_values);
+        let (output, _) = *rng.pick(attribute_values);
+        let (input, _) = *rng.pick(attribute_values);
         if output != input && links.insert((output, input)) {
             b.push("AttributeValueInput", format!("({output},{input})"));
         }
     }
 }
 
+/// One study (visit `round` of patient `p`, on `day`): its row and tag, study-level attributes,
+/// annotation and form, and its series.
+#[allow(clippy::too_many_arguments)]
+fn study(
+    rng: &mut Rng,
+    b: &mut Buffer,
+    l: &Lookups,
+    ids: &mut Ids,
+    p: u64,
+    round: u64,
+    day: u64,
+    blob_bytes: u32,
+    refs: &mut PatientRefs,
+) {
+    let study = study_row(rng, b, l, ids, p, round, day);
+    attribute(
+        rng,
+        b,
+        l,
+        ids,
+        "StudyID",
+        study,
+        &mut refs.attribute_values,
+        0.2,
+        0,
+    );
+    if rng.chance(0.3) {
+        annotation(
+            rng,
+            b,
+            l,
+            ids,
+            p,
+            Some(study),
+            None,
+            None,
+            day,
+            blob_bytes,
+            &mut refs.annotations,
+        );
+    }
+    if rng.chance(0.5) {
+        form(rng, b, l, ids, p, Some(study), None, day, &mut refs.forms);
+    }
+    let visit = Visit {
+        patient: p,
+        study,
+        day,
+    };
+    let series_count = rng.range(1, 3);
+    for number in 1..=series_count {
+        series(rng, b, l, ids, visit, number, blob_bytes, refs);
+    }
+}
+
+/// The `Study` row of the next study id, and sometimes a `StudyTag`; returns the study id.
+fn study_row(
+    rng: &mut Rng,
+    b: &mut Buffer,
+    l: &Lookups,
+    ids: &mut Ids,
+    p: u64,
+    round: u64,
+    day: u64,
+) -> u64 {
+    ids.study += 1;
+    let study = ids.study;
+    let ts = datetime(day, rng.below(86400));
+    b.push(
+        "Study",
+        format!(
+            "({study},{p},{},{},{},{ts})",
+            if rng.chance(0.8) {
+                round.to_string()
+            } else {
+                "NULL".into()
+            },
+            if rng.chance(0.7) {
+                s(format!("Visit {round}"))
+            } else {
+                "NULL".into()
+            },
+            date(day),
+        ),
+    );
+    if rng.chance(0.15) {
+        let ts = datetime(day + 1, rng.below(86400));
+        b.push(
+            "StudyTag",
+            format!(
+                "({},{study},{},{},{ts})",
+                rng.pick(&l.tags[0]),
+                1 + rng.below(l.humans),
+                if rng.chance(0.5) {
+                    s("follow up")
+                } else {
+                    "NULL".into()
+                }
+            ),
+        );
+    }
+    study
+}
+
+/// One series (number `number` of the visit's study): its row, sometimes a series-level
+/// annotation, and its images.
+#[allow(clippy::too_many_arguments)]
+fn series(
+    rng: &mut Rng,
+    b: &mut Buffer,
+    l: &Lookups,
+    ids: &mut Ids,
+    visit: Visit,
+    number: u64,
+    blob_bytes: u32,
+    refs: &mut PatientRefs,
+) {
+    let Visit {
+        patient: p,
+        study,
+        day,
+    } = visit;
+    ids.series += 1;
+    let series = ids.series;
+    b.push(
+        "Series",
+        format!(
+            "({series},{study},{},{},{})",
+            if rng.chance(0.9) {
+                number.to_string()
+            } else {
+                "NULL".into()
+            },
+            s(format!("1.2.826.0.1.3680043.8.498.2.{series}")),
+            s(format!("1.2.826.0.1.3680043.8.498.1.{study}"))
+        ),
+    );
+    if rng.chance(0.1) {
+        annotation(
+            rng,
+            b,
+            l,
+            ids,
+            p,
+            Some(study),
+            Some(series),
+            None,
+            day,
+            blob_bytes,
+            &mut refs.annotations,
+        );
+    }
+    let images = rng.range(1, 6);
+    for _ in 0..images {
+        image(rng, b, l, ids, visit, series, blob_bytes, refs);
+    }
+}
+
+/// What the rows below an image need to know of it.
+#[derive(Debug, Clone, Copy)]
+struct ImageShape {
+    /// `ImageInstanceID`.
+    id: u64,
+    /// An OCT (B-scans) rather than a fundus photograph.
+    oct: bool,
+    rows: u64,
+    cols: u64,
+    /// B-scans of an OCT; 1 otherwise.
+    frames: u64,
+}
+
+/// One image of `series` and everything below it: its row, tag and sub-task link, its
+/// annotations, segmentations, model segmentations, form and attribute values.
 #[allow(clippy::too_many_arguments)]
 fn image(
     rng: &mut Rng,
     b: &mut Buffer,
     l: &Lookups,
     ids: &mut Ids,
+    visit: Visit,
+    series: u64,
+    blob_bytes: u32,
+    refs: &mut PatientRefs,
+) {
+    let Visit {
+        patient: p,
+        study,
+        day,
+    } = visit;
+    let shape = image_row(rng, b, l, ids, p, series, day);
+    let i = shape.id;
+    image_links(rng, b, l, i, day);
+    let annotation_count = [0, 1, 1, 1, 2, 2, 3][rng.below(7) as usize];
+    for _ in 0..annotation_count {
+        annotation(
+            rng,
+            b,
+            l,
+            ids,
+            p,
+            Some(study),
+            Some(series),
+            Some(i),
+            day,
+            blob_bytes,
+            &mut refs.annotations,
+        );
+    }
+    let mut segmentations: Vec<u64> = Vec::new();
+    for _ in 0..[0, 0, 1, 1, 1, 2][rng.below(6) as usize] {
+        segmentation(
+            rng,
+            b,
+            l,
+            ids,
+            shape,
+            day,
+            &mut segmentations,
+            &mut refs.attribute_values,
+        );
+    }
+    for _ in 0..[0, 1, 1, 2][rng.below(4) as usize] {
+        model_segmentation(
+            rng,
+            b,
+            l,
+            ids,
+            shape,
+            day,
+            &segmentations,
+            &mut refs.attribute_values,
+        );
+    }
+    if rng.chance(0.6) {
+        form(
+            rng,
+            b,
+            l,
+            ids,
+            p,
+            Some(study),
+            Some(i),
+            day,
+            &mut refs.forms,
+        );
+    }
+    let n = 2 + rng.below(3);
+    attribute(
+        rng,
+        b,
+        l,
+        ids,
+        "ImageInstanceID",
+        i,
+        &mut refs.attribute_values,
+        1.0,
+        n,
+    );
+}
+
+/// The `ImageInstance` row of the next image id, of patient `p` in `series`, taken on `day`;
+/// returns its shape.
+fn image_row(
+    rng: &mut Rng,
+    b: &mut Buffer,
+    l: &Lookups,
+    ids: &mut Ids,
     p: u64,
-    study: u64,
     series: u64,
     day: u64,
-    blob_bytes: u32,
-    annotations: &mut Vec<u64>,
-    forms: &mut Vec<u64>,
-    attribute_values: &mut Vec<(u64, u64)>,
-) {
+) -> ImageShape {
     ids.image += 1;
     let i = ids.image;
     let modality = 1 + rng.below(l.modalities);
@@ -1038,29 +1326,12 @@ fn image(
     let laterality = if rng.chance(0.5) { "L" } else { "R" };
     let preprocessed = rng.chance(0.7);
     let cfroi = if preprocessed {
-        s(format!(
-            "{{\"success\": true, \"center\": [{}, {}], \"radius\": {}, \"lines\": {{\"top\": {}, \"bottom\": {}}}}}",
-            cols / 2 + rng.below(40),
-            rows / 2 + rng.below(40),
-            rows / 2 - rng.below(60),
-            rng.below(100),
-            rows - rng.below(100)
-        ))
+        cf_roi(rng, rows, cols)
     } else {
         "NULL".into()
     };
     let keypoints = if preprocessed {
-        s(format!(
-            "{{\"fovea_xy\": [{:.2}, {:.2}], \"disc_edge_xy\": [{:.2}, {:.2}], \"prep_fovea_xy\": [{:.2}, {:.2}], \"prep_disc_edge_xy\": [{:.2}, {:.2}]}}",
-            rng.unit() * cols as f64,
-            rng.unit() * rows as f64,
-            rng.unit() * cols as f64,
-            rng.unit() * rows as f64,
-            rng.unit() * 1024.0,
-            rng.unit() * 1024.0,
-            rng.unit() * 1024.0,
-            rng.unit() * 1024.0
-        ))
+        cf_keypoints(rng, rows, cols)
     } else {
         "NULL".into()
     };
@@ -1103,6 +1374,46 @@ fn image(
             if preprocessed { datetime(day + 20, rng.below(86400)) } else { "NULL".into() },
         ),
     );
+    ImageShape {
+        id: i,
+        oct,
+        rows,
+        cols,
+        frames,
+    }
+}
+
+/// The `CFROI` of a preprocessed `rows` × `cols` image: the fundus disc's centre, radius and
+/// edges, as JSON.
+fn cf_roi(rng: &mut Rng, rows: u64, cols: u64) -> String {
+    s(format!(
+        "{{\"success\": true, \"center\": [{}, {}], \"radius\": {}, \"lines\": {{\"top\": {}, \"bottom\": {}}}}}",
+        cols / 2 + rng.below(40),
+        rows / 2 + rng.below(40),
+        rows / 2 - rng.below(60),
+        rng.below(100),
+        rows - rng.below(100)
+    ))
+}
+
+/// The `CFKeypoints` of a preprocessed `rows` × `cols` image: fovea and disc edge, in the image
+/// and in the preprocessed (1024-pixel) image, as JSON.
+fn cf_keypoints(rng: &mut Rng, rows: u64, cols: u64) -> String {
+    s(format!(
+        "{{\"fovea_xy\": [{:.2}, {:.2}], \"disc_edge_xy\": [{:.2}, {:.2}], \"prep_fovea_xy\": [{:.2}, {:.2}], \"prep_disc_edge_xy\": [{:.2}, {:.2}]}}",
+        rng.unit() * cols as f64,
+        rng.unit() * rows as f64,
+        rng.unit() * cols as f64,
+        rng.unit() * rows as f64,
+        rng.unit() * 1024.0,
+        rng.unit() * 1024.0,
+        rng.unit() * 1024.0,
+        rng.unit() * 1024.0
+    ))
+}
+
+/// Sometimes an `ImageInstanceTag` and a `SubTaskImageLink` of image `i`.
+fn image_links(rng: &mut Rng, b: &mut Buffer, l: &Lookups, i: u64, day: u64) {
     if rng.chance(0.15) {
         let ts = datetime(day + 2, rng.below(86400));
         b.push(
@@ -1125,173 +1436,181 @@ fn image(
             format!("({},{i})", 1 + rng.below(l.sub_tasks)),
         );
     }
-    let annotation_count = [0, 1, 1, 1, 2, 2, 3][rng.below(7) as usize];
-    for _ in 0..annotation_count {
-        annotation(
-            rng,
-            b,
-            l,
-            ids,
-            p,
-            Some(study),
-            Some(series),
-            Some(i),
-            day,
-            blob_bytes,
-            annotations,
-        );
-    }
-    let mut segmentations: Vec<u64> = Vec::new();
-    for _ in 0..[0, 0, 1, 1, 1, 2][rng.below(6) as usize] {
-        ids.segmentation += 1;
-        let seg = ids.segmentation;
-        let reference = if !segmentations.is_empty() && rng.chance(0.2) {
-            rng.pick(&segmentations).to_string()
-        } else {
-            "NULL".into()
-        };
-        let ts = datetime(day + 3, rng.below(86400));
+}
+
+/// One segmentation of `image`, sometimes referring to an earlier one of the same image (in
+/// `segmentations`, to which it is added), with its tag and attribute values.
+#[allow(clippy::too_many_arguments)]
+fn segmentation(
+    rng: &mut Rng,
+    b: &mut Buffer,
+    l: &Lookups,
+    ids: &mut Ids,
+    image: ImageShape,
+    day: u64,
+    segmentations: &mut Vec<u64>,
+    attribute_values: &mut Vec<(u64, u64)>,
+) {
+    let ImageShape {
+        id: i,
+        oct,
+        rows,
+        cols,
+        frames,
+    } = image;
+    ids.segmentation += 1;
+    let seg = ids.segmentation;
+    let reference = if !segmentations.is_empty() && rng.chance(0.2) {
+        rng.pick(segmentations).to_string()
+    } else {
+        "NULL".into()
+    };
+    let ts = datetime(day + 3, rng.below(86400));
+    b.push(
+        "Segmentation",
+        format!(
+            "({seg},{},{},{},{ts},{},{},{},{i},{},{},{},{},{},{},{},{},{},{reference})",
+            1 + rng.below(l.humans),
+            1 + rng.below(l.features),
+            if rng.chance(0.3) {
+                (1 + rng.below(l.sub_tasks)).to_string()
+            } else {
+                "NULL".into()
+            },
+            if rng.chance(0.4) {
+                datetime(day + 4, rng.below(86400))
+            } else {
+                "NULL".into()
+            },
+            u8::from(rng.chance(0.05)),
+            if rng.chance(0.9) {
+                seg.to_string()
+            } else {
+                "NULL".into()
+            },
+            s(rng.pick(&REPRESENTATIONS)),
+            if oct { frames } else { 1 },
+            rows,
+            cols,
+            if oct { "0" } else { "NULL" },
+            if rng.chance(0.3) {
+                s("[[1, 0, 0], [0, 1, 0], [0, 0, 1]]")
+            } else {
+                "NULL".into()
+            },
+            if oct && rng.chance(0.5) {
+                s(format!(
+                    "[{}, {}, {}]",
+                    rng.below(10),
+                    10 + rng.below(10),
+                    20 + rng.below(10)
+                ))
+            } else {
+                "NULL".into()
+            },
+            s(rng.pick(&DATA_TYPES)),
+            if rng.chance(0.5) {
+                float(rng.unit())
+            } else {
+                "NULL".into()
+            },
+        ),
+    );
+    if rng.chance(0.1) {
+        let ts = datetime(day + 5, rng.below(86400));
         b.push(
-            "Segmentation",
+            "SegmentationTag",
             format!(
-                "({seg},{},{},{},{ts},{},{},{},{i},{},{},{},{},{},{},{},{},{},{reference})",
+                "({},{seg},{},{},{ts})",
+                rng.pick(&l.tags[3]),
                 1 + rng.below(l.humans),
-                1 + rng.below(l.features),
-                if rng.chance(0.3) {
-                    (1 + rng.below(l.sub_tasks)).to_string()
-                } else {
-                    "NULL".into()
-                },
-                if rng.chance(0.4) {
-                    datetime(day + 4, rng.below(86400))
-                } else {
-                    "NULL".into()
-                },
-                u8::from(rng.chance(0.05)),
-                if rng.chance(0.9) {
-                    seg.to_string()
-                } else {
-                    "NULL".into()
-                },
-                s(rng.pick(&REPRESENTATIONS)),
-                if oct { frames } else { 1 },
-                rows,
-                cols,
-                if oct { "0" } else { "NULL" },
-                if rng.chance(0.3) {
-                    s("[[1, 0, 0], [0, 1, 0], [0, 0, 1]]")
-                } else {
-                    "NULL".into()
-                },
-                if oct && rng.chance(0.5) {
-                    s(format!(
-                        "[{}, {}, {}]",
-                        rng.below(10),
-                        10 + rng.below(10),
-                        20 + rng.below(10)
-                    ))
-                } else {
-                    "NULL".into()
-                },
-                s(rng.pick(&DATA_TYPES)),
                 if rng.chance(0.5) {
-                    float(rng.unit())
+                    s("redo")
                 } else {
                     "NULL".into()
-                },
+                }
             ),
         );
-        if rng.chance(0.1) {
-            let ts = datetime(day + 5, rng.below(86400));
-            b.push(
-                "SegmentationTag",
-                format!(
-                    "({},{seg},{},{},{ts})",
-                    rng.pick(&l.tags[3]),
-                    1 + rng.below(l.humans),
-                    if rng.chance(0.5) {
-                        s("redo")
-                    } else {
-                        "NULL".into()
-                    }
-                ),
-            );
-        }
-        attribute(
-            rng,
-            b,
-            l,
-            ids,
-            "SegmentationID",
-            seg,
-            attribute_values,
-            0.3,
-            0,
-        );
-        segmentations.push(seg);
     }
-    for _ in 0..[0, 1, 1, 2][rng.below(4) as usize] {
-        ids.model_segmentation += 1;
-        let ms = ids.model_segmentation;
-        let ts = datetime(day + 6, rng.below(86400));
-        b.push(
-            "ModelSegmentation",
-            format!(
-                "({ms},{},{ts},{},{i},{},{},{rows},{cols},{},{},{},{},{},{})",
-                rng.pick(&l.segmentation_models),
-                if rng.chance(0.9) {
-                    ms.to_string()
-                } else {
-                    "NULL".into()
-                },
-                s(rng.pick(&REPRESENTATIONS)),
-                if oct { frames } else { 1 },
-                if oct { "0" } else { "NULL" },
-                if rng.chance(0.2) {
-                    s("[[1, 0, 0], [0, 1, 0], [0, 0, 1]]")
-                } else {
-                    "NULL".into()
-                },
-                "NULL",
-                s(rng.pick(&DATA_TYPES)),
-                if rng.chance(0.6) {
-                    float(rng.unit())
-                } else {
-                    "NULL".into()
-                },
-                if !segmentations.is_empty() && rng.chance(0.2) {
-                    rng.pick(&segmentations).to_string()
-                } else {
-                    "NULL".into()
-                },
-            ),
-        );
-        attribute(
-            rng,
-            b,
-            l,
-            ids,
-            "ModelSegmentationID",
-            ms,
-            attribute_values,
-            0.3,
-            0,
-        );
-    }
-    if rng.chance(0.6) {
-        form(rng, b, l, ids, p, Some(study), Some(i), day, forms);
-    }
-    let n = 2 + rng.below(3);
     attribute(
         rng,
         b,
         l,
         ids,
-        "ImageInstanceID",
-        i,
+        "SegmentationID",
+        seg,
         attribute_values,
-        1.0,
-        n,
+        0.3,
+        0,
+    );
+    segmentations.push(seg);
+}
+
+/// One model segmentation of `image`, sometimes referring to one of its `segmentations`, with
+/// its attribute values.
+#[allow(clippy::too_many_arguments)]
+fn model_segmentation(
+    rng: &mut Rng,
+    b: &mut Buffer,
+    l: &Lookups,
+    ids: &mut Ids,
+    image: ImageShape,
+    day: u64,
+    segmentations: &[u64],
+    attribute_values: &mut Vec<(u64, u64)>,
+) {
+    let ImageShape {
+        id: i,
+        oct,
+        rows,
+        cols,
+        frames,
+    } = image;
+    ids.model_segmentation += 1;
+    let ms = ids.model_segmentation;
+    let ts = datetime(day + 6, rng.below(86400));
+    b.push(
+        "ModelSegmentation",
+        format!(
+            "({ms},{},{ts},{},{i},{},{},{rows},{cols},{},{},{},{},{},{})",
+            rng.pick(&l.segmentation_models),
+            if rng.chance(0.9) {
+                ms.to_string()
+            } else {
+                "NULL".into()
+            },
+            s(rng.pick(&REPRESENTATIONS)),
+            if oct { frames } else { 1 },
+            if oct { "0" } else { "NULL" },
+            if rng.chance(0.2) {
+                s("[[1, 0, 0], [0, 1, 0], [0, 0, 1]]")
+            } else {
+                "NULL".into()
+            },
+            "NULL",
+            s(rng.pick(&DATA_TYPES)),
+            if rng.chance(0.6) {
+                float(rng.unit())
+            } else {
+                "NULL".into()
+            },
+            if !segmentations.is_empty() && rng.chance(0.2) {
+                rng.pick(segmentations).to_string()
+            } else {
+                "NULL".into()
+            },
+        ),
+    );
+    attribute(
+        rng,
+        b,
+        l,
+        ids,
+        "ModelSegmentationID",
+        ms,
+        attribute_values,
+        0.3,
+        0,
     );
 }
 
@@ -1654,6 +1973,72 @@ mod tests {
             b.sort();
             assert_eq!(a, b, "{}", table.name);
         }
+    }
+
+    /// FNV-1a over every buffered row, table by table: a fingerprint of the generated data.
+    fn fingerprint(seed: u64, patients: u64, blob_bytes: u32) -> u64 {
+        let mut rng = Rng::new(seed);
+        let mut b = Buffer {
+            rows: BTreeMap::new(),
+            counts: BTreeMap::new(),
+        };
+        let l = lookups(&mut rng, &mut b, patients);
+        let mut ids = Ids::default();
+        for _ in 0..patients {
+            patient(&mut rng, &mut b, &l, &mut ids, blob_bytes);
+        }
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let rows = b
+            .rows
+            .iter()
+            .flat_map(|(t, rows)| std::iter::once(*t).chain(rows.iter().map(String::as_str)));
+        for text in rows {
+            for byte in text.bytes().chain([0]) {
+                h ^= u64::from(byte);
+                h = h.wrapping_mul(0x0000_0100_0000_01B3);
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn same_seed_same_rows() {
+        // Pinned: a change here means a seed no longer gives the data it gave before (a random
+        // draw was added, removed or moved).
+        assert_eq!(fingerprint(1, 30, 4096), 0x5b50_0822_be5c_56c5);
+        assert_eq!(fingerprint(7, 45, 100), 0xf9ef_56bf_d43c_5884);
+    }
+
+    #[test]
+    fn fixed_rows() {
+        assert_eq!(
+            contact_row(2),
+            "(2,'Contact 2','contact2@example.org','Institute 2','0000-0002-0014-0026')"
+        );
+        assert_eq!(
+            contact_row(3),
+            "(3,'Contact 3','contact3@example.org',NULL,NULL)"
+        );
+        let composite = composite_feature_rows();
+        assert_eq!(composite.len(), 9);
+        assert_eq!(composite[0], "(1,7,0)");
+        assert_eq!(composite[8], "(3,15,2)");
+        // Every attribute model has outputs and two inputs, all among the attributes.
+        let models = [6, 7, 8];
+        let outputs = model_outputs(&models, 12);
+        assert_eq!(outputs.len(), 12);
+        for m in models {
+            assert!(outputs.iter().any(|&(o, _)| o == m));
+        }
+        assert!(
+            outputs
+                .iter()
+                .all(|&(m, a)| (1..=12).contains(&a) && (a + m) % 3 == 0)
+        );
+        assert_eq!(
+            model_inputs(&models, 12),
+            [(6, 7), (6, 12), (7, 8), (7, 1), (8, 9), (8, 2)]
+        );
     }
 
     #[test]

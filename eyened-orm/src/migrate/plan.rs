@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use thiserror::Error;
 
 use crate::schema::Change;
-use crate::schema::{Column, ColumnDefault, FkAction, SqlType, Table};
+use crate::schema::{Check, Column, ColumnDefault, FkAction, ForeignKey, Index, SqlType, Table};
 use crate::sql::{ident, ident_list, literal};
 
 /// The SQL dialects migrations are planned for.
@@ -67,92 +67,38 @@ pub fn plan_for(
     Ok(statements)
 }
 
+/// The statements of one change: dispatches on its kind to the helpers below, which build the
+/// SQL; the changes SQLite cannot carry out are refused here (see [`mysql_only`]).
 fn plan_change(
     dialect: Dialect,
     change: &Change,
     database_collation: Option<&str>,
 ) -> Result<Vec<String>, PlanError> {
     use Change::*;
-    let unsupported = || PlanError {
-        dialect,
-        change: change.to_string(),
-    };
-    let mysql_only = |sql: String| match dialect {
-        Dialect::MySql => Ok(sql),
-        Dialect::Sqlite => Err(unsupported()),
-    };
+    let mysql_only = |sql: String| mysql_only(dialect, change, sql);
     let stmt = match change {
+        // Tables.
         AddTable(table) => return Ok(create_table(dialect, table)),
-        DropTable(table) => {
-            let stmt = SqTable::drop().table(Alias::new(&table.name)).to_owned();
-            build(dialect, |b| match b {
-                Builder::MySql(q) => stmt.to_string(q),
-                Builder::Sqlite(q) => stmt.to_string(q),
-            })
-        }
-        RenameTable { from, to } => match dialect {
-            Dialect::MySql => format!("RENAME TABLE {} TO {}", ident(from), ident(to)),
-            Dialect::Sqlite => format!("ALTER TABLE {} RENAME TO {}", ident(from), ident(to)),
-        },
+        DropTable(table) => drop_table(dialect, table),
+        RenameTable { from, to } => rename_table(dialect, from, to),
+        // Columns.
         AddColumn {
             table,
             column,
             after,
-        } => {
-            let def = match dialect {
-                Dialect::MySql => column_def(column),
-                Dialect::Sqlite => portable_column_def(column),
-            };
-            let stmt = SqTable::alter()
-                .table(Alias::new(table))
-                .add_column(def)
-                .to_owned();
-            match dialect {
-                Dialect::MySql => {
-                    let position = match after {
-                        Some(a) => format!(" AFTER {}", ident(a)),
-                        None => " FIRST".to_string(),
-                    };
-                    format!("{}{position}", stmt.to_string(MysqlQueryBuilder))
-                }
-                Dialect::Sqlite => stmt.to_string(SqliteQueryBuilder),
-            }
-        }
-        DropColumn { table, column, .. } => format!(
-            "ALTER TABLE {} DROP COLUMN {}",
-            ident(table),
-            ident(&column.name)
-        ),
-        RenameColumn { table, from, to } => format!(
-            "ALTER TABLE {} RENAME COLUMN {} TO {}",
-            ident(table),
-            ident(from),
-            ident(to)
-        ),
-        ModifyColumn { table, to, .. } => mysql_only(
-            SqTable::alter()
-                .table(Alias::new(table))
-                .modify_column(column_def(to))
-                .to_owned()
-                .to_string(MysqlQueryBuilder),
-        )?,
+        } => add_column(dialect, table, column, after.as_deref()),
+        DropColumn { table, column, .. } => drop_column(table, &column.name),
+        RenameColumn { table, from, to } => rename_column(table, from, to),
+        ModifyColumn { table, to, .. } => mysql_only(modify_column(table, to))?,
+        // Table options.
         // SQLite has no engines, table comments or server collations: nothing to do there.
         SetEngine { .. } | SetTableComment { .. } | ConvertTable { .. }
             if dialect == Dialect::Sqlite =>
         {
             return Ok(Vec::new());
         }
-        SetEngine { table, to, .. } => format!(
-            "ALTER TABLE {} ENGINE = {}",
-            ident(table),
-            to.as_deref()
-                .unwrap_or(crate::schema::introspect::DEFAULT_ENGINE)
-        ),
-        SetTableComment { table, to, .. } => format!(
-            "ALTER TABLE {} COMMENT = {}",
-            ident(table),
-            literal(to.as_deref().unwrap_or(""))
-        ),
+        SetEngine { table, to, .. } => set_engine(table, to.as_deref()),
+        SetTableComment { table, to, .. } => set_table_comment(table, to.as_deref()),
         ConvertTable {
             table,
             to,
@@ -160,111 +106,238 @@ fn plan_change(
             ..
         } => {
             let mut statements = convert_table(table, to.as_deref(), database_collation);
-            // In one statement with the conversion, MariaDB would still re-collate them.
-            if !columns_after.is_empty() {
-                let mut alter = SqTable::alter().table(Alias::new(table)).to_owned();
-                for column in columns_after {
-                    alter.modify_column(column_def(column));
-                }
-                statements.push(alter.to_string(MysqlQueryBuilder));
-            }
+            statements.extend(redeclare_columns(table, columns_after));
             return Ok(statements);
         }
-        SetPrimaryKey { table, from, to } => {
-            let mut parts = Vec::new();
-            if !from.is_empty() {
-                parts.push("DROP PRIMARY KEY".to_string());
-            }
-            if !to.is_empty() {
-                parts.push(format!("ADD PRIMARY KEY ({})", ident_list(to)));
-            }
-            mysql_only(format!("ALTER TABLE {} {}", ident(table), parts.join(", ")))?
+        // Keys.
+        SetPrimaryKey { table, from, to } => mysql_only(set_primary_key(table, from, to))?,
+        AddForeignKey { table, foreign_key } => mysql_only(add_foreign_key(table, foreign_key))?,
+        DropForeignKey { table, foreign_key } => {
+            mysql_only(drop_foreign_key(table, &foreign_key.name))?
         }
-        AddIndex { table, index } => format!(
-            "CREATE {}INDEX {} ON {} ({})",
-            if index.unique { "UNIQUE " } else { "" },
-            ident(&index_name(dialect, table, &index.name)),
-            ident(table),
-            ident_list(&index.columns)
-        ),
-        DropIndex { table, index } => match dialect {
-            Dialect::MySql => format!("DROP INDEX {} ON {}", ident(&index.name), ident(table)),
-            Dialect::Sqlite => format!(
-                "DROP INDEX {}",
-                ident(&index_name(dialect, table, &index.name))
-            ),
-        },
-        RenameIndex { table, index, to } => match dialect {
-            Dialect::MySql => format!(
-                "ALTER TABLE {} RENAME INDEX {} TO {}",
-                ident(table),
-                ident(&index.name),
-                ident(to)
-            ),
-            Dialect::Sqlite => {
-                let renamed = crate::schema::Index {
-                    name: to.clone(),
-                    ..index.clone()
-                };
-                return Ok([
-                    plan_change(
-                        dialect,
-                        &DropIndex {
-                            table: table.clone(),
-                            index: index.clone(),
-                        },
-                        database_collation,
-                    )?,
-                    plan_change(
-                        dialect,
-                        &AddIndex {
-                            table: table.clone(),
-                            index: renamed,
-                        },
-                        database_collation,
-                    )?,
-                ]
-                .concat());
-            }
-        },
-        AddForeignKey {
-            table,
-            foreign_key: fk,
-        } => {
-            let mut sql = format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-                ident(table),
-                ident(&fk.name),
-                ident_list(&fk.columns),
-                ident(&fk.referenced_table),
-                ident_list(&fk.referenced_columns)
-            );
-            if fk.on_delete != FkAction::Restrict {
-                sql.push_str(&format!(" ON DELETE {}", fk.on_delete));
-            }
-            if fk.on_update != FkAction::Restrict {
-                sql.push_str(&format!(" ON UPDATE {}", fk.on_update));
-            }
-            mysql_only(sql)?
-        }
-        DropForeignKey { table, foreign_key } => mysql_only(format!(
-            "ALTER TABLE {} DROP FOREIGN KEY {}",
-            ident(table),
-            ident(&foreign_key.name)
-        ))?,
-        AddCheck { table, check } => mysql_only(format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
-            ident(table),
-            ident(&check.name),
-            check.expr
-        ))?,
-        DropCheck { table, check } => mysql_only(format!(
-            "ALTER TABLE {} DROP CONSTRAINT {}",
-            ident(table),
-            ident(&check.name)
-        ))?,
+        // Indexes.
+        AddIndex { table, index } => add_index(dialect, table, index),
+        DropIndex { table, index } => drop_index(dialect, table, index),
+        RenameIndex { table, index, to } => return Ok(rename_index(dialect, table, index, to)),
+        // Checks.
+        AddCheck { table, check } => mysql_only(add_check(table, check))?,
+        DropCheck { table, check } => mysql_only(drop_check(table, &check.name))?,
     };
     Ok(vec![stmt])
+}
+
+/// `sql` on MySQL/MariaDB; on SQLite, which cannot carry out `change`, the [`PlanError`] that
+/// says so.
+fn mysql_only(dialect: Dialect, change: &Change, sql: String) -> Result<String, PlanError> {
+    match dialect {
+        Dialect::MySql => Ok(sql),
+        Dialect::Sqlite => Err(PlanError {
+            dialect,
+            change: change.to_string(),
+        }),
+    }
+}
+
+/// `DROP TABLE`, as sea-query writes it for `dialect`.
+fn drop_table(dialect: Dialect, table: &Table) -> String {
+    let stmt = SqTable::drop().table(Alias::new(&table.name)).to_owned();
+    build(dialect, |b| match b {
+        Builder::MySql(q) => stmt.to_string(q),
+        Builder::Sqlite(q) => stmt.to_string(q),
+    })
+}
+
+/// Renames table `from` to `to`: `RENAME TABLE` on MySQL, `ALTER TABLE .. RENAME TO` on SQLite.
+fn rename_table(dialect: Dialect, from: &str, to: &str) -> String {
+    match dialect {
+        Dialect::MySql => format!("RENAME TABLE {} TO {}", ident(from), ident(to)),
+        Dialect::Sqlite => format!("ALTER TABLE {} RENAME TO {}", ident(from), ident(to)),
+    }
+}
+
+/// Adds `column` to `table`; on MySQL placed `AFTER` the column `after`, or `FIRST` without one
+/// (SQLite always appends it).
+fn add_column(dialect: Dialect, table: &str, column: &Column, after: Option<&str>) -> String {
+    let def = match dialect {
+        Dialect::MySql => column_def(column),
+        Dialect::Sqlite => portable_column_def(column),
+    };
+    let stmt = SqTable::alter()
+        .table(Alias::new(table))
+        .add_column(def)
+        .to_owned();
+    match dialect {
+        Dialect::MySql => {
+            let position = match after {
+                Some(a) => format!(" AFTER {}", ident(a)),
+                None => " FIRST".to_string(),
+            };
+            format!("{}{position}", stmt.to_string(MysqlQueryBuilder))
+        }
+        Dialect::Sqlite => stmt.to_string(SqliteQueryBuilder),
+    }
+}
+
+/// `ALTER TABLE .. DROP COLUMN`, the same in both dialects.
+fn drop_column(table: &str, column: &str) -> String {
+    format!("ALTER TABLE {} DROP COLUMN {}", ident(table), ident(column))
+}
+
+/// `ALTER TABLE .. RENAME COLUMN`, the same in both dialects.
+fn rename_column(table: &str, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME COLUMN {} TO {}",
+        ident(table),
+        ident(from),
+        ident(to)
+    )
+}
+
+/// `ALTER TABLE .. MODIFY COLUMN` to the definition `to` (MySQL only).
+fn modify_column(table: &str, to: &Column) -> String {
+    SqTable::alter()
+        .table(Alias::new(table))
+        .modify_column(column_def(to))
+        .to_owned()
+        .to_string(MysqlQueryBuilder)
+}
+
+/// `ALTER TABLE .. ENGINE =` the engine `to` (`None`: the default, InnoDB). MySQL only.
+fn set_engine(table: &str, to: Option<&str>) -> String {
+    format!(
+        "ALTER TABLE {} ENGINE = {}",
+        ident(table),
+        to.unwrap_or(crate::schema::introspect::DEFAULT_ENGINE)
+    )
+}
+
+/// `ALTER TABLE .. COMMENT =` the comment `to` (`None`: none, the empty comment). MySQL only.
+fn set_table_comment(table: &str, to: Option<&str>) -> String {
+    format!(
+        "ALTER TABLE {} COMMENT = {}",
+        ident(table),
+        literal(to.unwrap_or(""))
+    )
+}
+
+/// After a `CONVERT TO`, the columns that must keep a collation (or type) of their own, declared
+/// again in one `ALTER TABLE` (none if there are none). MySQL only.
+fn redeclare_columns(table: &str, columns: &[Column]) -> Option<String> {
+    // In one statement with the conversion, MariaDB would still re-collate them.
+    if columns.is_empty() {
+        return None;
+    }
+    let mut alter = SqTable::alter().table(Alias::new(table)).to_owned();
+    for column in columns {
+        alter.modify_column(column_def(column));
+    }
+    Some(alter.to_string(MysqlQueryBuilder))
+}
+
+/// Replaces the primary key `from` (empty: none) by `to` (empty: none) in one `ALTER TABLE`.
+/// MySQL only.
+fn set_primary_key(table: &str, from: &[String], to: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !from.is_empty() {
+        parts.push("DROP PRIMARY KEY".to_string());
+    }
+    if !to.is_empty() {
+        parts.push(format!("ADD PRIMARY KEY ({})", ident_list(to)));
+    }
+    format!("ALTER TABLE {} {}", ident(table), parts.join(", "))
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT .. FOREIGN KEY`, with `ON DELETE`/`ON UPDATE` only where the
+/// action is not the default `RESTRICT`. MySQL only.
+fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
+    let mut sql = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        ident(table),
+        ident(&fk.name),
+        ident_list(&fk.columns),
+        ident(&fk.referenced_table),
+        ident_list(&fk.referenced_columns)
+    );
+    if fk.on_delete != FkAction::Restrict {
+        sql.push_str(&format!(" ON DELETE {}", fk.on_delete));
+    }
+    if fk.on_update != FkAction::Restrict {
+        sql.push_str(&format!(" ON UPDATE {}", fk.on_update));
+    }
+    sql
+}
+
+/// `ALTER TABLE .. DROP FOREIGN KEY`. MySQL only.
+fn drop_foreign_key(table: &str, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP FOREIGN KEY {}",
+        ident(table),
+        ident(name)
+    )
+}
+
+/// `CREATE [UNIQUE] INDEX .. ON`, the index named as [`index_name`] says for `dialect`.
+fn add_index(dialect: Dialect, table: &str, index: &Index) -> String {
+    format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        ident(&index_name(dialect, table, &index.name)),
+        ident(table),
+        ident_list(&index.columns)
+    )
+}
+
+/// `DROP INDEX`: of the table on MySQL, of the database (by its qualified name) on SQLite.
+fn drop_index(dialect: Dialect, table: &str, index: &Index) -> String {
+    match dialect {
+        Dialect::MySql => format!("DROP INDEX {} ON {}", ident(&index.name), ident(table)),
+        Dialect::Sqlite => format!(
+            "DROP INDEX {}",
+            ident(&index_name(dialect, table, &index.name))
+        ),
+    }
+}
+
+/// Renames `index` to `to`: `RENAME INDEX` on MySQL; on SQLite, which cannot rename an index,
+/// the index dropped and created again under its new name.
+fn rename_index(dialect: Dialect, table: &str, index: &Index, to: &str) -> Vec<String> {
+    match dialect {
+        Dialect::MySql => vec![format!(
+            "ALTER TABLE {} RENAME INDEX {} TO {}",
+            ident(table),
+            ident(&index.name),
+            ident(to)
+        )],
+        Dialect::Sqlite => {
+            let renamed = Index {
+                name: to.to_string(),
+                ..index.clone()
+            };
+            vec![
+                drop_index(dialect, table, index),
+                add_index(dialect, table, &renamed),
+            ]
+        }
+    }
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT .. CHECK`. MySQL only.
+fn add_check(table: &str, check: &Check) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+        ident(table),
+        ident(&check.name),
+        check.expr
+    )
+}
+
+/// `ALTER TABLE .. DROP CONSTRAINT` of a check. MySQL only.
+fn drop_check(table: &str, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        ident(table),
+        ident(name)
+    )
 }
 
 /// `ALTER TABLE .. CONVERT TO` a collation and its character set. The database's default (`None`)
@@ -580,4 +653,108 @@ pub async fn apply<C: ConnectionTrait>(db: &C, changes: &[Change]) -> Result<(),
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(name: &str, unique: bool) -> Index {
+        Index {
+            name: name.to_string(),
+            columns: vec!["a".to_string(), "b".to_string()],
+            unique,
+        }
+    }
+
+    #[test]
+    fn primary_key_is_dropped_and_added_in_one_statement() {
+        let ab = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(
+            set_primary_key("T", &[], &ab),
+            "ALTER TABLE `T` ADD PRIMARY KEY (`a`, `b`)"
+        );
+        assert_eq!(
+            set_primary_key("T", &ab, &[]),
+            "ALTER TABLE `T` DROP PRIMARY KEY"
+        );
+        assert_eq!(
+            set_primary_key("T", &ab, &ab[..1]),
+            "ALTER TABLE `T` DROP PRIMARY KEY, ADD PRIMARY KEY (`a`)"
+        );
+    }
+
+    #[test]
+    fn foreign_key_actions_only_when_not_restrict() {
+        let mut fk = ForeignKey {
+            name: "fk".to_string(),
+            columns: vec!["a".to_string()],
+            referenced_table: "P".to_string(),
+            referenced_columns: vec!["id".to_string()],
+            on_delete: FkAction::Restrict,
+            on_update: FkAction::Restrict,
+        };
+        let base = "ALTER TABLE `T` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `P` (`id`)";
+        assert_eq!(add_foreign_key("T", &fk), base);
+        fk.on_delete = FkAction::Cascade;
+        fk.on_update = FkAction::SetNull;
+        assert_eq!(
+            add_foreign_key("T", &fk),
+            format!("{base} ON DELETE CASCADE ON UPDATE SET NULL")
+        );
+    }
+
+    #[test]
+    fn indexes_are_qualified_by_their_table_on_sqlite() {
+        let idx = index("i", true);
+        assert_eq!(
+            add_index(Dialect::MySql, "T", &idx),
+            "CREATE UNIQUE INDEX `i` ON `T` (`a`, `b`)"
+        );
+        assert_eq!(
+            add_index(Dialect::Sqlite, "T", &index("i", false)),
+            "CREATE INDEX `T_i` ON `T` (`a`, `b`)"
+        );
+        assert_eq!(
+            rename_index(Dialect::MySql, "T", &idx, "j"),
+            ["ALTER TABLE `T` RENAME INDEX `i` TO `j`"]
+        );
+        assert_eq!(
+            rename_index(Dialect::Sqlite, "T", &idx, "j"),
+            [
+                "DROP INDEX `T_i`",
+                "CREATE UNIQUE INDEX `T_j` ON `T` (`a`, `b`)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_column_is_placed_on_mysql_only() {
+        let column = Column::new("c", SqlType::Int { unsigned: false });
+        let first = add_column(Dialect::MySql, "T", &column, None);
+        assert!(first.ends_with(" FIRST"), "{first}");
+        let after = add_column(Dialect::MySql, "T", &column, Some("b"));
+        assert!(after.ends_with(" AFTER `b`"), "{after}");
+        let sqlite = add_column(Dialect::Sqlite, "T", &column, Some("b"));
+        assert!(!sqlite.contains("AFTER"), "{sqlite}");
+    }
+
+    #[test]
+    fn sqlite_refuses_mysql_only_changes() {
+        let change = Change::DropCheck {
+            table: "T".to_string(),
+            check: Check {
+                name: "c".to_string(),
+                expr: "1".to_string(),
+            },
+        };
+        assert_eq!(
+            mysql_only(Dialect::MySql, &change, "sql".to_string()),
+            Ok("sql".to_string())
+        );
+        let err = mysql_only(Dialect::Sqlite, &change, "sql".to_string()).unwrap_err();
+        assert_eq!(err.dialect, Dialect::Sqlite);
+        assert_eq!(err.change, change.to_string());
+        assert_eq!(redeclare_columns("T", &[]), None);
+    }
 }
