@@ -423,3 +423,77 @@ async fn the_password_is_never_on_a_command_line_nor_in_the_output() {
     );
     let _ = Mode::Full;
 }
+
+/// The conventions every `eorm` command shares: --version, completions, --json for the plan and
+/// the summary, and JSON errors (exit 2) in JSON mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_and_summary_in_json_and_json_errors() {
+    let (code, out, _) = output_of(eorm(&["--version"]).spawn().unwrap());
+    assert_eq!(code, Some(0));
+    assert_eq!(out.trim(), format!("eorm {}", env!("CARGO_PKG_VERSION")));
+    let (code, out, _) = output_of(eorm(&["completions", "bash"]).spawn().unwrap());
+    assert_eq!(code, Some(0));
+    assert!(out.contains("database-mirror-test"), "{out}");
+
+    let (source, _) = eyened_source(1, 43).await;
+    let target = Db::named("t");
+    let dir = TempDir::new();
+    let config = write_config(dir.path(), "c.yml", &source.name, &target.name, "");
+    let config = config.to_string_lossy().into_owned();
+    let json_of = |out: &str| -> serde_json::Value {
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("not one JSON document ({e}): {out}"))
+    };
+
+    let (code, out, err) = output_of(
+        eorm(&["database-mirror-full", "-c", &config, "--dry-run", "--json"])
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let v = json_of(&out);
+    assert_eq!(v["plan"]["command"], "database-mirror-full");
+    assert_eq!(v["plan"]["dry_run"], true);
+    assert_eq!(v["plan"]["target_now"]["exists"], false);
+    assert!(v["summary"].is_null(), "{v}");
+    assert!(!target.exists(&target.name).await);
+
+    let (code, out, err) = output_of(
+        eorm(&[
+            "database-mirror-full",
+            "-c",
+            &config,
+            "--yes",
+            "--json",
+            "--no-progress",
+        ])
+        .spawn()
+        .unwrap(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let v = json_of(&out);
+    let tables = v["summary"]["tables"].as_array().expect("summary tables");
+    assert!(
+        tables
+            .iter()
+            .any(|t| t["table"] == "ImageInstance" && t["rows"].as_u64() > Some(0)),
+        "{v}"
+    );
+    assert!(v["summary"]["total"].as_f64().is_some(), "{v}");
+
+    std::fs::write(dir.path().join("bad.yml"), "source: [").unwrap();
+    let bad = dir.path().join("bad.yml").to_string_lossy().into_owned();
+    let (code, out, _) = output_of(
+        eorm(&["database-mirror-test", "-c", &bad, "--json"])
+            .spawn()
+            .unwrap(),
+    );
+    assert_eq!(code, Some(2));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["exit_code"], 2);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("bad.yml")),
+        "{v}"
+    );
+}
