@@ -407,65 +407,8 @@ impl Catalog {
     /// Reads the catalog of `database`. `conn`'s default database must be `database`, so that
     /// `SHOW CREATE VIEW` leaves same-database names unqualified.
     pub async fn read(conn: &mut Conn, database: &str) -> Result<Catalog, MirrorError> {
-        let ctx = |what: &str| {
-            let what = what.to_owned();
-            move || format!("source: reading {what}")
-        };
-        let schema = conn::rows_with(
-            conn,
-            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-            &[database],
-            ctx("the database's character set"),
-        )
-        .await?;
-        let Some(row) = schema.first() else {
-            return Err(MirrorError::Refused(format!(
-                "the source database {database} does not exist"
-            )));
-        };
-        let charset = text(row, 0).unwrap_or_else(|| "utf8mb4".into());
-        let collation = text(row, 1).unwrap_or_default();
-
-        let mut tables: BTreeMap<String, TableInfo> = BTreeMap::new();
-        let mut views = Vec::new();
-        let mut unsupported = Vec::new();
-        for row in conn::rows_with(
-            conn,
-            "SELECT TABLE_NAME, TABLE_TYPE, CAST(IFNULL(TABLE_ROWS, 0) AS CHAR), \
-             CAST(IFNULL(DATA_LENGTH, 0) AS CHAR) FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
-            &[database],
-            ctx("the list of tables"),
-        )
-        .await?
-        {
-            let name = text(&row, 0).unwrap_or_default();
-            match text(&row, 1).unwrap_or_default().as_str() {
-                "BASE TABLE" => {
-                    tables.insert(
-                        name.clone(),
-                        TableInfo {
-                            name,
-                            create_sql: String::new(),
-                            columns: Vec::new(),
-                            primary_key: Vec::new(),
-                            int_pk: None,
-                            est_rows: conn::number(&row, 2),
-                            est_bytes: conn::number(&row, 3),
-                        },
-                    );
-                }
-                "VIEW" => views.push(name),
-                other => unsupported.push(format!("{name} ({})", other.to_ascii_lowercase())),
-            }
-        }
-        if !unsupported.is_empty() {
-            return Err(MirrorError::Unsupported(format!(
-                "the source has objects the mirror cannot copy: {}",
-                unsupported.join(", ")
-            )));
-        }
-
+        let (charset, collation) = read_defaults(conn, database).await?;
+        let (mut tables, views) = read_tables(conn, database).await?;
         // Columns, keys and everything the schema model knows: read as introspection reads
         // them, through this connection.
         let rows =
@@ -485,33 +428,14 @@ impl Catalog {
             if let Some(table) = schema.table(&t.name) {
                 t.primary_key = table.primary_key.clone();
             }
+            t.int_pk = integer_key(t);
+            t.create_sql = show_create(conn, "TABLE", &t.name)
+                .await?
+                .unwrap_or_default();
         }
-        for t in tables.values_mut() {
-            if let [pk] = t.primary_key.as_slice()
-                && t.column(pk).is_some_and(|c| {
-                    matches!(
-                        c.data_type.as_str(),
-                        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint"
-                    )
-                })
-            {
-                t.int_pk = Some(pk.clone());
-            }
-            let name = t.name.clone();
-            let rows = conn::rows(conn, format!("SHOW CREATE TABLE {}", ident(&name)), || {
-                format!("source: SHOW CREATE TABLE {name}")
-            })
-            .await?;
-            t.create_sql = rows.first().and_then(|r| text(r, 1)).unwrap_or_default();
-        }
-
         let mut view_defs = Vec::new();
         for name in views {
-            let rows = conn::rows(conn, format!("SHOW CREATE VIEW {}", ident(&name)), || {
-                format!("source: SHOW CREATE VIEW {name}")
-            })
-            .await?;
-            let create = rows.first().and_then(|r| text(r, 1)).unwrap_or_default();
+            let create = show_create(conn, "VIEW", &name).await?.unwrap_or_default();
             view_defs.push(ObjectDef {
                 kind: ObjectKind::View,
                 name,
@@ -519,86 +443,6 @@ impl Catalog {
                 sql_mode: None,
             });
         }
-
-        let mut triggers = Vec::new();
-        for row in conn::rows_with(
-            conn,
-            "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? \
-             ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER",
-            &[database],
-            ctx("triggers"),
-        )
-        .await?
-        {
-            let name = text(&row, 0).unwrap_or_default();
-            let rows = conn::rows(
-                conn,
-                format!("SHOW CREATE TRIGGER {}", ident(&name)),
-                || format!("source: SHOW CREATE TRIGGER {name}"),
-            )
-            .await?;
-            let Some(r) = rows.first() else { continue };
-            triggers.push(ObjectDef {
-                kind: ObjectKind::Trigger,
-                create_sql: strip_definer(&text(r, 2).unwrap_or_default(), ObjectKind::Trigger),
-                sql_mode: text(r, 1),
-                name,
-            });
-        }
-
-        let mut routines = Vec::new();
-        for row in conn::rows_with(
-            conn,
-            "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES \
-             WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
-            &[database],
-            ctx("stored routines"),
-        )
-        .await?
-        {
-            let name = text(&row, 0).unwrap_or_default();
-            let kind = match text(&row, 1).unwrap_or_default().as_str() {
-                "PROCEDURE" => ObjectKind::Procedure,
-                "FUNCTION" => ObjectKind::Function,
-                other => {
-                    return Err(MirrorError::Unsupported(format!(
-                        "the source has a stored {} ({name}) the mirror cannot copy",
-                        other.to_ascii_lowercase()
-                    )));
-                }
-            };
-            let rows = conn::rows(
-                conn,
-                format!("SHOW CREATE {} {}", kind.keyword(), ident(&name)),
-                || format!("source: SHOW CREATE {} {name}", kind.keyword()),
-            )
-            .await?;
-            let Some(r) = rows.first() else { continue };
-            let Some(create) = text(r, 2) else {
-                return Err(MirrorError::Refused(format!(
-                    "the source user may not read the body of {} {name}; grant it SELECT on mysql.proc (MariaDB) or SHOW_ROUTINE, or drop the routine from the source",
-                    kind.keyword().to_ascii_lowercase()
-                )));
-            };
-            routines.push(ObjectDef {
-                kind,
-                create_sql: strip_definer(&create, kind),
-                sql_mode: text(r, 1),
-                name,
-            });
-        }
-
-        let events = conn::rows_with(
-            conn,
-            "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME",
-            &[database],
-            ctx("events"),
-        )
-        .await?
-        .iter()
-        .filter_map(|r| text(r, 0))
-        .collect();
-
         Ok(Catalog {
             database: database.to_owned(),
             charset,
@@ -606,11 +450,205 @@ impl Catalog {
             schema,
             tables: tables.into_values().collect(),
             views: view_defs,
-            triggers,
-            routines,
-            events,
+            triggers: read_triggers(conn, database).await?,
+            routines: read_routines(conn, database).await?,
+            events: read_events(conn, database).await?,
         })
     }
+}
+
+/// What an error says the mirror was reading on the source.
+fn reading(what: &str) -> impl FnOnce() -> String {
+    let what = what.to_owned();
+    move || format!("source: reading {what}")
+}
+
+/// The database's default character set and collation.
+async fn read_defaults(conn: &mut Conn, database: &str) -> Result<(String, String), MirrorError> {
+    let schema = conn::rows_with(
+        conn,
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+        &[database],
+        reading("the database's character set"),
+    )
+    .await?;
+    let Some(row) = schema.first() else {
+        return Err(MirrorError::Refused(format!(
+            "the source database {database} does not exist"
+        )));
+    };
+    Ok((
+        text(row, 0).unwrap_or_else(|| "utf8mb4".into()),
+        text(row, 1).unwrap_or_default(),
+    ))
+}
+
+/// The base tables with their size estimates, and the names of the views; anything else
+/// (sequences, system versioned tables...) cannot be copied, which is an error.
+async fn read_tables(
+    conn: &mut Conn,
+    database: &str,
+) -> Result<(BTreeMap<String, TableInfo>, Vec<String>), MirrorError> {
+    let mut tables = BTreeMap::new();
+    let mut views = Vec::new();
+    let mut unsupported = Vec::new();
+    for row in conn::rows_with(
+        conn,
+        "SELECT TABLE_NAME, TABLE_TYPE, CAST(IFNULL(TABLE_ROWS, 0) AS CHAR), \
+         CAST(IFNULL(DATA_LENGTH, 0) AS CHAR) FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
+        &[database],
+        reading("the list of tables"),
+    )
+    .await?
+    {
+        let name = text(&row, 0).unwrap_or_default();
+        match text(&row, 1).unwrap_or_default().as_str() {
+            "BASE TABLE" => {
+                tables.insert(
+                    name.clone(),
+                    TableInfo {
+                        name,
+                        create_sql: String::new(),
+                        columns: Vec::new(),
+                        primary_key: Vec::new(),
+                        int_pk: None,
+                        est_rows: conn::number(&row, 2),
+                        est_bytes: conn::number(&row, 3),
+                    },
+                );
+            }
+            "VIEW" => views.push(name),
+            other => unsupported.push(format!("{name} ({})", other.to_ascii_lowercase())),
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(MirrorError::Unsupported(format!(
+            "the source has objects the mirror cannot copy: {}",
+            unsupported.join(", ")
+        )));
+    }
+    Ok((tables, views))
+}
+
+/// The primary key when it is a single integer column: big tables are split on its ranges.
+fn integer_key(t: &TableInfo) -> Option<String> {
+    match t.primary_key.as_slice() {
+        [pk] if t.column(pk).is_some_and(|c| {
+            matches!(
+                c.data_type.as_str(),
+                "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint"
+            )
+        }) =>
+        {
+            Some(pk.clone())
+        }
+        _ => None,
+    }
+}
+
+/// `SHOW CREATE <kind> name`'s statement (its second column).
+async fn show_create(
+    conn: &mut Conn,
+    kind: &str,
+    name: &str,
+) -> Result<Option<String>, MirrorError> {
+    let rows = conn::rows(conn, format!("SHOW CREATE {kind} {}", ident(name)), || {
+        format!("source: SHOW CREATE {kind} {name}")
+    })
+    .await?;
+    Ok(rows.first().and_then(|r| text(r, 1)))
+}
+
+/// Triggers in their order of action, as `SHOW CREATE TRIGGER` gives them.
+async fn read_triggers(conn: &mut Conn, database: &str) -> Result<Vec<ObjectDef>, MirrorError> {
+    let mut triggers = Vec::new();
+    for row in conn::rows_with(
+        conn,
+        "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? \
+         ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER",
+        &[database],
+        reading("triggers"),
+    )
+    .await?
+    {
+        let name = text(&row, 0).unwrap_or_default();
+        let rows = conn::rows(
+            conn,
+            format!("SHOW CREATE TRIGGER {}", ident(&name)),
+            || format!("source: SHOW CREATE TRIGGER {name}"),
+        )
+        .await?;
+        let Some(r) = rows.first() else { continue };
+        triggers.push(ObjectDef {
+            kind: ObjectKind::Trigger,
+            create_sql: strip_definer(&text(r, 2).unwrap_or_default(), ObjectKind::Trigger),
+            sql_mode: text(r, 1),
+            name,
+        });
+    }
+    Ok(triggers)
+}
+
+/// Stored procedures and functions, as `SHOW CREATE` gives them; refused when the source user
+/// may not read a body.
+async fn read_routines(conn: &mut Conn, database: &str) -> Result<Vec<ObjectDef>, MirrorError> {
+    let mut routines = Vec::new();
+    for row in conn::rows_with(
+        conn,
+        "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES \
+         WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+        &[database],
+        reading("stored routines"),
+    )
+    .await?
+    {
+        let name = text(&row, 0).unwrap_or_default();
+        let kind = match text(&row, 1).unwrap_or_default().as_str() {
+            "PROCEDURE" => ObjectKind::Procedure,
+            "FUNCTION" => ObjectKind::Function,
+            other => {
+                return Err(MirrorError::Unsupported(format!(
+                    "the source has a stored {} ({name}) the mirror cannot copy",
+                    other.to_ascii_lowercase()
+                )));
+            }
+        };
+        let rows = conn::rows(
+            conn,
+            format!("SHOW CREATE {} {}", kind.keyword(), ident(&name)),
+            || format!("source: SHOW CREATE {} {name}", kind.keyword()),
+        )
+        .await?;
+        let Some(r) = rows.first() else { continue };
+        let Some(create) = text(r, 2) else {
+            return Err(MirrorError::Refused(format!(
+                "the source user may not read the body of {} {name}; grant it SELECT on mysql.proc (MariaDB) or SHOW_ROUTINE, or drop the routine from the source",
+                kind.keyword().to_ascii_lowercase()
+            )));
+        };
+        routines.push(ObjectDef {
+            kind,
+            create_sql: strip_definer(&create, kind),
+            sql_mode: text(r, 1),
+            name,
+        });
+    }
+    Ok(routines)
+}
+
+/// The events' names (events are not copied).
+async fn read_events(conn: &mut Conn, database: &str) -> Result<Vec<String>, MirrorError> {
+    Ok(conn::rows_with(
+        conn,
+        "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME",
+        &[database],
+        reading("events"),
+    )
+    .await?
+    .iter()
+    .filter_map(|r| text(r, 0))
+    .collect())
 }
 
 /// Removes `DEFINER=user@host` from the head of a `CREATE ... VIEW/TRIGGER/PROCEDURE/FUNCTION`.

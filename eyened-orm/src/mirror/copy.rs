@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
+use sea_orm::sqlx::mysql::MySqlRow;
 use sea_orm::sqlx::{AssertSqlSafe, Executor, Row};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -469,9 +470,42 @@ fn new_states(job: &CopyJob, progress: &dyn Progress) -> Vec<Arc<TableState>> {
 /// Settings of every connection that loads staging tables.
 pub const LOAD_SESSION: &str = "SET SESSION foreign_key_checks = 0, unique_checks = 0";
 
+/// What the readers, writers and helpers of [`stream_copy`] share; cheap to clone.
+#[derive(Clone)]
+struct Pipeline {
+    tables: Arc<Vec<TableInfo>>,
+    states: Vec<Arc<TableState>>,
+    /// Chunks not read yet.
+    chunks: Arc<Mutex<VecDeque<Chunk>>>,
+    /// Tables whose source checksum is still to take, biggest last.
+    checksums: Arc<Mutex<Vec<usize>>>,
+    /// Batches from the readers to the writers.
+    batches: Arc<tokio::sync::Mutex<mpsc::Receiver<Batch>>>,
+    /// Tables whose load is complete, for the helpers (the readers and writers send, each
+    /// with a sender of its own, so that the channel closes when they are all done).
+    loaded_rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<usize>>>,
+    /// Per table, whether the writers' loaders load it.
+    use_loader: Arc<Vec<bool>>,
+    /// Per table, whether a helper ran its after-load statement.
+    ran_after_load: Arc<Mutex<Vec<bool>>>,
+    after_load: Arc<Vec<Option<String>>>,
+    source_db: String,
+    staging_db: String,
+    progress: Arc<dyn Progress>,
+}
+
+impl Pipeline {
+    /// Marks a chunk or batch of `table` done; tells the helpers when the table is loaded.
+    fn done_with(&self, table: usize, loaded: &mpsc::UnboundedSender<usize>) {
+        if self.states[table].maybe_finish(self.progress.as_ref()) {
+            let _ = loaded.send(table);
+        }
+    }
+}
+
 /// Streams every chunk from `readers` (snapshot connections) into the staging database through
 /// `writers` target connections, each with a loader from `loaders` if there are any (one per
-/// writer).
+/// writer). `helpers` run each table's after-load statement as soon as it is loaded.
 pub async fn stream_copy(
     job: CopyJob,
     readers: Vec<Conn>,
@@ -481,162 +515,64 @@ pub async fn stream_copy(
     progress: &Arc<dyn Progress>,
 ) -> Result<(CopyResult, Vec<Conn>), MirrorError> {
     let started = Instant::now();
-    let states = new_states(&job, progress.as_ref());
-    // Tables whose load is complete, for the helpers.
     let (loaded_tx, loaded_rx) = mpsc::unbounded_channel::<usize>();
-    let loaded_rx = Arc::new(tokio::sync::Mutex::new(loaded_rx));
-    let after_load = Arc::new(job.after_load.clone());
-    let ran_after_load = Arc::new(Mutex::new(vec![false; job.tables.len()]));
-    let queue = Arc::new(Mutex::new(VecDeque::from(job.chunks.clone())));
-    // Biggest tables last: they are likely still loading, and their checksum takes longest.
-    let checksum_queue: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(if job.source_checksums {
-        let mut order: Vec<usize> = (0..job.tables.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(job.tables[i].est_bytes));
-        order
-    } else {
-        Vec::new()
-    }));
     let (tx, rx) = mpsc::channel::<Batch>(writers.len() * 2);
-    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    // Biggest tables last: they are likely still loading, and their checksum takes longest.
+    let mut checksum_order: Vec<usize> = Vec::new();
+    if job.source_checksums {
+        checksum_order = (0..job.tables.len()).collect();
+        checksum_order.sort_by_key(|&i| std::cmp::Reverse(job.tables[i].est_bytes));
+    }
+    let pipeline = Pipeline {
+        tables: job.tables.clone(),
+        states: new_states(&job, progress.as_ref()),
+        chunks: Arc::new(Mutex::new(VecDeque::from(job.chunks.clone()))),
+        checksums: Arc::new(Mutex::new(checksum_order)),
+        batches: Arc::new(tokio::sync::Mutex::new(rx)),
+        loaded_rx: Arc::new(tokio::sync::Mutex::new(loaded_rx)),
+        use_loader: Arc::new(job.use_loader.clone()),
+        ran_after_load: Arc::new(Mutex::new(vec![false; job.tables.len()])),
+        after_load: Arc::new(job.after_load.clone()),
+        source_db: job.source_db.clone(),
+        staging_db: job.staging_db.clone(),
+        progress: Arc::clone(progress),
+    };
     let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
-
     let reader_count = readers.len();
-    for (r, mut reader) in readers.into_iter().enumerate() {
+    for (r, reader) in readers.into_iter().enumerate() {
         // The last reader reads the source checksums before any rows, so that reading every
         // table once more overlaps the copy instead of following it.
         let checksums_first = job.checksum_reader && r + 1 == reader_count && reader_count > 1;
-        let queue = queue.clone();
-        let tx = tx.clone();
-        let states = states.clone();
-        let tables = job.tables.clone();
-        let staging = job.staging_db.clone();
-        let source_db = job.source_db.clone();
-        let batch_bytes = job.batch_bytes;
-        let hash_rows = job.hash_rows;
-        let loaded_tx = loaded_tx.clone();
-        let binary_params = job.binary_params && !job.hash_rows;
-        let use_loader = job.use_loader.clone();
-        let checksum_queue = checksum_queue.clone();
-        let progress = Arc::clone(progress);
-        tasks.spawn(async move {
-            if checksums_first {
-                source_checksums(&mut reader, &checksum_queue, &tables, &states, &source_db)
-                    .await?;
-            }
-            loop {
-                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-                let Some(chunk) = next else { break };
-                read_chunk(
-                    &mut reader,
-                    &chunk,
-                    &tables[chunk.table],
-                    &states[chunk.table],
-                    &source_db,
-                    &staging,
-                    batch_bytes,
-                    hash_rows,
-                    binary_params,
-                    use_loader.get(chunk.table).copied().unwrap_or(false) && !hash_rows,
-                    &tx,
-                )
-                .await?;
-                let state = &states[chunk.table];
-                state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
-                if state.maybe_finish(progress.as_ref()) {
-                    let _ = loaded_tx.send(chunk.table);
-                }
-            }
-            drop(tx);
-            drop(loaded_tx);
-            source_checksums(&mut reader, &checksum_queue, &tables, &states, &source_db).await?;
-            // The snapshot ends here; nothing was written on this connection.
-            conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
-            Ok(None)
-        });
+        let read = ReadSettings::of(&job);
+        tasks.spawn(read_chunks(
+            pipeline.clone(),
+            reader,
+            tx.clone(),
+            loaded_tx.clone(),
+            read,
+            checksums_first,
+        ));
     }
     drop(tx);
-
     let mut loaders = loaders.into_iter();
-    for mut writer in writers.drain(..) {
-        let mut loader = loaders.next();
-        let staging = job.staging_db.clone();
-        let rx = rx.clone();
-        let states = states.clone();
-        let tables = job.tables.clone();
-        let progress = Arc::clone(progress);
-        let throttle = job.throttle;
-        let loaded_tx = loaded_tx.clone();
-        tasks.spawn(async move {
-            loop {
-                let next = rx.lock().await.recv().await;
-                let Some(batch) = next else { break };
-                let state = &states[batch.table];
-                let name = &tables[batch.table].name;
-                let context = || format!("target: loading {name} into staging");
-                match batch.payload {
-                    Payload::Insert { sql, params } => {
-                        conn::load(&mut writer, sql, &params, context).await?;
-                    }
-                    Payload::Load(data) => {
-                        let Some(loader) = loader.as_mut() else {
-                            return Err(MirrorError::Internal(
-                                "rows to load reached a writer without a loader".into(),
-                            ));
-                        };
-                        let table = &tables[batch.table];
-                        loader
-                            .load(
-                                &qualified(&staging, &table.name),
-                                &table.column_list(),
-                                data,
-                                batch.rows,
-                                conn::LOAD_ATTEMPTS,
-                                context,
-                            )
-                            .await?;
-                    }
-                }
-                state.rows.fetch_add(batch.rows, Ordering::Relaxed);
-                state.bytes.fetch_add(batch.bytes, Ordering::Relaxed);
-                state.bar.advance(batch.rows);
-                state.update_message();
-                state.in_flight.fetch_sub(1, Ordering::SeqCst);
-                if state.maybe_finish(progress.as_ref()) {
-                    let _ = loaded_tx.send(batch.table);
-                }
-                if !throttle.is_zero() {
-                    tokio::time::sleep(throttle).await;
-                }
-            }
-            if let Some(loader) = loader {
-                loader.close().await;
-            }
-            Ok(Some(writer))
-        });
-    }
-
-    for mut helper in helpers {
-        let loaded_rx = loaded_rx.clone();
-        let after_load = after_load.clone();
-        let ran = ran_after_load.clone();
-        let tables = job.tables.clone();
-        tasks.spawn(async move {
-            loop {
-                let next = loaded_rx.lock().await.recv().await;
-                let Some(i) = next else { break };
-                if let Some(sql) = &after_load[i] {
-                    ran.lock().unwrap_or_else(|e| e.into_inner())[i] = true;
-                    conn::exec(&mut helper, sql.clone(), || {
-                        format!("target: adding indexes to {}", tables[i].name)
-                    })
-                    .await?;
-                }
-            }
-            Ok(Some(helper))
-        });
+    for writer in writers.drain(..) {
+        tasks.spawn(write_batches(
+            pipeline.clone(),
+            writer,
+            loaders.next(),
+            loaded_tx.clone(),
+            job.throttle,
+        ));
     }
     drop(loaded_tx);
-
+    for helper in helpers {
+        tasks.spawn(run_after_load(pipeline.clone(), helper));
+    }
+    let Pipeline {
+        states,
+        ran_after_load,
+        ..
+    } = pipeline;
     let mut conns = join_all(tasks).await?;
     for state in &states {
         state.maybe_finish(progress.as_ref());
@@ -661,6 +597,159 @@ pub async fn stream_copy(
         },
         conns,
     ))
+}
+
+/// How a reader reads and sends rows.
+#[derive(Clone, Copy)]
+struct ReadSettings {
+    batch_bytes: usize,
+    hash_rows: bool,
+    binary_params: bool,
+}
+
+impl ReadSettings {
+    fn of(job: &CopyJob) -> Self {
+        ReadSettings {
+            batch_bytes: job.batch_bytes,
+            hash_rows: job.hash_rows,
+            binary_params: job.binary_params && !job.hash_rows,
+        }
+    }
+}
+
+/// A reader: takes chunks until none is left and sends their rows as batches; then takes the
+/// source checksums left, and ends its snapshot.
+async fn read_chunks(
+    pipeline: Pipeline,
+    mut reader: Conn,
+    tx: mpsc::Sender<Batch>,
+    loaded: mpsc::UnboundedSender<usize>,
+    read: ReadSettings,
+    checksums_first: bool,
+) -> Result<Option<Conn>, MirrorError> {
+    let p = &pipeline;
+    if checksums_first {
+        source_checksums(
+            &mut reader,
+            &p.checksums,
+            &p.tables,
+            &p.states,
+            &p.source_db,
+        )
+        .await?;
+    }
+    loop {
+        let next = p
+            .chunks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front();
+        let Some(chunk) = next else { break };
+        let loads = p.use_loader.get(chunk.table).copied().unwrap_or(false) && !read.hash_rows;
+        read_chunk(
+            &mut reader,
+            &chunk,
+            &p.tables[chunk.table],
+            &p.states[chunk.table],
+            &p.source_db,
+            &p.staging_db,
+            read.batch_bytes,
+            read.hash_rows,
+            read.binary_params,
+            loads,
+            &tx,
+        )
+        .await?;
+        p.states[chunk.table]
+            .pending_chunks
+            .fetch_sub(1, Ordering::SeqCst);
+        p.done_with(chunk.table, &loaded);
+    }
+    drop(tx);
+    drop(loaded);
+    source_checksums(
+        &mut reader,
+        &p.checksums,
+        &p.tables,
+        &p.states,
+        &p.source_db,
+    )
+    .await?;
+    // The snapshot ends here; nothing was written on this connection.
+    conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
+    Ok(None)
+}
+
+/// A writer: loads batches into staging until the readers are done, with INSERTs or its
+/// loader.
+async fn write_batches(
+    pipeline: Pipeline,
+    mut writer: Conn,
+    mut loader: Option<Loader>,
+    loaded: mpsc::UnboundedSender<usize>,
+    throttle: Duration,
+) -> Result<Option<Conn>, MirrorError> {
+    let p = &pipeline;
+    loop {
+        let next = p.batches.lock().await.recv().await;
+        let Some(batch) = next else { break };
+        let table = &p.tables[batch.table];
+        let context = || format!("target: loading {} into staging", table.name);
+        match batch.payload {
+            Payload::Insert { sql, params } => {
+                conn::load(&mut writer, sql, &params, context).await?;
+            }
+            Payload::Load(data) => {
+                let Some(loader) = loader.as_mut() else {
+                    return Err(MirrorError::Internal(
+                        "rows to load reached a writer without a loader".into(),
+                    ));
+                };
+                loader
+                    .load(
+                        &qualified(&p.staging_db, &table.name),
+                        &table.column_list(),
+                        data,
+                        batch.rows,
+                        conn::LOAD_ATTEMPTS,
+                        context,
+                    )
+                    .await?;
+            }
+        }
+        let state = &p.states[batch.table];
+        state.rows.fetch_add(batch.rows, Ordering::Relaxed);
+        state.bytes.fetch_add(batch.bytes, Ordering::Relaxed);
+        state.bar.advance(batch.rows);
+        state.update_message();
+        state.in_flight.fetch_sub(1, Ordering::SeqCst);
+        p.done_with(batch.table, &loaded);
+        if !throttle.is_zero() {
+            tokio::time::sleep(throttle).await;
+        }
+    }
+    if let Some(loader) = loader {
+        loader.close().await;
+    }
+    Ok(Some(writer))
+}
+
+/// A helper: runs each loaded table's after-load statement (its deferred indexes) while other
+/// tables still load.
+async fn run_after_load(pipeline: Pipeline, mut helper: Conn) -> Result<Option<Conn>, MirrorError> {
+    let p = &pipeline;
+    loop {
+        let next = p.loaded_rx.lock().await.recv().await;
+        let Some(i) = next else { break };
+        if let Some(sql) = &p.after_load[i] {
+            p.ran_after_load.lock().unwrap_or_else(|e| e.into_inner())[i] = true;
+            conn::exec(&mut helper, sql.clone(), || {
+                format!("target: adding indexes to {}", p.tables[i].name)
+            })
+            .await?;
+        }
+    }
+    Ok(Some(helper))
 }
 
 /// Takes `CHECKSUM TABLE` of the source tables left in `queue` (biggest last), in the
@@ -718,6 +807,150 @@ async fn join_all(
     Ok(conns)
 }
 
+/// The multi-row INSERT being filled, and its binary parameters.
+struct InsertBuffer {
+    /// `INSERT INTO staging.t (columns) VALUES `.
+    prefix: String,
+    sql: String,
+    params: Vec<Option<Vec<u8>>>,
+    param_bytes: usize,
+    rows: u64,
+    data_bytes: u64,
+}
+
+impl InsertBuffer {
+    fn new(prefix: String) -> Self {
+        InsertBuffer {
+            prefix,
+            sql: String::new(),
+            params: Vec::new(),
+            param_bytes: 0,
+            rows: 0,
+            data_bytes: 0,
+        }
+    }
+
+    /// Starts a row: the statement's head for the first, a comma before the others. Returns
+    /// where the row's text begins.
+    fn start_row(&mut self, batch_bytes: usize) -> usize {
+        if self.sql.is_empty() {
+            self.sql.reserve(batch_bytes + self.prefix.len());
+            self.sql.push_str(&self.prefix);
+        } else {
+            self.sql.push(',');
+        }
+        self.sql.len()
+    }
+
+    /// A binary value bound as a parameter of the statement.
+    fn push_param(&mut self, value: Option<&[u8]>) {
+        let len = value.map_or(0, <[u8]>::len);
+        self.data_bytes += len as u64;
+        self.param_bytes += len;
+        self.params.push(value.map(<[u8]>::to_vec));
+    }
+
+    /// Ends the row that began at `start`.
+    fn end_row(&mut self, start: usize) {
+        self.rows += 1;
+        self.data_bytes += (self.sql.len() - start) as u64;
+    }
+
+    /// Whether the statement should go: its size, or the parameters another row would add.
+    fn full(&self, batch_bytes: usize, next_params: usize) -> bool {
+        self.sql.len() + self.param_bytes >= batch_bytes
+            || self.params.len() + next_params > MAX_PARAMS
+    }
+
+    /// The statement as a batch; the buffer is left empty for the next.
+    fn take(&mut self, table: usize) -> Batch {
+        self.param_bytes = 0;
+        insert_batch(
+            table,
+            &mut self.sql,
+            &mut self.params,
+            &mut self.rows,
+            &mut self.data_bytes,
+        )
+    }
+}
+
+/// Writes a row read as plain values (see [`TableInfo::raw_select`]) as SQL text: binary
+/// values become parameters, the rest literals.
+fn render_client_row(
+    out: &mut InsertBuffer,
+    row: &MySqlRow,
+    kinds: &[Render],
+    context: &dyn Fn() -> String,
+) -> Result<(), MirrorError> {
+    out.sql.push('(');
+    for (i, kind) in kinds.iter().enumerate() {
+        if i > 0 {
+            out.sql.push(',');
+        }
+        let value: Option<&[u8]> = row
+            .try_get_unchecked(i)
+            .map_err(|e| conn::sql_error(context(), &e))?;
+        match (kind, value) {
+            (Render::Binary, value) => {
+                out.sql.push('?');
+                out.push_param(value);
+            }
+            (_, None) => out.sql.push_str("NULL"),
+            (kind, Some(bytes)) => {
+                let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(context))?;
+                match kind {
+                    Render::Number => out.sql.push_str(text),
+                    Render::Bit => {
+                        out.sql.push_str("b'");
+                        out.sql.push_str(text);
+                        out.sql.push('\'');
+                    }
+                    Render::Hex => {
+                        out.sql.push_str("X'");
+                        out.sql.push_str(text);
+                        out.sql.push('\'');
+                    }
+                    _ => render_text(&mut out.sql, text),
+                }
+            }
+        }
+    }
+    out.sql.push(')');
+    Ok(())
+}
+
+/// Writes a row the server rendered as SQL text (see [`TableInfo::row_select`]), with its
+/// `raw_columns` binary values as parameters; returns the rendered text, for fingerprints.
+fn render_server_row<'r>(
+    out: &mut InsertBuffer,
+    row: &'r MySqlRow,
+    raw_columns: usize,
+    context: &dyn Fn() -> String,
+) -> Result<&'r [u8], MirrorError> {
+    let raw: &[u8] = row
+        .try_get_unchecked::<&[u8], _>(0)
+        .map_err(|e| conn::sql_error(context(), &e))?;
+    let literal = std::str::from_utf8(raw).map_err(|_| not_utf8(context))?;
+    out.sql.push_str(literal);
+    for i in 1..=raw_columns {
+        let value: Option<&[u8]> = row
+            .try_get_unchecked(i)
+            .map_err(|e| conn::sql_error(context(), &e))?;
+        out.push_param(value);
+    }
+    Ok(raw)
+}
+
+fn not_utf8(context: &dyn Fn() -> String) -> MirrorError {
+    MirrorError::Sql {
+        context: context(),
+        message: "the server sent a value that is not valid UTF-8".into(),
+    }
+}
+
+/// Reads one chunk and sends its rows as multi-row INSERTs (or, with `use_loader`, in the load
+/// format), fingerprinting them on the way.
 #[allow(clippy::too_many_arguments)]
 async fn read_chunk(
     reader: &mut Conn,
@@ -742,31 +975,19 @@ async fn read_chunk(
     let client_render = binary_params && !hash_rows;
     let (select_list, raw_columns) = table.row_select(binary_params);
     let (raw_list, kinds) = table.raw_select();
-    let sql = chunk.filter.select(
-        if client_render {
-            &raw_list
-        } else {
-            &select_list
-        },
-        source_db,
-        &table.name,
-    );
-    let prefix = format!(
+    let list = if client_render {
+        &raw_list
+    } else {
+        &select_list
+    };
+    let sql = chunk.filter.select(list, source_db, &table.name);
+    let mut out = InsertBuffer::new(format!(
         "INSERT INTO {} ({}) VALUES ",
         qualified(staging_db, &table.name),
         table.column_list()
-    );
+    ));
     let context = || format!("source: reading {}", table.name);
-    let not_utf8 = || MirrorError::Sql {
-        context: context(),
-        message: "the server sent a value that is not valid UTF-8".into(),
-    };
     let mut fingerprint = Fingerprint::default();
-    let mut buffer = String::new();
-    let mut params: Vec<Option<Vec<u8>>> = Vec::new();
-    let mut param_bytes = 0usize;
-    let mut rows = 0u64;
-    let mut data_bytes = 0u64;
     {
         let mut stream = reader.fetch(AssertSqlSafe(sql));
         while let Some(row) = stream
@@ -774,106 +995,26 @@ async fn read_chunk(
             .await
             .map_err(|e| conn::sql_error(context(), &e))?
         {
-            if buffer.is_empty() {
-                buffer.reserve(batch_bytes + prefix.len());
-                buffer.push_str(&prefix);
-            } else {
-                buffer.push(',');
-            }
-            let before = buffer.len();
+            let start = out.start_row(batch_bytes);
             if client_render {
-                buffer.push('(');
-                for (i, kind) in kinds.iter().enumerate() {
-                    if i > 0 {
-                        buffer.push(',');
-                    }
-                    let value: Option<&[u8]> = row
-                        .try_get_unchecked(i)
-                        .map_err(|e| conn::sql_error(context(), &e))?;
-                    match (kind, value) {
-                        (Render::Binary, value) => {
-                            buffer.push('?');
-                            let len = value.map_or(0, <[u8]>::len);
-                            data_bytes += len as u64;
-                            param_bytes += len;
-                            params.push(value.map(<[u8]>::to_vec));
-                        }
-                        (_, None) => buffer.push_str("NULL"),
-                        (kind, Some(bytes)) => {
-                            let text = std::str::from_utf8(bytes).map_err(|_| not_utf8())?;
-                            match kind {
-                                Render::Number => buffer.push_str(text),
-                                Render::Bit => {
-                                    buffer.push_str("b'");
-                                    buffer.push_str(text);
-                                    buffer.push('\'');
-                                }
-                                Render::Hex => {
-                                    buffer.push_str("X'");
-                                    buffer.push_str(text);
-                                    buffer.push('\'');
-                                }
-                                _ => render_text(&mut buffer, text),
-                            }
-                        }
-                    }
-                }
-                buffer.push(')');
+                render_client_row(&mut out, &row, &kinds, &context)?;
                 fingerprint.rows += 1;
             } else {
-                let raw: &[u8] = row
-                    .try_get_unchecked::<&[u8], _>(0)
-                    .map_err(|e| conn::sql_error(context(), &e))?;
-                let literal = std::str::from_utf8(raw).map_err(|_| not_utf8())?;
+                let raw = render_server_row(&mut out, &row, raw_columns, &context)?;
                 if hash_rows {
                     fingerprint.add(raw);
                 } else {
                     fingerprint.rows += 1;
                 }
-                buffer.push_str(literal);
-                for i in 1..=raw_columns {
-                    let value: Option<&[u8]> = row
-                        .try_get_unchecked(i)
-                        .map_err(|e| conn::sql_error(context(), &e))?;
-                    let len = value.map_or(0, <[u8]>::len);
-                    data_bytes += len as u64;
-                    param_bytes += len;
-                    params.push(value.map(<[u8]>::to_vec));
-                }
             }
-            rows += 1;
-            data_bytes += (buffer.len() - before) as u64;
-            if buffer.len() + param_bytes >= batch_bytes || params.len() + kinds.len() > MAX_PARAMS
-            {
-                param_bytes = 0;
-                send(
-                    tx,
-                    state,
-                    insert_batch(
-                        chunk.table,
-                        &mut buffer,
-                        &mut params,
-                        &mut rows,
-                        &mut data_bytes,
-                    ),
-                )
-                .await?;
+            out.end_row(start);
+            if out.full(batch_bytes, kinds.len()) {
+                send(tx, state, out.take(chunk.table)).await?;
             }
         }
     }
-    if !buffer.is_empty() {
-        send(
-            tx,
-            state,
-            insert_batch(
-                chunk.table,
-                &mut buffer,
-                &mut params,
-                &mut rows,
-                &mut data_bytes,
-            ),
-        )
-        .await?;
+    if !out.sql.is_empty() {
+        send(tx, state, out.take(chunk.table)).await?;
     }
     state
         .fingerprint
