@@ -267,68 +267,14 @@ fn describe(raw: Raw<'_>) -> String {
     }
 }
 
+/// Converts a value (not null) for a column of type `ty`; `Err` says what is wrong with it.
 fn convert_value(ty: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
-    let wrong = || format!("{} is not a valid value", describe(raw));
-    let text = match raw {
-        Raw::Json(Json::String(s)) => Some(s.as_str()),
-        Raw::Text(s) => Some(s),
-        _ => None,
-    };
     match ty {
-        SqlType::Bool => match raw {
-            Raw::Json(Json::Bool(b)) => Ok(Value::Bool(Some(*b))),
-            Raw::Json(Json::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
-                Ok(Value::Bool(Some(n.as_i64() == Some(1))))
-            }
-            Raw::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => Ok(Value::Bool(Some(true))),
-                "0" | "false" | "no" => Ok(Value::Bool(Some(false))),
-                _ => Err(wrong()),
-            },
-            _ => Err(wrong()),
-        },
-        t if t.is_integer() => {
-            let n = match raw {
-                Raw::Json(Json::Number(n)) => n.as_i64(),
-                Raw::Text(s) => s.trim().parse::<i64>().ok(),
-                _ => None,
-            }
-            .ok_or_else(wrong)?;
-            let (lo, hi): (i64, i64) = match t {
-                SqlType::TinyInt { unsigned: false } => (i8::MIN.into(), i8::MAX.into()),
-                SqlType::TinyInt { unsigned: true } => (0, u8::MAX.into()),
-                SqlType::SmallInt { unsigned: false } => (i16::MIN.into(), i16::MAX.into()),
-                SqlType::SmallInt { unsigned: true } => (0, u16::MAX.into()),
-                SqlType::MediumInt { unsigned: false } => (-(1 << 23), (1 << 23) - 1),
-                SqlType::MediumInt { unsigned: true } => (0, (1 << 24) - 1),
-                SqlType::Int { unsigned: false } => (i32::MIN.into(), i32::MAX.into()),
-                SqlType::Int { unsigned: true } => (0, u32::MAX.into()),
-                _ => (i64::MIN, i64::MAX),
-            };
-            if n < lo || n > hi {
-                return Err(format!("{n} is out of range"));
-            }
-            Ok(Value::BigInt(Some(n)))
-        }
-        SqlType::Float | SqlType::Double | SqlType::Decimal { .. } => {
-            let f = match raw {
-                Raw::Json(Json::Number(n)) => n.as_f64(),
-                Raw::Text(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            }
-            .filter(|f| f.is_finite())
-            .ok_or_else(wrong)?;
-            if *ty == SqlType::Float {
-                if f.abs() > f64::from(f32::MAX) {
-                    return Err(format!("{f} is out of range for a single-precision float"));
-                }
-                Ok(Value::Float(Some(f as f32)))
-            } else {
-                Ok(Value::Double(Some(f)))
-            }
-        }
+        SqlType::Bool => convert_bool(raw),
+        t if t.is_integer() => convert_integer(t, raw),
+        SqlType::Float | SqlType::Double | SqlType::Decimal { .. } => convert_float(ty, raw),
         SqlType::Char(n) | SqlType::Varchar(n) => {
-            let s = text.ok_or_else(wrong)?;
+            let s = text(raw)?;
             let len = s.chars().count();
             if len > *n as usize {
                 return Err(format!(
@@ -338,7 +284,7 @@ fn convert_value(ty: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
             Ok(Value::String(Some(s.to_owned())))
         }
         SqlType::TinyText | SqlType::Text | SqlType::MediumText | SqlType::LongText => {
-            let s = text.ok_or_else(wrong)?;
+            let s = text(raw)?;
             let max = match ty {
                 SqlType::TinyText => 255,
                 SqlType::Text => 65_535,
@@ -353,26 +299,15 @@ fn convert_value(ty: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
             }
             Ok(Value::String(Some(s.to_owned())))
         }
-        SqlType::Enum(values) => {
-            let s = text.ok_or_else(wrong)?;
-            // The server matches ENUM literals case-insensitively; store the canonical spelling.
-            match values.iter().find(|v| v.eq_ignore_ascii_case(s.trim())) {
-                Some(v) => Ok(Value::String(Some(v.clone()))),
-                None => Err(format!(
-                    "{} is not one of {}",
-                    describe(raw),
-                    values.join(", ")
-                )),
-            }
-        }
+        SqlType::Enum(values) => convert_enum(values, raw),
         SqlType::Date => {
-            let s = text.ok_or_else(wrong)?;
+            let s = text(raw)?;
             parse_date(s)
                 .map(|d| Value::ChronoDate(Some(d)))
                 .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", describe(raw)))
         }
         SqlType::DateTime | SqlType::Timestamp => {
-            let s = text.ok_or_else(wrong)?;
+            let s = text(raw)?;
             parse_datetime(s)
                 .map(|d| Value::ChronoDateTime(Some(d)))
                 .ok_or_else(|| {
@@ -382,43 +317,140 @@ fn convert_value(ty: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
                     )
                 })
         }
-        // Kept as its compact text: what the column stores, and a fraction of the memory of a
-        // parsed document per row.
-        SqlType::Json => {
-            let json = match raw {
-                Raw::Json(v) => v.to_string(),
-                Raw::Text(s) => serde_json::from_str::<Json>(s)
-                    .map_err(|e| format!("{} is not valid JSON: {e}", describe(raw)))?
-                    .to_string(),
-            };
-            Ok(Value::String(Some(json)))
-        }
+        SqlType::Json => convert_json(raw),
         SqlType::Binary(_)
         | SqlType::VarBinary(_)
         | SqlType::TinyBlob
         | SqlType::Blob
         | SqlType::MediumBlob
-        | SqlType::LongBlob => {
-            let s = text.ok_or_else(wrong)?;
-            let bytes = parse_hex(s).ok_or_else(|| {
-                format!("{} is not hexadecimal bytes (e.g. 0a1b2c)", describe(raw))
-            })?;
-            let max = match ty {
-                SqlType::Binary(n) | SqlType::VarBinary(n) => *n as usize,
-                SqlType::TinyBlob => 255,
-                SqlType::Blob => 65_535,
-                SqlType::MediumBlob => 16_777_215,
-                _ => usize::MAX,
-            };
-            if bytes.len() > max {
-                return Err(format!("{} bytes is too long (at most {max})", bytes.len()));
-            }
-            Ok(Value::Bytes(Some(bytes)))
-        }
-        _ => text
-            .map(|s| Value::String(Some(s.to_owned())))
-            .ok_or_else(wrong),
+        | SqlType::LongBlob => convert_bytes(ty, raw),
+        _ => text(raw).map(|s| Value::String(Some(s.to_owned()))),
     }
+}
+
+/// The problem of a value that does not fit the column's type at all.
+fn not_valid(raw: Raw<'_>) -> String {
+    format!("{} is not a valid value", describe(raw))
+}
+
+/// The text of a JSON string or a CSV cell; any other value is [`not_valid`] where a text is
+/// expected.
+fn text(raw: Raw<'_>) -> Result<&str, String> {
+    match raw {
+        Raw::Json(Json::String(s)) => Ok(s.as_str()),
+        Raw::Text(s) => Ok(s),
+        _ => Err(not_valid(raw)),
+    }
+}
+
+/// A boolean: JSON `true`/`false`, `0`/`1`, or the text `1`, `true`, `yes`, `0`, `false`, `no`
+/// (in any case).
+fn convert_bool(raw: Raw<'_>) -> Result<Value, String> {
+    match raw {
+        Raw::Json(Json::Bool(b)) => Ok(Value::Bool(Some(*b))),
+        Raw::Json(Json::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+            Ok(Value::Bool(Some(n.as_i64() == Some(1))))
+        }
+        Raw::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => Ok(Value::Bool(Some(true))),
+            "0" | "false" | "no" => Ok(Value::Bool(Some(false))),
+            _ => Err(not_valid(raw)),
+        },
+        _ => Err(not_valid(raw)),
+    }
+}
+
+/// An integer within the range of the integer type `t`.
+fn convert_integer(t: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
+    let n = match raw {
+        Raw::Json(Json::Number(n)) => n.as_i64(),
+        Raw::Text(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| not_valid(raw))?;
+    let (lo, hi) = integer_range(t);
+    if n < lo || n > hi {
+        return Err(format!("{n} is out of range"));
+    }
+    Ok(Value::BigInt(Some(n)))
+}
+
+/// The smallest and largest values of the integer type `t` (those of `i64` for `BIGINT`).
+fn integer_range(t: &SqlType) -> (i64, i64) {
+    match t {
+        SqlType::TinyInt { unsigned: false } => (i8::MIN.into(), i8::MAX.into()),
+        SqlType::TinyInt { unsigned: true } => (0, u8::MAX.into()),
+        SqlType::SmallInt { unsigned: false } => (i16::MIN.into(), i16::MAX.into()),
+        SqlType::SmallInt { unsigned: true } => (0, u16::MAX.into()),
+        SqlType::MediumInt { unsigned: false } => (-(1 << 23), (1 << 23) - 1),
+        SqlType::MediumInt { unsigned: true } => (0, (1 << 24) - 1),
+        SqlType::Int { unsigned: false } => (i32::MIN.into(), i32::MAX.into()),
+        SqlType::Int { unsigned: true } => (0, u32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+/// A finite number for a `FLOAT` (within its range), `DOUBLE` or `DECIMAL` column (`ty`).
+fn convert_float(ty: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
+    let f = match raw {
+        Raw::Json(Json::Number(n)) => n.as_f64(),
+        Raw::Text(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|f| f.is_finite())
+    .ok_or_else(|| not_valid(raw))?;
+    if *ty == SqlType::Float {
+        if f.abs() > f64::from(f32::MAX) {
+            return Err(format!("{f} is out of range for a single-precision float"));
+        }
+        Ok(Value::Float(Some(f as f32)))
+    } else {
+        Ok(Value::Double(Some(f)))
+    }
+}
+
+/// One of the enum's `values`, in its canonical spelling.
+fn convert_enum(values: &[String], raw: Raw<'_>) -> Result<Value, String> {
+    let s = text(raw)?;
+    // The server matches ENUM literals case-insensitively; store the canonical spelling.
+    match values.iter().find(|v| v.eq_ignore_ascii_case(s.trim())) {
+        Some(v) => Ok(Value::String(Some(v.clone()))),
+        None => Err(format!(
+            "{} is not one of {}",
+            describe(raw),
+            values.join(", ")
+        )),
+    }
+}
+
+/// A JSON value, kept as its compact text: what the column stores, and a fraction of the memory
+/// of a parsed document per row. A CSV cell must hold valid JSON.
+fn convert_json(raw: Raw<'_>) -> Result<Value, String> {
+    let json = match raw {
+        Raw::Json(v) => v.to_string(),
+        Raw::Text(s) => serde_json::from_str::<Json>(s)
+            .map_err(|e| format!("{} is not valid JSON: {e}", describe(raw)))?
+            .to_string(),
+    };
+    Ok(Value::String(Some(json)))
+}
+
+/// Bytes given in hexadecimal, no more than the binary or blob type `ty` holds.
+fn convert_bytes(ty: &SqlType, raw: Raw<'_>) -> Result<Value, String> {
+    let s = text(raw)?;
+    let bytes = parse_hex(s)
+        .ok_or_else(|| format!("{} is not hexadecimal bytes (e.g. 0a1b2c)", describe(raw)))?;
+    let max = match ty {
+        SqlType::Binary(n) | SqlType::VarBinary(n) => *n as usize,
+        SqlType::TinyBlob => 255,
+        SqlType::Blob => 65_535,
+        SqlType::MediumBlob => 16_777_215,
+        _ => usize::MAX,
+    };
+    if bytes.len() > max {
+        return Err(format!("{} bytes is too long (at most {max})", bytes.len()));
+    }
+    Ok(Value::Bytes(Some(bytes)))
 }
 
 /// `YYYY-MM-DD`.
@@ -1273,19 +1305,44 @@ fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProble
         })?
         .clone();
     let mut problems = Vec::new();
-
-    /// What a CSV column holds.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Field<'t> {
-        Project,
-        PatientId,
-        StudyDate,
-        SeriesId,
-        Image,
-        Prop(&'t Table),
-        Unknown,
+    let fields = csv_fields(&headers, tables);
+    header_problems(&fields, &headers, &mut problems);
+    let mut tree = CsvTree::default();
+    for (row_index, record) in reader.records().enumerate() {
+        let line = row_index + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(InputProblem {
+                    at: format!("line {line}"),
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        let at = At::Line(u32::try_from(line).unwrap_or(u32::MAX));
+        let row = read_row(&record, at, &fields, &headers, &mut problems);
+        tree.add(row, &headers, &mut problems);
     }
-    let fields: Vec<(Field<'_>, String)> = headers
+    Ok((tree.items, problems))
+}
+
+/// What a CSV column holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field {
+    Project,
+    PatientId,
+    StudyDate,
+    SeriesId,
+    Image,
+    Prop(&'static Table),
+    Unknown,
+}
+
+/// What each CSV column holds, by its header, and the column of a prop it names (the header
+/// without its table prefix, trimmed).
+fn csv_fields(headers: &csv::StringRecord, tables: &Tables) -> Vec<(Field, String)> {
+    headers
         .iter()
         .map(|h| {
             let h = h.trim();
@@ -1311,7 +1368,16 @@ fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProble
             let column = h.split_once('.').map_or(h, |(_, c)| c).to_owned();
             (field, column)
         })
-        .collect();
+        .collect()
+}
+
+/// The problems of the header: columns of no known table or naming no column of their table,
+/// and no `image` or `project_name` column.
+fn header_problems(
+    fields: &[(Field, String)],
+    headers: &csv::StringRecord,
+    problems: &mut Vec<InputProblem>,
+) {
     for (i, (field, column)) in fields.iter().enumerate() {
         let at = format!("header, column {}", i + 1);
         match field {
@@ -1343,161 +1409,221 @@ fn from_csv(text: &str, tables: &Tables) -> Result<(Vec<ItemIn>, Vec<InputProble
             message: "the CSV has no `project_name` column".to_owned(),
         });
     }
+}
 
-    let mut items: Vec<ItemIn> = Vec::new();
-    // (project, identifier) → item index; (item, date) → study index; (item, study, series id).
-    let mut patient_at: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut study_at: BTreeMap<(usize, Option<NaiveDate>), usize> = BTreeMap::new();
-    let mut series_at: BTreeMap<(usize, usize, Option<String>), usize> = BTreeMap::new();
-    // A patient (item), study or series, by its indexes.
-    type Node = (usize, Option<usize>, Option<usize>);
-    // Where each prop of a patient, study or series was given: its line and CSV column.
-    let mut given_at: HashMap<(Node, &'static str), (At, usize)> = HashMap::new();
-    for (row_index, record) in reader.records().enumerate() {
-        let line = row_index + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(InputProblem {
-                    at: format!("line {line}"),
-                    message: format!("unreadable row: {e}"),
-                });
-                continue;
-            }
+/// One CSV row, read: what its cells give (an empty cell gives nothing).
+#[derive(Debug, PartialEq)]
+struct CsvRow {
+    at: At,
+    project: String,
+    patient_id: Option<String>,
+    date: Option<NaiveDate>,
+    series_id: Option<String>,
+    image: String,
+    /// Props of the patient, study, series and image, each with the index of the CSV column it
+    /// came from.
+    props: [Vec<(Prop, usize)>; 4],
+}
+
+/// Reads the row at `at`: each cell as its column's field says. A value that does not convert
+/// and an empty `project_name` or `image` are problems.
+fn read_row(
+    record: &csv::StringRecord,
+    at: At,
+    fields: &[(Field, String)],
+    headers: &csv::StringRecord,
+    problems: &mut Vec<InputProblem>,
+) -> CsvRow {
+    let mut row = CsvRow {
+        at,
+        project: String::new(),
+        patient_id: None,
+        date: None,
+        series_id: None,
+        image: String::new(),
+        props: Default::default(),
+    };
+    for (i, cell) in record.iter().enumerate() {
+        let Some((field, column)) = fields.get(i) else {
+            continue;
         };
-        let at = At::Line(u32::try_from(line).unwrap_or(u32::MAX));
-        let mut project = String::new();
-        let mut patient_id = None;
-        let mut date = None;
-        let mut series_id = None;
-        let mut image = String::new();
-        // Props of each level, with the index of the CSV column they came from.
-        let mut props: [Vec<(Prop, usize)>; 4] = Default::default();
-        for (i, cell) in record.iter().enumerate() {
-            let Some((field, column)) = fields.get(i) else {
-                continue;
-            };
-            if cell.is_empty() {
-                continue;
-            }
-            let cell_at = || at.field(&headers[i]);
-            match field {
-                Field::Project => project = cell.to_owned(),
-                Field::PatientId => patient_id = Some(cell.to_owned()),
-                Field::StudyDate => match parse_date(cell) {
-                    Some(d) => date = Some(d),
-                    None => problems.push(InputProblem {
-                        at: cell_at(),
-                        message: format!("'{cell}' is not a date (YYYY-MM-DD)"),
-                    }),
-                },
-                Field::SeriesId => series_id = Some(cell.to_owned()),
-                Field::Image => image = cell.to_owned(),
-                Field::Prop(table) if table.get_column(column).is_some() => {
-                    match convert(table, column, Raw::Text(cell), cell_at) {
-                        Ok(p) => {
-                            let level = match table.name.as_str() {
-                                "Patient" => 0,
-                                "Study" => 1,
-                                "Series" => 2,
-                                _ => 3,
-                            };
-                            props[level].push((p, i));
-                        }
-                        Err(p) => problems.push(p),
-                    }
-                }
-                _ => {}
-            }
+        if cell.is_empty() {
+            continue;
         }
-        require(&project, at, "project_name", "project_name", &mut problems);
-        require(&image, at, "image", "image (the file path)", &mut problems);
-        let [patient_props, study_props, series_props, image_props] = props;
-        let item = match &patient_id {
-            Some(id) => *patient_at
-                .entry((project.clone(), id.clone()))
-                .or_insert_with(|| {
-                    items.push(ItemIn {
-                        at,
-                        project_name: project.clone(),
-                        patient_identifier: Some(id.clone()),
-                        props: Vec::new(),
-                        studies: Vec::new(),
-                    });
-                    items.len() - 1
+        let cell_at = || at.field(&headers[i]);
+        match field {
+            Field::Project => row.project = cell.to_owned(),
+            Field::PatientId => row.patient_id = Some(cell.to_owned()),
+            Field::StudyDate => match parse_date(cell) {
+                Some(d) => row.date = Some(d),
+                None => problems.push(InputProblem {
+                    at: cell_at(),
+                    message: format!("'{cell}' is not a date (YYYY-MM-DD)"),
                 }),
-            None => {
-                items.push(ItemIn {
-                    at,
-                    project_name: project.clone(),
-                    patient_identifier: None,
-                    props: Vec::new(),
-                    studies: Vec::new(),
-                });
-                items.len() - 1
-            }
-        };
-        let mut merge = |into: &mut Vec<Prop>, node: Node, new: Vec<(Prop, usize)>| {
-            for (prop, column) in new {
-                match into.iter().find(|p| p.column == prop.column) {
-                    Some(old) if old.value != prop.value => problems.push(InputProblem {
-                        at: at.field(&headers[column]),
-                        message: differs(
-                            prop.column,
-                            &given_at
-                                .get(&(node, prop.column))
-                                .map_or_else(String::new, |(line, c)| line.field(&headers[*c])),
-                            match node {
-                                (_, None, _) => "patient",
-                                (_, Some(_), None) => "study",
-                                (_, Some(_), Some(_)) => "series",
-                            },
-                        ),
-                    }),
-                    Some(_) => {}
-                    None => {
-                        given_at.insert((node, prop.column), (at, column));
-                        into.push(prop);
+            },
+            Field::SeriesId => row.series_id = Some(cell.to_owned()),
+            Field::Image => row.image = cell.to_owned(),
+            Field::Prop(table) if table.get_column(column).is_some() => {
+                match convert(table, column, Raw::Text(cell), cell_at) {
+                    Ok(p) => {
+                        let level = match table.name.as_str() {
+                            "Patient" => 0,
+                            "Study" => 1,
+                            "Series" => 2,
+                            _ => 3,
+                        };
+                        row.props[level].push((p, i));
                     }
+                    Err(p) => problems.push(p),
                 }
             }
-        };
-        merge(&mut items[item].props, (item, None, None), patient_props);
-        let study = *study_at.entry((item, date)).or_insert_with(|| {
-            items[item].studies.push(StudyIn {
+            _ => {}
+        }
+    }
+    require(&row.project, at, "project_name", "project_name", problems);
+    require(&row.image, at, "image", "image (the file path)", problems);
+    row
+}
+
+/// A patient (item), study or series of the CSV, by its indexes.
+type CsvNode = (usize, Option<usize>, Option<usize>);
+
+/// The nested form the CSV rows build, and the indexes that group the rows.
+#[derive(Default)]
+struct CsvTree {
+    items: Vec<ItemIn>,
+    /// (project, identifier) → item index.
+    patient_at: BTreeMap<(String, String), usize>,
+    /// (item, date) → study index.
+    study_at: BTreeMap<(usize, Option<NaiveDate>), usize>,
+    /// (item, study, series id) → series index.
+    series_at: BTreeMap<(usize, usize, Option<String>), usize>,
+    /// Where each prop of a patient, study or series was given: its line and CSV column.
+    given_at: HashMap<(CsvNode, &'static str), (At, usize)>,
+}
+
+impl CsvTree {
+    /// Adds the image of `row` to its series, study and patient, each found or added; the props
+    /// the row gives them are merged into theirs.
+    fn add(&mut self, row: CsvRow, headers: &csv::StringRecord, problems: &mut Vec<InputProblem>) {
+        let CsvRow {
+            at,
+            project,
+            patient_id,
+            date,
+            series_id,
+            image,
+            props,
+        } = row;
+        let [patient_props, study_props, series_props, image_props] = props;
+        let item = self.item(at, project, patient_id);
+        self.merge((item, None, None), patient_props, at, headers, problems);
+        let study = *self.study_at.entry((item, date)).or_insert_with(|| {
+            self.items[item].studies.push(StudyIn {
                 at,
                 study_date: date,
                 props: Vec::new(),
                 series: Vec::new(),
             });
-            items[item].studies.len() - 1
+            self.items[item].studies.len() - 1
         });
-        merge(
-            &mut items[item].studies[study].props,
+        self.merge(
             (item, Some(study), None),
             study_props,
+            at,
+            headers,
+            problems,
         );
-        let series = *series_at
+        let series = *self
+            .series_at
             .entry((item, study, series_id.clone()))
             .or_insert_with(|| {
-                items[item].studies[study].series.push(SeriesIn {
+                self.items[item].studies[study].series.push(SeriesIn {
                     at,
-                    series_id: series_id.clone(),
+                    series_id,
                     props: Vec::new(),
                     images: Vec::new(),
                 });
-                items[item].studies[study].series.len() - 1
+                self.items[item].studies[study].series.len() - 1
             });
         let node = (item, Some(study), Some(series));
-        let series = &mut items[item].studies[study].series[series];
-        merge(&mut series.props, node, series_props);
-        series.images.push(ImageIn {
-            at,
-            image,
-            props: image_props.into_iter().map(|(p, _)| p).collect(),
-        });
+        self.merge(node, series_props, at, headers, problems);
+        self.items[item].studies[study].series[series]
+            .images
+            .push(ImageIn {
+                at,
+                image,
+                props: image_props.into_iter().map(|(p, _)| p).collect(),
+            });
     }
-    Ok((items, problems))
+
+    /// The index of the item (patient) of a row at `at`: that of (`project`, `patient_id`), found
+    /// or added; a row without `patient_id` gets an item of its own.
+    fn item(&mut self, at: At, project: String, patient_id: Option<String>) -> usize {
+        let new_item = |patient_identifier| ItemIn {
+            at,
+            project_name: project.clone(),
+            patient_identifier,
+            props: Vec::new(),
+            studies: Vec::new(),
+        };
+        match patient_id {
+            Some(id) => *self
+                .patient_at
+                .entry((project.clone(), id.clone()))
+                .or_insert_with(|| {
+                    self.items.push(new_item(Some(id)));
+                    self.items.len() - 1
+                }),
+            None => {
+                self.items.push(new_item(None));
+                self.items.len() - 1
+            }
+        }
+    }
+
+    /// Merges `new` props (each with its CSV column), given on the line at `at`, into those of
+    /// `node`; a value that differs from the one given first is a problem naming where that was.
+    fn merge(
+        &mut self,
+        node: CsvNode,
+        new: Vec<(Prop, usize)>,
+        at: At,
+        headers: &csv::StringRecord,
+        problems: &mut Vec<InputProblem>,
+    ) {
+        let into = match node {
+            (item, None, _) => &mut self.items[item].props,
+            (item, Some(study), None) => &mut self.items[item].studies[study].props,
+            (item, Some(study), Some(series)) => {
+                &mut self.items[item].studies[study].series[series].props
+            }
+        };
+        for (prop, column) in new {
+            match into.iter().find(|p| p.column == prop.column) {
+                Some(old) if old.value != prop.value => problems.push(InputProblem {
+                    at: at.field(&headers[column]),
+                    message: differs(
+                        prop.column,
+                        &self
+                            .given_at
+                            .get(&(node, prop.column))
+                            .map_or_else(String::new, |(line, c)| line.field(&headers[*c])),
+                        match node {
+                            (_, None, _) => "patient",
+                            (_, Some(_), None) => "study",
+                            (_, Some(_), Some(_)) => "series",
+                        },
+                    ),
+                }),
+                Some(_) => {}
+                None => {
+                    self.given_at.insert((node, prop.column), (at, column));
+                    into.push(prop);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1857,6 +1983,258 @@ items:
                 .split(" at ")
                 .next(),
             Some("YAML: did not find expected ',' or ']'")
+        );
+    }
+
+    /// A CSV record (a header or a row).
+    fn record(cells: &str) -> csv::StringRecord {
+        csv::StringRecord::from(cells.split(',').collect::<Vec<_>>())
+    }
+
+    fn pairs(problems: &[InputProblem]) -> Vec<(&str, &str)> {
+        problems
+            .iter()
+            .map(|p| (p.at.as_str(), p.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn csv_header_names_fields_and_prop_columns() {
+        let t = tables();
+        let headers = record("project_name, Patient.Sex,study.NoSuch,Foo.Bar,Laterality,series_id");
+        let fields = csv_fields(&headers, t);
+        let expected = [
+            (Field::Project, "project_name"),
+            (Field::Prop(t.patient), "Sex"),
+            (Field::Prop(t.study), "NoSuch"),
+            (Field::Unknown, "Bar"),
+            (Field::Prop(t.image), "Laterality"),
+            (Field::SeriesId, "series_id"),
+        ]
+        .map(|(field, column)| (field, column.to_owned()));
+        assert_eq!(fields, expected);
+        let mut problems = Vec::new();
+        header_problems(&fields, &headers, &mut problems);
+        assert_eq!(
+            pairs(&problems),
+            [
+                ("header, column 3", "Study has no column NoSuch"),
+                (
+                    "header, column 4",
+                    "unknown column `Foo.Bar`; prefix props with Patient., Study. or Series., or name an ImageInstance column"
+                ),
+                ("header", "the CSV has no `image` column"),
+            ]
+        );
+    }
+
+    const CSV_HEADER: &str =
+        "project_name,patient_identifier,study_date,series_id,image,Patient.Sex,Laterality";
+
+    #[test]
+    fn a_csv_row_gives_fields_and_props_of_each_level() {
+        let headers = record(CSV_HEADER);
+        let fields = csv_fields(&headers, tables());
+        let mut problems = Vec::new();
+        let row = read_row(
+            &record(",A,2020-13-01,s1,,X,r"),
+            At::Line(2),
+            &fields,
+            &headers,
+            &mut problems,
+        );
+        assert_eq!(
+            pairs(&problems),
+            [
+                (
+                    "line 2, column study_date",
+                    "'2020-13-01' is not a date (YYYY-MM-DD)"
+                ),
+                (
+                    "line 2, column Patient.Sex",
+                    "'X' is not one of M, F for Patient.Sex (enum('M','F'))"
+                ),
+                ("line 2, column project_name", "project_name is required"),
+                ("line 2, column image", "image (the file path) is required"),
+            ]
+        );
+        let laterality = Prop {
+            column: "Laterality",
+            value: Value::String(Some("R".to_owned())),
+        };
+        assert_eq!(
+            row,
+            CsvRow {
+                at: At::Line(2),
+                project: String::new(),
+                patient_id: Some("A".to_owned()),
+                date: None,
+                series_id: Some("s1".to_owned()),
+                image: String::new(),
+                props: [vec![], vec![], vec![], vec![(laterality, 6)]],
+            }
+        );
+    }
+
+    #[test]
+    fn csv_rows_group_into_patients_studies_and_series() {
+        let headers = record(CSV_HEADER);
+        let fields = csv_fields(&headers, tables());
+        let mut problems = Vec::new();
+        let mut tree = CsvTree::default();
+        for (line, cells) in [
+            "P,A,2020-01-01,,a.png,F,L",
+            "P,A,2020-01-01,,b.png,,R",
+            "P,A,2020-01-01,s1,c.png,M,L",
+            "P,,2020-01-01,,d.png,,L",
+            "P,A,,,e.png,,L",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let at = At::Line(line as u32 + 2);
+            let row = read_row(&record(cells), at, &fields, &headers, &mut problems);
+            tree.add(row, &headers, &mut problems);
+        }
+        assert_eq!(
+            pairs(&problems),
+            [(
+                "line 4, column Patient.Sex",
+                "Sex differs from the value given at line 2, column Patient.Sex for the same patient"
+            )]
+        );
+        let shape: Vec<_> = tree
+            .items
+            .iter()
+            .map(|item| {
+                let studies: Vec<_> = item
+                    .studies
+                    .iter()
+                    .map(|study| {
+                        let series: Vec<_> = study
+                            .series
+                            .iter()
+                            .map(|s| {
+                                let images: Vec<_> =
+                                    s.images.iter().map(|i| i.image.as_str()).collect();
+                                (s.at, s.series_id.as_deref(), images)
+                            })
+                            .collect();
+                        (study.at, study.study_date, series)
+                    })
+                    .collect();
+                (item.at, item.patient_identifier.as_deref(), studies)
+            })
+            .collect();
+        let date = parse_date("2020-01-01");
+        assert_eq!(
+            shape,
+            [
+                (
+                    At::Line(2),
+                    Some("A"),
+                    vec![
+                        (
+                            At::Line(2),
+                            date,
+                            vec![
+                                (At::Line(2), None, vec!["a.png", "b.png"]),
+                                (At::Line(4), Some("s1"), vec!["c.png"]),
+                            ]
+                        ),
+                        (At::Line(6), None, vec![(At::Line(6), None, vec!["e.png"])]),
+                    ]
+                ),
+                (
+                    At::Line(5),
+                    None,
+                    vec![(At::Line(5), date, vec![(At::Line(5), None, vec!["d.png"])])]
+                ),
+            ]
+        );
+        let sex = Value::String(Some("F".to_owned()));
+        assert_eq!(tree.items[0].props[0].value, sex);
+    }
+
+    #[test]
+    fn values_are_converted_by_type() {
+        assert_eq!(
+            integer_range(&SqlType::MediumInt { unsigned: false }),
+            (-8_388_608, 8_388_607)
+        );
+        assert_eq!(
+            integer_range(&SqlType::TinyInt { unsigned: true }),
+            (0, 255)
+        );
+        assert_eq!(
+            integer_range(&SqlType::BigInt { unsigned: true }),
+            (i64::MIN, i64::MAX)
+        );
+        let json = |v: Json| convert_value(&SqlType::Json, Raw::Json(&v));
+        let cases: [(SqlType, Raw<'_>, Result<Value, &str>); 10] = [
+            (
+                SqlType::TinyInt { unsigned: true },
+                Raw::Text(" 256"),
+                Err("256 is out of range"),
+            ),
+            (
+                SqlType::Int { unsigned: false },
+                Raw::Text("-7"),
+                Ok(Value::BigInt(Some(-7))),
+            ),
+            (SqlType::Bool, Raw::Text("Yes"), Ok(Value::Bool(Some(true)))),
+            (
+                SqlType::Bool,
+                Raw::Json(&Json::Bool(false)),
+                Ok(Value::Bool(Some(false))),
+            ),
+            (
+                SqlType::Float,
+                Raw::Text("1e39"),
+                Err(
+                    "1000000000000000000000000000000000000000 is out of range for a single-precision float",
+                ),
+            ),
+            (
+                SqlType::VarBinary(2),
+                Raw::Text("0x0a1b2c"),
+                Err("3 bytes is too long (at most 2)"),
+            ),
+            (
+                SqlType::Enum(vec!["L".to_owned(), "R".to_owned()]),
+                Raw::Text(" r"),
+                Ok(Value::String(Some("R".to_owned()))),
+            ),
+            (
+                SqlType::Varchar(3),
+                Raw::Text("abcd"),
+                Err("a text of 4 characters is too long (at most 3)"),
+            ),
+            (
+                SqlType::Date,
+                Raw::Text("2020-02-30"),
+                Err("'2020-02-30' is not a date (YYYY-MM-DD)"),
+            ),
+            (
+                SqlType::TinyText,
+                Raw::Json(&Json::Null),
+                Err("null is not a valid value"),
+            ),
+        ];
+        for (ty, raw, expected) in cases {
+            assert_eq!(
+                convert_value(&ty, raw),
+                expected.map_err(str::to_owned),
+                "{ty}"
+            );
+        }
+        assert_eq!(
+            json(serde_json::json!({"a": [1, 2]})),
+            Ok(Value::String(Some(r#"{"a":[1,2]}"#.to_owned())))
+        );
+        assert_eq!(
+            convert_value(&SqlType::Json, Raw::Text("{a")),
+            Err("'{a' is not valid JSON: key must be a string at line 1 column 2".to_owned())
         );
     }
 }
