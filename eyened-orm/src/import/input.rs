@@ -23,10 +23,14 @@ use super::{ImportError, InputProblem};
 use crate::schema::{SqlType, Table};
 
 /// The input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// One JSON document: a list of projects (or a project) with nested patients, studies,
+    /// series and images.
     Json,
+    /// The same tree as YAML.
     Yaml,
+    /// Flat CSV: one row per image, its project, patient, study and series in columns.
     Csv,
 }
 
