@@ -12,9 +12,13 @@ use crate::{
 /// by id. Patient, study and series are taken from the image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewAnnotation {
+    /// `ImageInstanceID` of the annotated image; its series, study and patient follow from it.
     pub image_instance_id: i32,
+    /// `FeatureID`: what is annotated.
     pub feature_id: i32,
+    /// `CreatorID`: the person or model the annotation is by.
     pub creator_id: i32,
+    /// `AnnotationTypeID`: how the annotation's data is to be read (e.g. `Binary mask`).
     pub annotation_type_id: i32,
 }
 

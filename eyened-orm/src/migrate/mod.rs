@@ -1,8 +1,9 @@
 //! Schema changes as data, planned into SQL per dialect, applied, and rendered into migration files.
 //!
 //! Data flows one way: `Vec<Change>` → [`plan()`] → SQL statements → [`apply`] (or printed). A
-//! migration file holds its changes as data, so `down` is derived from `up` ([`reverse`]) and the
-//! SQL of any migration can be printed without a database connection.
+//! migration file holds its changes as data, so `down` is derived from `up`
+//! ([`reverse`](crate::schema::reverse)) and the SQL of any migration can be printed without a
+//! database connection.
 
 pub mod fold;
 pub mod guard;

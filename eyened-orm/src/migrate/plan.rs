@@ -17,10 +17,14 @@ use crate::sql::{ident, ident_list, literal};
 pub enum Dialect {
     /// MySQL 8 and MariaDB 10.11.
     MySql,
+    /// SQLite (tests, the quickstart). Tables, columns and indexes can be added, dropped and
+    /// renamed; modifying a column or changing the primary key, foreign keys or checks of an
+    /// existing table is a [`PlanError`]; engines, table comments and collations are left out.
     Sqlite,
 }
 
 impl Dialect {
+    /// The dialect of a SeaORM backend; PostgreSQL is an error.
     pub fn of(backend: DbBackend) -> Result<Self, DbErr> {
         match backend {
             DbBackend::MySql => Ok(Dialect::MySql),
@@ -36,7 +40,9 @@ impl Dialect {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{dialect:?} cannot {change}: apply this migration to MySQL/MariaDB")]
 pub struct PlanError {
+    /// The dialect that cannot carry out the change.
     pub dialect: Dialect,
+    /// The change, as its [`Display`](std::fmt::Display) line describes it.
     pub change: String,
 }
 

@@ -7,46 +7,71 @@ use super::model::{Check, Column, FkAction, ForeignKey, Index, SqlType, Table};
 /// One change to a schema. Changes carry enough of the old state to be reversed exactly.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// Creates the table with its columns, keys, indexes, checks and options.
     AddTable(Table),
     /// Drops the table; holds its definition so that the reverse can re-create it.
     DropTable(Table),
+    /// Renames a table.
     RenameTable {
+        /// The current name.
         from: String,
+        /// The new name.
         to: String,
     },
     /// Adds a column; `after` places it (MySQL), `None` places it first.
     AddColumn {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The new column's full definition.
         column: Column,
+        /// The column it follows; `None` for first (ignored on SQLite, which appends).
         after: Option<String>,
     },
+    /// Drops a column; holds its definition and position so that the reverse re-adds it where
+    /// it was.
     DropColumn {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The column as it is before the drop.
         column: Column,
+        /// The column it follows (`None`: it is first), for the reverse.
         after: Option<String>,
     },
+    /// Renames a column, keeping its definition.
     RenameColumn {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The current column name.
         from: String,
+        /// The new column name.
         to: String,
     },
     /// Changes anything of a column but its name: type, nullability, default, auto-increment,
     /// `ON UPDATE`, collation, comment.
     ModifyColumn {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The column as it is, for the reverse and the safety judgement.
         from: Column,
+        /// The column as it becomes (`MODIFY COLUMN` writes this definition).
         to: Column,
     },
     /// Changes the storage engine (`None`: InnoDB).
     SetEngine {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The current engine.
         from: Option<String>,
+        /// The new engine.
         to: Option<String>,
     },
     /// Changes the table comment (`None`: none).
     SetTableComment {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The current comment.
         from: Option<String>,
+        /// The new comment.
         to: Option<String>,
     },
     /// Converts the table and every text column in it to a collation and its character set
@@ -55,45 +80,75 @@ pub enum Change {
     /// columns: `columns_after` are declared again after it, as they are in the target, and
     /// `columns_before` as they were, for the reverse.
     ConvertTable {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The table's current collation.
         from: Option<String>,
+        /// The collation to convert to.
         to: Option<String>,
+        /// Columns declared again after the reverse conversion, as they are before this change.
         columns_before: Vec<Column>,
+        /// Columns declared again (`MODIFY COLUMN`) after the conversion, as in the target.
         columns_after: Vec<Column>,
     },
+    /// Replaces the primary key in one `ALTER TABLE`.
     SetPrimaryKey {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The current key columns, in key order; empty for none.
         from: Vec<String>,
+        /// The new key columns, in key order; empty for none.
         to: Vec<String>,
     },
+    /// Creates a secondary index.
     AddIndex {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The index to create.
         index: Index,
     },
+    /// Drops a secondary index; holds its definition so that the reverse can re-create it.
     DropIndex {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The index as it is before the drop.
         index: Index,
     },
     /// Renames `index` (as it is before) to `to`; nothing else about it changes.
     RenameIndex {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The index under its current name.
         index: Index,
+        /// The new name.
         to: String,
     },
+    /// Adds a foreign key held by `table`.
     AddForeignKey {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The key to add.
         foreign_key: ForeignKey,
     },
+    /// Drops a foreign key; holds its definition so that the reverse can add it back.
     DropForeignKey {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The key as it is before the drop.
         foreign_key: ForeignKey,
     },
+    /// Adds a CHECK constraint.
     AddCheck {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The constraint to add.
         check: Check,
     },
+    /// Drops a CHECK constraint; holds its definition for the reverse.
     DropCheck {
+        /// The table, by its name when the change runs.
         table: String,
+        /// The constraint as it is before the drop.
         check: Check,
     },
 }
@@ -101,6 +156,7 @@ pub enum Change {
 /// Whether applying a change can lose data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Safety {
+    /// Cannot lose or reject data.
     Safe,
     /// Can lose or reject existing data; the reason says how.
     Lossy(String),

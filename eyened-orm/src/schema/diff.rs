@@ -46,6 +46,7 @@ impl Renames {
 /// What a diff found: the changes, and drop + add pairs that look like unannounced renames.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Diff {
+    /// The changes, in an order in which they can be applied as they are.
     pub changes: Vec<Change>,
     /// `Table.old -> Table.new` (or `Old -> New` for tables) pairs of the same shape that were
     /// diffed as drop + add because no rename was declared.
@@ -65,6 +66,7 @@ pub enum Class {
 }
 
 impl Class {
+    /// The lowercase name reports print: `cosmetic`, `semantic` or `unmanaged`.
     pub fn as_str(self) -> &'static str {
         match self {
             Class::Cosmetic => "cosmetic",

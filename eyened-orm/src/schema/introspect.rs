@@ -24,7 +24,9 @@ use super::model::{
 /// Which server we introspect; they differ in catalog details, not in meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
+    /// MariaDB (10.11): its `VERSION()` says `MariaDB`.
     MariaDb,
+    /// MySQL 8, and any server whose `VERSION()` does not say `MariaDB`.
     MySql,
 }
 
@@ -69,63 +71,102 @@ pub struct Catalog {
     pub check_constraints: Vec<CheckRow>,
 }
 
+/// One row of `information_schema.TABLES`: a base table and its options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct TableRow {
+    /// `TABLE_NAME`.
     pub table_name: String,
+    /// `ENGINE` (`InnoDB`, `MyISAM`, ...).
     pub engine: Option<String>,
+    /// `TABLE_COLLATION`, the table's default collation.
     pub table_collation: Option<String>,
+    /// `TABLE_COMMENT`; empty for none.
     pub table_comment: String,
 }
 
+/// One row of `information_schema.COLUMNS`: one column of one table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct ColumnRow {
+    /// `TABLE_NAME`.
     pub table_name: String,
+    /// `COLUMN_NAME`.
     pub column_name: String,
+    /// `COLUMN_TYPE`, the full type as the server writes it: `int(11) unsigned`,
+    /// `enum('L','R')`; read by [`parse_column_type`].
     pub column_type: String,
+    /// `IS_NULLABLE`: `YES` or `NO`.
     pub is_nullable: String,
+    /// `COLUMN_DEFAULT` as the server reports it (MariaDB quotes literals and writes `NULL`,
+    /// MySQL does neither); read by [`normalize_default`].
     pub column_default: Option<String>,
+    /// `EXTRA`: `auto_increment`, `on update current_timestamp()`, `DEFAULT_GENERATED`,
+    /// `VIRTUAL GENERATED`, ... (empty for nothing).
     pub extra: String,
+    /// `COLLATION_NAME`; NULL for a column without a character set (numbers, dates, blobs).
     pub collation_name: Option<String>,
+    /// `COLUMN_COMMENT`; empty for none.
     pub column_comment: String,
 }
 
+/// One row of `information_schema.STATISTICS`: one column of one index (`PRIMARY` for the
+/// primary key).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct StatisticsRow {
+    /// `TABLE_NAME`.
     pub table_name: String,
+    /// `INDEX_NAME`; `PRIMARY` for the primary key.
     pub index_name: String,
+    /// `NON_UNIQUE`: 0 for a unique index or the primary key, 1 otherwise.
     pub non_unique: i64,
+    /// `SEQ_IN_INDEX`: the column's position in the index, from 1.
     pub seq_in_index: i64,
     /// `NULL` for a part of a MySQL 8 functional index.
     pub column_name: Option<String>,
 }
 
+/// One row of `information_schema.REFERENTIAL_CONSTRAINTS`: a foreign key's actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct ReferentialRow {
+    /// `TABLE_NAME`: the table holding the key.
     pub table_name: String,
+    /// `CONSTRAINT_NAME`: the key's name.
     pub constraint_name: String,
+    /// `DELETE_RULE`: `RESTRICT`, `NO ACTION`, `CASCADE`, `SET NULL` or `SET DEFAULT`.
     pub delete_rule: String,
+    /// `UPDATE_RULE`, with the same values as `delete_rule`.
     pub update_rule: String,
 }
 
+/// One row of `information_schema.KEY_COLUMN_USAGE` for a foreign key: one referencing column
+/// and the column it references.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct KeyColumnRow {
+    /// `TABLE_NAME`: the table holding the key.
     pub table_name: String,
+    /// `CONSTRAINT_NAME`: the key's name.
     pub constraint_name: String,
+    /// `COLUMN_NAME`: the referencing column.
     pub column_name: String,
+    /// `REFERENCED_TABLE_NAME`.
     pub referenced_table_name: String,
+    /// `REFERENCED_COLUMN_NAME`: the column `column_name` points at.
     pub referenced_column_name: String,
 }
 
+/// One row of `information_schema.CHECK_CONSTRAINTS`, with its table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct CheckRow {
+    /// `TABLE_NAME` (from `TABLE_CONSTRAINTS` on MySQL 8).
     pub table_name: String,
+    /// `CONSTRAINT_NAME`.
     pub constraint_name: String,
+    /// `CHECK_CLAUSE`: the condition as the server normalized it.
     pub check_clause: String,
 }
 

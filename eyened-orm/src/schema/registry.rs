@@ -20,7 +20,9 @@ use crate::entity::*;
 
 /// Table metadata that SeaORM's derive cannot express; implemented by `#[derive(EyenedTable)]`.
 pub trait TableMeta {
+    /// The secondary indexes and unique keys (`#[eyened(index(...))]`, `#[eyened(unique(...))]`).
     fn indexes() -> Vec<Index>;
+    /// The CHECK constraints (`#[eyened(check(...))]`).
     fn checks() -> Vec<Check>;
     /// Engine, collation and comments, where the entity declares them.
     fn declared() -> Declared {
@@ -32,9 +34,13 @@ pub trait TableMeta {
 /// to the server's default (InnoDB, the database's collation, no comment).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Declared {
+    /// The storage engine (`#[eyened(engine = "...")]`).
     pub engine: Option<&'static str>,
+    /// The table's default collation (`#[eyened(collation = "...")]`).
     pub collation: Option<&'static str>,
+    /// The table comment (`#[eyened(comment = "...")]`).
     pub comment: Option<&'static str>,
+    /// The columns that declare anything of their own; the others are absent.
     pub columns: Vec<DeclaredColumn>,
 }
 
@@ -43,8 +49,11 @@ pub struct Declared {
 pub struct DeclaredColumn {
     /// The SQL column name.
     pub name: &'static str,
+    /// The column's collation; `None`: its table's.
     pub collation: Option<&'static str>,
+    /// The column comment; `None`: none.
     pub comment: Option<&'static str>,
+    /// `ON UPDATE CURRENT_TIMESTAMP`.
     pub on_update_current_timestamp: bool,
 }
 

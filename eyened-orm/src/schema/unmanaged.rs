@@ -23,6 +23,7 @@ pub const FILE: &str = "migration/unmanaged.toml";
 /// The declared unmanaged tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Unmanaged {
+    /// The declarations, in file order; names are unique and none is an entity's table.
     pub tables: Vec<UnmanagedTable>,
 }
 
@@ -30,7 +31,9 @@ pub struct Unmanaged {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnmanagedTable {
+    /// The table name, matched exactly (case-sensitive).
     pub name: String,
+    /// Why the table stays unmodelled; never empty.
     pub reason: String,
 }
 
