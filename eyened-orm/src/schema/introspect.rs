@@ -588,6 +588,10 @@ pub fn parse_column_type(column_type: &str) -> SqlType {
         None => (base.as_str(), None),
     };
     let n = || args.and_then(|a| a.trim().parse::<u32>().ok());
+    // Fractional seconds (`datetime(6)`) and `float(M,D)` have no variant of their own: they are
+    // kept verbatim as `Other`, so a diff shows them and a MODIFY rewrites them as they are
+    // instead of silently dropping the precision.
+    let plain = args.is_none_or(|a| a.trim() == "0");
     match name {
         "tinyint" if args == Some("1") && !unsigned => SqlType::Bool,
         "bool" | "boolean" => SqlType::Bool,
@@ -596,8 +600,8 @@ pub fn parse_column_type(column_type: &str) -> SqlType {
         "mediumint" => SqlType::MediumInt { unsigned },
         "int" | "integer" => SqlType::Int { unsigned },
         "bigint" => SqlType::BigInt { unsigned },
-        "float" => SqlType::Float,
-        "double" | "real" => SqlType::Double,
+        "float" if plain => SqlType::Float,
+        "double" | "real" if plain => SqlType::Double,
         "decimal" | "numeric" => {
             let mut parts = args
                 .unwrap_or("10,0")
@@ -621,9 +625,9 @@ pub fn parse_column_type(column_type: &str) -> SqlType {
         "mediumblob" => SqlType::MediumBlob,
         "longblob" => SqlType::LongBlob,
         "date" => SqlType::Date,
-        "datetime" => SqlType::DateTime,
-        "timestamp" => SqlType::Timestamp,
-        "time" => SqlType::Time,
+        "datetime" if plain => SqlType::DateTime,
+        "timestamp" if plain => SqlType::Timestamp,
+        "time" if plain => SqlType::Time,
         "year" => SqlType::Year,
         "json" => SqlType::Json,
         "enum" => SqlType::Enum(parse_enum_values(
@@ -698,6 +702,22 @@ mod tests {
             SqlType::Int { unsigned: true }
         );
         assert_eq!(parse_column_type("tinyint(1)"), SqlType::Bool);
+        assert_eq!(parse_column_type("datetime"), SqlType::DateTime);
+        assert_eq!(parse_column_type("datetime(0)"), SqlType::DateTime);
+        assert_eq!(
+            parse_column_type("datetime(6)"),
+            SqlType::Other("datetime(6)".into())
+        );
+        assert_eq!(
+            parse_column_type("timestamp(3)"),
+            SqlType::Other("timestamp(3)".into())
+        );
+        assert_eq!(parse_column_type("time(6)"), SqlType::Other("time(6)".into()));
+        assert_eq!(
+            parse_column_type("double(10,2)"),
+            SqlType::Other("double(10,2)".into())
+        );
+        assert_eq!(parse_column_type("float"), SqlType::Float);
         assert_eq!(
             parse_column_type("tinyint(4)"),
             SqlType::TinyInt { unsigned: false }
