@@ -115,7 +115,8 @@ fn plan_change(
             statements.extend(redeclare_columns(table, columns_after));
             return Ok(statements);
         }
-        // Keys.
+        // Keys. A hand-written change from no key to no key would be `ALTER TABLE t` alone.
+        SetPrimaryKey { from, to, .. } if from == to => return Ok(Vec::new()),
         SetPrimaryKey { table, from, to } => mysql_only(set_primary_key(table, from, to))?,
         AddForeignKey { table, foreign_key } => mysql_only(add_foreign_key(table, foreign_key))?,
         DropForeignKey { table, foreign_key } => {
@@ -688,6 +689,21 @@ mod tests {
             set_primary_key("T", &ab, &ab[..1]),
             "ALTER TABLE `T` DROP PRIMARY KEY, ADD PRIMARY KEY (`a`)"
         );
+    }
+
+    #[test]
+    fn unchanged_primary_key_plans_nothing() {
+        for key in [vec![], vec!["a".to_string()]] {
+            let change = Change::SetPrimaryKey {
+                table: "T".to_string(),
+                from: key.clone(),
+                to: key,
+            };
+            assert_eq!(
+                plan(Dialect::MySql, &[change]).unwrap(),
+                Vec::<String>::new()
+            );
+        }
     }
 
     #[test]
