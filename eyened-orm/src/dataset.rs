@@ -87,8 +87,14 @@ pub enum DatasetError {
     #[error(
         "table {table} already has {rows} rows; the generator needs empty tables (it assigns ids from 1)"
     )]
-    NotEmpty { table: String, rows: u64 },
-    /// A statement failed.
+    NotEmpty {
+        /// The first non-empty table, in [`TABLES`] order.
+        table: String,
+        /// Its row count.
+        rows: u64,
+    },
+    /// A statement failed. Generation runs in no transaction of its own: rows inserted before
+    /// the failure stay, so empty the tables (or pass a transaction as `db`) before retrying.
     #[error("{0}")]
     Database(#[from] DbErr),
 }
@@ -207,10 +213,12 @@ fn columns(table: &str) -> &'static str {
 pub struct Rng(u64);
 
 impl Rng {
+    /// The stream of `seed`; the same seed always gives the same numbers.
     pub fn new(seed: u64) -> Self {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The next 64 uniformly random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -239,10 +247,12 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// A uniformly chosen element of `items`; panics if `items` is empty.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// `n` random bytes.
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(n + 8);
         while out.len() < n {

@@ -25,7 +25,9 @@ use crate::config::DatabaseConfig;
 #[derive(Debug, thiserror::Error)]
 #[error("{context}: {message}")]
 pub struct LoadError {
+    /// The role and the step, e.g. `import: loader session settings`.
     pub context: String,
+    /// The server's message with its error code (`... (1213)`), or the driver's, on one line.
     pub message: String,
 }
 
@@ -215,6 +217,8 @@ impl Loader {
         Ok(())
     }
 
+    /// Disconnects politely; errors are ignored. An open transaction is rolled back by the
+    /// server.
     pub async fn close(self) {
         let _ = self.conn.disconnect().await;
     }

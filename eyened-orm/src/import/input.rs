@@ -25,8 +25,8 @@ use crate::schema::{SqlType, Table};
 /// The input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// One JSON document: a list of projects (or a project) with nested patients, studies,
-    /// series and images.
+    /// One JSON document: a list of items (or `{"items": [...]}`), each a patient of a project
+    /// with nested studies, series and images.
     Json,
     /// The same tree as YAML.
     Yaml,
@@ -52,6 +52,9 @@ impl Format {
 pub struct Prop {
     /// The column name as the table spells it.
     pub column: &'static str,
+    /// The value in the column's type: `BigInt` for every integer type, `String` for texts,
+    /// enums (canonical spelling) and JSON (compact text), `Bytes` for binary types, and a
+    /// typed `None` for `null`.
     pub value: Value,
 }
 
@@ -59,10 +62,15 @@ pub struct Prop {
 /// given on. Positions are rendered as text only for problems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum At {
+    /// `items[i]`.
     Item(u32),
+    /// `items[i].studies[j]`.
     Study(u32, u32),
+    /// `items[i].studies[j].series[k]`.
     Series(u32, u32, u32),
+    /// `items[i].studies[j].series[k].images[l]`.
     Image(u32, u32, u32, u32),
+    /// A CSV line, counted from 1 with the header as line 1 (the first row is line 2).
     Line(u32),
 }
 
@@ -92,7 +100,8 @@ impl At {
         }
     }
 
-    /// The position of an element of this node's list `key` (`studies`, `series`, `images`).
+    /// The position of the element `index` of this node's list of children (`studies`,
+    /// `series`, `images`); a CSV line stays itself.
     fn child(self, index: usize) -> At {
         let i = u32::try_from(index).unwrap_or(u32::MAX);
         match self {
@@ -121,42 +130,70 @@ impl std::fmt::Display for At {
 /// An item: one patient of one project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemIn {
+    /// Where the item is given (in a CSV, its first line).
     pub at: At,
+    /// `Project.ProjectName`, matched ignoring case; required (empty when missing, which is a
+    /// problem).
     pub project_name: String,
+    /// `Patient.PatientIdentifier` within the project (or the `PatientIdentifier` prop).
+    /// `None`: the patient is that of the item's first existing image, else (with
+    /// `create_patients`) a new one with a random identifier.
     pub patient_identifier: Option<String>,
+    /// Columns of the new `Patient` row (ignored, with a warning, if it exists).
     pub props: Vec<Prop>,
+    /// The patient's studies.
     pub studies: Vec<StudyIn>,
 }
 
+/// A study of an item's patient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StudyIn {
+    /// Where the study is given (in a CSV, its first line).
     pub at: At,
+    /// `Study.StudyDate`, the study's key within its patient. `None`: the `StudyDate` prop,
+    /// else [`Options::default_study_date`](super::Options::default_study_date).
     pub study_date: Option<NaiveDate>,
+    /// Columns of the new `Study` row (ignored, with a warning, if it exists).
     pub props: Vec<Prop>,
+    /// The study's series.
     pub series: Vec<SeriesIn>,
 }
 
+/// A series of a study.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesIn {
+    /// Where the series is given (in a CSV, its first line).
     pub at: At,
+    /// `Series.SeriesInstanceUid` (or the `SeriesInstanceUid` prop). `None`: the series is
+    /// that of its first existing image, else (with `create_series`) a new one without a UID.
     pub series_id: Option<String>,
+    /// Columns of the new `Series` row (ignored, with a warning, if it exists).
     pub props: Vec<Prop>,
+    /// The series' images.
     pub images: Vec<ImageIn>,
 }
 
+/// An image of a series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageIn {
+    /// Where the image is given.
     pub at: At,
-    /// The path as given.
+    /// The path as given: relative to the images base path, or absolute inside it. Stored,
+    /// relative and with `/`, as `DatasetIdentifier`; the file must exist.
     pub image: String,
+    /// Columns of the new `ImageInstance` row (ignored if it exists).
     pub props: Vec<Prop>,
 }
 
 /// The tables whose columns `props` may name, from the entities.
 pub struct Tables {
+    /// `Patient`, for item props.
     pub patient: &'static Table,
+    /// `Study`, for study props.
     pub study: &'static Table,
+    /// `Series`, for series props.
     pub series: &'static Table,
+    /// `ImageInstance`, for image props.
     pub image: &'static Table,
 }
 
@@ -192,7 +229,9 @@ fn column(table: &'static Table, name: &str) -> Option<&'static crate::schema::C
 /// A raw value: from JSON/YAML, or a CSV cell.
 #[derive(Clone, Copy)]
 pub enum Raw<'a> {
+    /// A JSON or YAML value; `null` is SQL `NULL`.
     Json(&'a Json),
+    /// A CSV cell, parsed from its text; never `NULL` (an empty cell is not given at all).
     Text(&'a str),
 }
 

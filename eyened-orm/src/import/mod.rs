@@ -52,6 +52,7 @@ pub use input::{At, Format, ImageIn, ItemIn, Prop, SeriesIn, StudyIn};
 pub struct InputProblem {
     /// `items[0].studies[1].series[0].images[3].props.Laterality`, or `line 5, column X`.
     pub at: String,
+    /// What is wrong there, e.g. `Image has no column Foo` or `file not found: /data/a.png`.
     pub message: String,
 }
 
@@ -67,38 +68,79 @@ const LISTED_PROBLEMS: usize = 200;
 /// Why an import did not happen. Nothing was written in any case.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The import file (or, from `eorm import`, the `--env-file`) could not be read: missing,
+    /// unreadable or not UTF-8.
     #[error("cannot read '{}': {reason}", path.display())]
-    Read { path: PathBuf, reason: String },
+    Read {
+        /// The file as given.
+        path: PathBuf,
+        /// The I/O or parse error.
+        reason: String,
+    },
+    /// No `--format` and an extension other than `.json`, `.yaml`, `.yml` or `.csv`.
     #[error(
         "cannot tell the format of '{}' from its extension; use .json, .yaml, .yml or .csv, or pass --format",
         path.display()
     )]
-    UnknownFormat { path: PathBuf },
+    UnknownFormat {
+        /// The file as given.
+        path: PathBuf,
+    },
+    /// The file cannot be parsed at all (broken JSON or YAML, an unreadable CSV header); errors
+    /// in individual values are [`ImportError::Input`] instead.
     #[error("the file is not valid {format}: {reason}")]
     Syntax {
+        /// `JSON`, `YAML` or `CSV`.
         format: &'static str,
+        /// The parser's message, with the line and column where it has them.
         reason: String,
     },
+    /// Every problem found in the input, each with its position; fix them and run again. The
+    /// message lists the first 200 and counts the rest.
     #[error("{}", input_problems(.0))]
     Input(Vec<InputProblem>),
+    /// `eorm import` found no images base path: pass `--images-basepath` or set
+    /// `IMAGES_BASEPATH`.
     #[error(
         "IMAGES_BASEPATH is not set; pass --images-basepath or set it in the environment or the --env-file"
     )]
     NoBasepath,
+    /// [`Options::images_basepath`] cannot be made absolute or is not a directory.
     #[error("images base path '{}': {reason}", path.display())]
-    Basepath { path: PathBuf, reason: String },
+    Basepath {
+        /// The base path as given.
+        path: PathBuf,
+        /// Why it is unusable (`not a directory`, or the I/O error).
+        reason: String,
+    },
+    /// The `DEFAULT_STUDY_DATE` variable `eorm import` read (the value) is not a `YYYY-MM-DD`
+    /// date.
     #[error("DEFAULT_STUDY_DATE='{0}' is not a date (YYYY-MM-DD)")]
     DefaultStudyDate(String),
+    /// The connection settings (`DATABASE_URL`, the `DATABASE_*` variables, the env file) are
+    /// missing or invalid.
     #[error("{0}")]
     Config(#[from] ConfigError),
+    /// Connecting, a lookup, or a write on the SeaORM connection failed; a write's transaction
+    /// was rolled back.
     #[error("database error, nothing was written: {0}")]
     Database(#[from] DbErr),
+    /// The rows of a multi-row INSERT, read back, are not at the consecutive ids expected from
+    /// `LAST_INSERT_ID()`, or an id does not fit an `i32`. The transaction was rolled back, so
+    /// the import can be run again; if it recurs, look at the table's auto-increment settings.
     #[error(
         "the ids the server assigned to new {table} rows are not the expected consecutive range; nothing was written"
     )]
-    IdMismatch { table: String },
+    IdMismatch {
+        /// The table being written.
+        table: String,
+    },
+    /// A statement on the import's own loader connection (`LOAD DATA LOCAL INFILE` or an
+    /// INSERT in its transaction) failed; the transaction was rolled back. The message is the
+    /// server's or the driver's.
     #[error("loading the rows failed, nothing was written: {0}")]
     Load(String),
+    /// The connection is not to MySQL or MariaDB (e.g. SQLite or PostgreSQL).
     #[error("eorm import supports MySQL and MariaDB only")]
     Unsupported,
 }
@@ -133,9 +175,16 @@ fn input_problems(problems: &[InputProblem]) -> String {
 /// What an import does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
+    /// Create a project whose `project_name` matches none; otherwise that is a problem.
     pub create_projects: bool,
+    /// Create a patient that does not exist in its project, and, for an item without
+    /// `patient_identifier` whose images are all new, a patient with a random 16-hex-digit
+    /// identifier; otherwise either is a problem.
     pub create_patients: bool,
+    /// Create a study when the patient has none on the study date; otherwise that is a problem.
     pub create_studies: bool,
+    /// Create a series whose `series_id` matches none, or that has no `series_id` and only new
+    /// images; otherwise either is a problem.
     pub create_series: bool,
     /// Check and count, write nothing.
     pub dry_run: bool,
@@ -180,23 +229,32 @@ pub fn default_study_date() -> NaiveDate {
 /// New and existing rows of one table that the input refers to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Rows inserted (or, in a dry run, that would be).
     pub new: u64,
+    /// Distinct rows that exist already and that the input matched.
     pub existing: u64,
 }
 
 /// What an import did (or, with `dry_run`, would do).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
+    /// `Project` rows.
     pub projects: Counts,
+    /// `Patient` rows.
     pub patients: Counts,
+    /// `Study` rows.
     pub studies: Counts,
+    /// `Series` rows.
     pub series: Counts,
+    /// `ImageInstance` rows.
     pub images: Counts,
+    /// Copied from [`Options::dry_run`]: nothing was written.
     pub dry_run: bool,
     /// How the images were (or would be) written: `LOAD DATA LOCAL INFILE`, or INSERTs and why.
     pub writing: String,
     /// Things that did not stop the import (props ignored for existing rows, ...).
     pub warnings: Vec<String>,
+    /// Wall-clock time of the whole import, parsing included (not serialized).
     #[serde(skip)]
     pub elapsed: Duration,
 }

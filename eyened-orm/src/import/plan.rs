@@ -310,7 +310,7 @@ fn missing_required(table: &Table, set: &[&str], props: &[Prop]) -> Vec<String> 
 }
 
 /// Whether a problem was already reported for `column` of the node at `at` (a value given but
-/// invalid), so that "needs <column>" is not reported on top of it.
+/// invalid), so that "needs `<column>`" is not reported on top of it.
 fn reported(problems: &[InputProblem], at: &str, column: &str) -> bool {
     problems.iter().any(|p| {
         p.at.strip_prefix(at)
@@ -514,7 +514,7 @@ type Places = Vec<(At, &'static str)>;
 /// (referenced table, referenced column) → value → where it is given.
 type References = BTreeMap<(String, String), BTreeMap<i64, Places>>;
 
-/// Of one item: [study][series] → the range of the series' images in the [`ImageInfo`]s.
+/// Of one item: `[study][series]` → the range of the series' images in the [`ImageInfo`]s.
 type ItemSpans = Vec<Vec<Range<usize>>>;
 
 /// (index in the [`ImageInfo`]s, full path) of every file to look for.
@@ -524,7 +524,7 @@ type Files = Vec<(usize, PathBuf)>;
 struct Scan<'i> {
     /// The ids the props give in single-column foreign keys, to look up.
     references: References,
-    /// [item] → where the images of its series are in `images` and `infos`.
+    /// `[item]` → where the images of its series are in `images` and `infos`.
     spans: Vec<ItemSpans>,
     /// Every image, in input order.
     images: Vec<&'i ImageIn>,

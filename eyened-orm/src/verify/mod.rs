@@ -57,6 +57,8 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The name in the text report: `schema`, `orphan`, ..., `data changed` (the JSON report
+    /// spells it in snake case, `data_changed`).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Schema => "schema",
@@ -78,7 +80,9 @@ impl fmt::Display for Kind {
 /// One thing that is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// Which check found it.
     pub kind: Kind,
+    /// The table concerned; `None` for schema problems (the detail names the table).
     pub table: Option<String>,
     /// The column(s) concerned, comma-separated.
     pub column: Option<String>,
@@ -86,14 +90,19 @@ pub struct Problem {
     pub key: Option<String>,
     /// How many rows (or groups) it concerns; 0 when not countable.
     pub count: u64,
+    /// What is wrong, in words (for schema problems, the change that would fix the drift).
     pub detail: String,
 }
 
 /// What [`verify`] does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
+    /// Compare the live schema with the entities ([`Kind::Schema`]).
     pub schema: bool,
+    /// Count orphans, duplicates and CHECK failures ([`integrity`]).
     pub integrity: bool,
+    /// Read every row through its entity ([`decode`]); the slowest check, a full scan of every
+    /// table.
     pub decode: bool,
     /// Write a snapshot here.
     pub snapshot: Option<PathBuf>,
@@ -126,16 +135,34 @@ impl Default for Options {
 /// Why verification could not be carried out (as opposed to what it found).
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
+    /// The connection settings (`DATABASE_URL`, the `DATABASE_*` variables, the env file) are
+    /// missing or invalid.
     #[error("{0}")]
     Config(#[from] ConfigError),
+    /// Connecting or a query failed (introspection, a count, the checksums).
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    /// The `--compare` snapshot cannot be read, is not a snapshot or is of another format
+    /// version, or the `--snapshot` file cannot be written.
     #[error("snapshot file '{}': {reason}", path.display())]
-    Snapshot { path: PathBuf, reason: String },
+    Snapshot {
+        /// The snapshot file as given.
+        path: PathBuf,
+        /// The I/O or JSON error, or the unsupported format version.
+        reason: String,
+    },
+    /// An `--expect` value is empty; use `Table.Column` or `Table`.
     #[error("invalid --expect: {0}")]
     Expect(String),
+    /// The unmanaged-table declarations file cannot be read or is invalid.
     #[error("unmanaged-table declarations '{}': {reason}", path.display())]
-    Unmanaged { path: PathBuf, reason: String },
+    Unmanaged {
+        /// The declarations file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The connection is not to MySQL or MariaDB.
     #[error("eorm verify supports MySQL and MariaDB only")]
     Unsupported,
 }
@@ -143,8 +170,9 @@ pub enum VerifyError {
 /// What [`verify`] found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// `user@host:port/db`.
+    /// The database as the caller named it; `eorm verify` gives `user@host:port/db`.
     pub database: String,
+    /// No problems were found; the same as [`Report::is_ok`], kept for the JSON report.
     pub ok: bool,
     /// Tables of the live database (bookkeeping tables aside).
     pub tables: usize,
@@ -152,11 +180,13 @@ pub struct Report {
     pub unmanaged: Vec<UnmanagedTable>,
     /// Rows read through the entities.
     pub rows_decoded: u64,
+    /// Everything found, schema problems first, then integrity, decode and data changes.
     pub problems: Vec<Problem>,
     /// Set when `--compare` was given: every change, expected or not.
     pub comparison: Option<Comparison>,
     /// Where the snapshot was written, with `--snapshot`.
     pub snapshot_written: Option<PathBuf>,
+    /// Wall-clock time of the whole verification (not serialized).
     #[serde(skip)]
     pub elapsed: Duration,
 }

@@ -26,17 +26,21 @@ pub const FORMAT: u32 = 1;
 /// Row counts and column checksums of every table, as `--snapshot` writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
+    /// [`FORMAT`] when written; [`Snapshot::read`] rejects any other version.
     pub format: u32,
     /// The database, as `user@host:port/db` (never the password).
     pub database: String,
     /// When it was taken (local time, ISO 8601).
     pub taken_at: String,
+    /// Table name, as the server spells it → its counts and checksums. Every table of the
+    /// database, unmanaged ones included.
     pub tables: BTreeMap<String, TableSnapshot>,
 }
 
 /// One table of a [`Snapshot`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableSnapshot {
+    /// `COUNT(*)`.
     pub rows: u64,
     /// Column name → checksum (decimal text).
     pub columns: BTreeMap<String, String>,
@@ -189,9 +193,12 @@ impl Expectations {
 /// One difference between two snapshots.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DataChange {
+    /// The table, as the newer snapshot spells it (the older one, if it was removed).
     pub table: String,
     /// `None` for the table as a whole (added, removed, row count).
     pub column: Option<String>,
+    /// `table added (N rows)`, `table removed (N rows)`, `row count changed: A → B`, `column
+    /// added`, `column removed` or `column data changed`.
     pub detail: String,
     /// Declared with `--expect`.
     pub expected: bool,
@@ -200,6 +207,7 @@ pub struct DataChange {
 /// What changed between two snapshots, and the expectations nothing matched.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Comparison {
+    /// Every difference, expected or not, by table then column (names compared ignoring case).
     pub changes: Vec<DataChange>,
     /// `--expect` entries that matched no change (informational).
     pub unmatched_expectations: Vec<String>,
