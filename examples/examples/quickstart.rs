@@ -14,12 +14,29 @@ use eyened_orm::{
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Database, EntityTrait, ModelTrait,
-    PaginatorTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Database, DatabaseConnection,
+    EntityTrait, ModelTrait, PaginatorTrait,
 };
 
+/// What every step returns: any error ends the tour with its message.
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<()> {
+    let db = connect_and_migrate().await?;
+    // Unique names, so the example can run repeatedly against a persistent server database.
+    let tag = chrono::Utc::now().format("%Y%m%d%H%M%S%f").to_string();
+    let equipment = insert_equipment(&db, &tag).await?;
+    let (project, series) = insert_patient_tree(&db, &tag).await?;
+    let image_ids = insert_images(&db, &tag, &series, &equipment).await?;
+    read_back_through_relations(&db, &series).await?;
+    use_the_selectors(&db, &project, &image_ids).await?;
+    create_a_grading_task(&db, &tag, &image_ids).await?;
+    Ok(())
+}
+
+/// Connects to `DATABASE_URL` (or a fresh SQLite file) and applies the pending migrations.
+async fn connect_and_migrate() -> Result<DatabaseConnection> {
     let (url, shown) = match std::env::var("DATABASE_URL") {
         Ok(url) => {
             let shown = eyened_orm::config::DatabaseConfig::from_url(&url)?.display();
@@ -40,46 +57,65 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Migrator::up(&db, None).await?;
     let applied = Migrator::get_applied_migrations(&db).await?.len();
     println!("migrations applied: {applied}");
+    Ok(db)
+}
 
-    // Unique names, so the example can run repeatedly against a persistent server database.
-    let tag = chrono::Utc::now().format("%Y%m%d%H%M%S%f").to_string();
+/// Where images come from: their source, the camera that took them, and their modality.
+struct Equipment {
+    source: source_info::Model,
+    device: device_instance::Model,
+    modality: modality::Model,
+}
 
+/// Inserts an image source, a device model with one device instance, and a modality.
+async fn insert_equipment(db: &DatabaseConnection, tag: &str) -> Result<Equipment> {
     let source = source_info::ActiveModel {
         source_name: Set(format!("quickstart-{tag}")),
         source_path: Set(format!("/images/quickstart-{tag}")),
         thumbnail_path: Set(format!("/thumbnails/quickstart-{tag}")),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let model = device_model::ActiveModel {
         manufacturer: Set("Topcon".into()),
         manufacturer_model_name: Set(format!("TRC-NW8 {tag}")),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let device = device_instance::ActiveModel {
         device_model_id: Set(model.device_model_id),
         description: Set("clinic camera 1".into()),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let cfi = modality::ActiveModel {
         modality_tag: Set(format!("CF-{tag}")),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
+    Ok(Equipment {
+        source,
+        device,
+        modality: cfi,
+    })
+}
 
+/// Inserts a project holding a patient, a study and a series; returns the project and series.
+async fn insert_patient_tree(
+    db: &DatabaseConnection,
+    tag: &str,
+) -> Result<(project::Model, series::Model)> {
     let project = project::ActiveModel {
         project_name: Set(format!("Quickstart {tag}")),
         external: Set(eyened_orm::External::N),
         description: Set(Some("created by examples/quickstart.rs".into())),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let patient = patient::ActiveModel {
         project_id: Set(project.project_id),
@@ -88,7 +124,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sex: Set(Some(Sex::F)),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let study = study::ActiveModel {
         patient_id: Set(patient.patient_id),
@@ -96,14 +132,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         study_description: Set(Some("baseline visit".into())),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let series = series::ActiveModel {
         study_id: Set(study.study_id),
         series_number: Set(Some(1)),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     println!(
         "inserted project #{} {:?}, patient #{} {}, study #{} on {}, series #{}",
@@ -115,7 +151,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         study.study_date,
         series.series_id
     );
+    Ok((project, series))
+}
 
+/// Inserts three color fundus images (left, right, right) into the series; returns their ids.
+async fn insert_images(
+    db: &DatabaseConnection,
+    tag: &str,
+    series: &series::Model,
+    equipment: &Equipment,
+) -> Result<Vec<i32>> {
     let mut image_ids = Vec::new();
     for (i, laterality) in [Laterality::L, Laterality::R, Laterality::R]
         .into_iter()
@@ -123,9 +168,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         let image = image_instance::ActiveModel {
             series_id: Set(series.series_id),
-            source_info_id: Set(source.source_info_id),
-            device_instance_id: Set(device.device_instance_id),
-            modality_id: Set(cfi.modality_id),
+            source_info_id: Set(equipment.source.source_info_id),
+            device_instance_id: Set(equipment.device.device_instance_id),
+            modality_id: Set(equipment.modality.modality_id),
             modality: Set(Some(Modality::ColorFundus)),
             laterality: Set(laterality),
             rows_y: Set(Some(1536)),
@@ -135,7 +180,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             inactive: Set(false),
             ..Default::default()
         }
-        .insert(&db)
+        .insert(db)
         .await?;
         println!(
             "inserted image #{} {} eye {}",
@@ -143,14 +188,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         image_ids.push(image.image_instance_id);
     }
+    Ok(image_ids)
+}
 
-    // Read back, walking the relations both ways.
-    let images = series.find_related(image_instance::Entity).all(&db).await?;
+/// Reads the images back, walking the relations both ways: series to images, and from an image
+/// up to its series, study, patient and project.
+async fn read_back_through_relations(
+    db: &DatabaseConnection,
+    series: &series::Model,
+) -> Result<()> {
+    let images = series.find_related(image_instance::Entity).all(db).await?;
     println!("series #{} has {} images", series.series_id, images.len());
     let first = &images[0];
     let (_, Some(parent)) = image_instance::Entity::find_by_id(first.image_instance_id)
         .find_also_related(series::Entity)
-        .one(&db)
+        .one(db)
         .await?
         .ok_or("image vanished")?
     else {
@@ -158,17 +210,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let owner = parent
         .find_related(study::Entity)
-        .one(&db)
+        .one(db)
         .await?
         .ok_or("no study")?;
     let person = owner
         .find_related(patient::Entity)
-        .one(&db)
+        .one(db)
         .await?
         .ok_or("no patient")?;
     let home = person
         .find_related(project::Entity)
-        .one(&db)
+        .one(db)
         .await?
         .ok_or("no project")?;
     println!(
@@ -188,13 +240,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "right-eye images: {right_eyes}; keypoints of the first: {:?}",
         first.cf_keypoints
     );
-    let all = image_instance::Entity::find().count(&db).await?;
+    let all = image_instance::Entity::find().count(db).await?;
     println!("image instances in the database: {all}");
     let _ = DataType::R8; // every enum of the schema is available at the crate root
+    Ok(())
+}
 
-    // Selectors: by primary key, by several keys (in the order asked), by name, and by a
-    // condition that may use the image's series, study, patient, project and device tables.
-    let image = ImageInstance::by_id(&db, image_ids[0])
+/// Selectors: by primary key, by several keys (in the order asked), by name, and by a condition
+/// that may use the image's series, study, patient, project and device tables.
+async fn use_the_selectors(
+    db: &DatabaseConnection,
+    project: &project::Model,
+    image_ids: &[i32],
+) -> Result<()> {
+    let image = ImageInstance::by_id(db, image_ids[0])
         .await?
         .ok_or("image vanished")?;
     println!(
@@ -205,7 +264,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         image.shape()
     );
     let reversed: Vec<i32> = image_ids.iter().rev().copied().collect();
-    let in_order = ImageInstance::by_ids(&db, &reversed).await?;
+    let in_order = ImageInstance::by_ids(db, &reversed).await?;
     println!(
         "by_ids({reversed:?}) -> {:?}",
         in_order
@@ -213,7 +272,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|i| i.image_instance_id)
             .collect::<Vec<_>>()
     );
-    let found = Project::by_name(&db, &project.project_name)
+    let found = Project::by_name(db, &project.project_name)
         .await?
         .ok_or("project vanished")?;
     println!(
@@ -221,30 +280,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         found.project_name, found.project_id
     );
     let right = ImageInstance::where_(
-        &db,
+        db,
         Condition::all()
             .add(project::Column::ProjectName.eq(found.project_name.as_str()))
             .add(image_instance::Column::Laterality.eq(Laterality::R)),
     )
     .await?;
     println!("right-eye images of the project (where_): {}", right.len());
+    Ok(())
+}
 
-    // A constructor: a task with one sub-task per image set, in one transaction.
+/// A constructor: a task with one sub-task per image set, in one transaction; an unknown task
+/// definition is refused.
+async fn create_a_grading_task(
+    db: &DatabaseConnection,
+    tag: &str,
+    image_ids: &[i32],
+) -> Result<()> {
     let grader = creator::ActiveModel {
         creator_name: Set(format!("grader-{tag}")),
         is_human: Set(true),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let definition = task_definition::ActiveModel {
         task_definition_name: Set(format!("grading-{tag}")),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await?;
     let task = Task::from_imagesets(
-        &db,
+        db,
         &definition.task_definition_name,
         "quickstart batch",
         &[image_ids[..2].to_vec(), image_ids[2..].to_vec()],
@@ -252,7 +319,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     let sub_tasks =
-        SubTask::by_columns(&db, [(sub_task::Column::TaskId, task.task_id.into())]).await?;
+        SubTask::by_columns(db, [(sub_task::Column::TaskId, task.task_id.into())]).await?;
     println!(
         "task #{} {:?} ({}) with {} sub-tasks for {}",
         task.task_id,
@@ -261,7 +328,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sub_tasks.len(),
         grader.creator_name
     );
-    match Task::from_imagesets(&db, "no such definition", "never", &[], None).await {
+    match Task::from_imagesets(db, "no such definition", "never", &[], None).await {
         Err(e) => println!("an unknown task definition is refused: {e}"),
         Ok(_) => return Err("a task was created for an unknown definition".into()),
     }

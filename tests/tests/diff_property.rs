@@ -482,208 +482,234 @@ fn mutate(g: &mut Generator, a: &Schema) -> (Schema, Renames) {
     (b, renames)
 }
 
+/// One random mutation of `b`: a new table now and then, else a random change to a random table.
 fn mutate_once(g: &mut Generator, b: &mut Schema, renames: &mut Renames) {
     if b.tables.is_empty() || g.rng.percent(8) {
-        let table = g.table(&b.tables);
-        b.tables.push(table);
+        add_table(g, b);
         return;
     }
     let ti = g.rng.below(b.tables.len());
     match g.rng.below(20) {
-        17 => {
-            // Convert the table to another collation, or back to the database's default.
-            let table = &mut b.tables[ti];
-            table.collation = match table.collation {
-                Some(_) if g.rng.percent(50) => None,
-                _ => Some(g.rng.pick(&TABLE_COLLATIONS).to_string()),
-            };
-            normalize_collations(table);
-        }
-        18 => {
-            // A table comment set, changed or removed.
-            let table = &mut b.tables[ti];
-            table.comment = match table.comment {
-                Some(_) if g.rng.percent(50) => None,
-                _ => Some(g.rng.pick(&COMMENTS).to_string()),
-            };
-        }
-        19 => {
-            // A column's collation, comment or ON UPDATE changed.
-            let table = &mut b.tables[ti];
-            let used = structural_columns(table);
-            let candidates: Vec<usize> = (0..table.columns.len())
-                .filter(|&i| !used.contains(&table.columns[i].name))
-                .collect();
-            if candidates.is_empty() {
-                return;
-            }
-            let i = *g.rng.pick(&candidates);
-            g.decorate(&mut table.columns[i]);
-            normalize_collations(table);
-        }
-        0 => {
-            // Drop a table, and the foreign keys that point at it.
-            let name = b.tables.remove(ti).name;
-            for t in &mut b.tables {
-                t.foreign_keys.retain(|fk| fk.referenced_table != name);
-            }
-        }
-        1 => {
-            // Declared table rename.
-            let old = b.tables[ti].name.clone();
-            if renames.tables.values().any(|n| *n == old) {
-                return;
-            }
-            let new = g.fresh(&format!("{old}_r"));
-            b.tables[ti].name = new.clone();
-            for t in &mut b.tables {
-                for fk in &mut t.foreign_keys {
-                    if fk.referenced_table == old {
-                        fk.referenced_table = new.clone();
-                    }
-                }
-            }
-            renames.tables.insert(old, new);
-        }
-        2 | 3 => {
-            // Add a column anywhere after the first.
-            let table = &mut b.tables[ti];
-            let column = {
-                let name = g.fresh("c");
-                g.column(name, false)
-            };
-            let position = g.rng.range(1, table.columns.len() as u32) as usize;
-            table.columns.insert(position, column);
-            normalize_collations(table);
-        }
-        4 => {
-            // Drop a plain column.
-            let table = &mut b.tables[ti];
-            let used = structural_columns(table);
-            let candidates: Vec<String> = table
-                .columns
-                .iter()
-                .filter(|c| !used.contains(&c.name))
-                .map(|c| c.name.clone())
-                .collect();
-            if !candidates.is_empty() {
-                let column = g.rng.pick(&candidates).clone();
-                remove_column(table, &column);
-            }
-        }
+        17 => change_table_collation(g, &mut b.tables[ti]),
+        18 => change_table_comment(g, &mut b.tables[ti]),
+        19 => redecorate_column(g, &mut b.tables[ti]),
+        0 => drop_table(b, ti),
+        1 => declare_table_rename(g, b, ti, renames),
+        2 | 3 => add_column(g, &mut b.tables[ti]),
+        4 => drop_plain_column(g, &mut b.tables[ti]),
         5..=7 => modify_column(g, &mut b.tables[ti]),
-        8 => {
-            // Declared column rename (a key column's too: MySQL renames it inside keys). A
-            // column is renamed once: a rename is declared from A's name.
-            let table_name = b.tables[ti].name.clone();
-            let table = &b.tables[ti];
-            let checked: BTreeSet<String> = table.checks.iter().filter_map(check_column).collect();
-            let candidates: Vec<String> = table
-                .columns
-                .iter()
-                .filter(|c| {
-                    !checked.contains(&c.name) && !renames.columns.values().any(|n| *n == c.name)
-                })
-                .map(|c| c.name.clone())
-                .collect();
-            if candidates.is_empty() {
-                return;
-            }
-            let old = g.rng.pick(&candidates).clone();
-            let new = g.fresh(&format!("{old}_r"));
-            rename_column(b, ti, &old, &new);
-            renames.columns.insert((table_name, old), new);
-        }
+        8 => declare_column_rename(g, b, ti, renames),
         9 => add_index(g, &mut b.tables[ti]),
-        10 => {
-            // Drop an index, or flip its uniqueness, or change its columns.
-            let table = &mut b.tables[ti];
-            if table.indexes.is_empty() {
-                return;
-            }
-            let i = g.rng.below(table.indexes.len());
-            match g.rng.below(3) {
-                0 => {
-                    table.indexes.remove(i);
-                }
-                1 => table.indexes[i].unique = !table.indexes[i].unique,
-                _ => table.indexes[i].columns.reverse(),
-            }
-        }
-        11 => {
-            let target = if g.rng.percent(85) {
-                let referencable: Vec<Table> = b
-                    .tables
-                    .iter()
-                    .filter(|t| referencable(t))
-                    .cloned()
-                    .collect();
-                if referencable.is_empty() {
-                    return;
-                }
-                Some(g.rng.pick(&referencable).clone())
-            } else {
-                None
-            };
-            add_foreign_key(g, &mut b.tables[ti], target.as_ref());
-        }
-        12 => {
-            // Drop a foreign key (its column stays), or change its actions.
-            let table = &mut b.tables[ti];
-            if table.foreign_keys.is_empty() {
-                return;
-            }
-            let i = g.rng.below(table.foreign_keys.len());
-            if g.rng.percent(50) {
-                table.foreign_keys.remove(i);
-            } else {
-                let nullable = table
-                    .get_column(&table.foreign_keys[i].columns[0])
-                    .is_some_and(|c| c.nullable);
-                let fk = &mut table.foreign_keys[i];
-                fk.on_delete = match (fk.on_delete, nullable) {
-                    (FkAction::Restrict, _) => FkAction::Cascade,
-                    (FkAction::Cascade, true) => FkAction::SetNull,
-                    _ => FkAction::Restrict,
-                };
-                if g.rng.percent(50) {
-                    fk.on_update = match fk.on_update {
-                        FkAction::Restrict => FkAction::Cascade,
-                        _ => FkAction::Restrict,
-                    };
-                }
-            }
-        }
-        13 => {
-            if !b.tables[ti].checks.is_empty() && g.rng.percent(50) {
-                let table = &mut b.tables[ti];
-                let i = g.rng.below(table.checks.len());
-                table.checks.remove(i);
-            } else {
-                add_check(g, &mut b.tables[ti]);
-            }
-        }
+        10 => change_index(g, &mut b.tables[ti]),
+        11 => add_reference(g, b, ti),
+        12 => change_foreign_key(g, &mut b.tables[ti]),
+        13 => add_or_drop_check(g, &mut b.tables[ti]),
         14 => widen_key(b, ti),
-        15 => {
-            // Primary key: (ID) → (ID, c), or back.
-            let referenced = is_referenced(b, ti);
-            let table = &mut b.tables[ti];
-            if table.primary_key.len() > 1 {
-                table.primary_key.truncate(1);
-            } else if !table.columns[0].auto_increment && !referenced {
-                add_composite_key(g, table);
+        15 => toggle_composite_key(g, b, ti),
+        _ => toggle_auto_increment(&mut b.tables[ti]),
+    }
+}
+
+/// A new table, whose foreign keys may point at the tables already there.
+fn add_table(g: &mut Generator, b: &mut Schema) {
+    let table = g.table(&b.tables);
+    b.tables.push(table);
+}
+
+/// Converts the table to another collation, or back to the database's default.
+fn change_table_collation(g: &mut Generator, table: &mut Table) {
+    table.collation = match table.collation {
+        Some(_) if g.rng.percent(50) => None,
+        _ => Some(g.rng.pick(&TABLE_COLLATIONS).to_string()),
+    };
+    normalize_collations(table);
+}
+
+/// Sets, changes or removes the table comment.
+fn change_table_comment(g: &mut Generator, table: &mut Table) {
+    table.comment = match table.comment {
+        Some(_) if g.rng.percent(50) => None,
+        _ => Some(g.rng.pick(&COMMENTS).to_string()),
+    };
+}
+
+/// Changes the collation, comment or ON UPDATE of a column no key or check uses.
+fn redecorate_column(g: &mut Generator, table: &mut Table) {
+    let used = structural_columns(table);
+    let candidates: Vec<usize> = (0..table.columns.len())
+        .filter(|&i| !used.contains(&table.columns[i].name))
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let i = *g.rng.pick(&candidates);
+    g.decorate(&mut table.columns[i]);
+    normalize_collations(table);
+}
+
+/// Drops a table, and the foreign keys that point at it.
+fn drop_table(b: &mut Schema, ti: usize) {
+    let name = b.tables.remove(ti).name;
+    for t in &mut b.tables {
+        t.foreign_keys.retain(|fk| fk.referenced_table != name);
+    }
+}
+
+/// Renames a table (once), with the foreign keys into it, and declares the rename.
+fn declare_table_rename(g: &mut Generator, b: &mut Schema, ti: usize, renames: &mut Renames) {
+    let old = b.tables[ti].name.clone();
+    if renames.tables.values().any(|n| *n == old) {
+        return;
+    }
+    let new = g.fresh(&format!("{old}_r"));
+    b.tables[ti].name = new.clone();
+    for t in &mut b.tables {
+        for fk in &mut t.foreign_keys {
+            if fk.referenced_table == old {
+                fk.referenced_table = new.clone();
             }
         }
-        _ => {
-            // AUTO_INCREMENT on or off for a single-column key.
-            let table = &mut b.tables[ti];
-            if table.primary_key.len() == 1 && table.columns[0].name == table.primary_key[0] {
-                let id = &mut table.columns[0];
-                if id.sql_type.is_integer() {
-                    id.auto_increment = !id.auto_increment;
-                    id.default = None;
-                }
-            }
+    }
+    renames.tables.insert(old, new);
+}
+
+/// Adds a new column anywhere after the first.
+fn add_column(g: &mut Generator, table: &mut Table) {
+    let column = {
+        let name = g.fresh("c");
+        g.column(name, false)
+    };
+    let position = g.rng.range(1, table.columns.len() as u32) as usize;
+    table.columns.insert(position, column);
+    normalize_collations(table);
+}
+
+/// Drops a column no key or check uses, with the indexes that use it.
+fn drop_plain_column(g: &mut Generator, table: &mut Table) {
+    let used = structural_columns(table);
+    let candidates: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| !used.contains(&c.name))
+        .map(|c| c.name.clone())
+        .collect();
+    if !candidates.is_empty() {
+        let column = g.rng.pick(&candidates).clone();
+        remove_column(table, &column);
+    }
+}
+
+/// Renames a column no check uses and declares the rename (a key column's too: MySQL renames it
+/// inside keys). A column is renamed once: a rename is declared from A's name.
+fn declare_column_rename(g: &mut Generator, b: &mut Schema, ti: usize, renames: &mut Renames) {
+    let table_name = b.tables[ti].name.clone();
+    let table = &b.tables[ti];
+    let checked: BTreeSet<String> = table.checks.iter().filter_map(check_column).collect();
+    let candidates: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| !checked.contains(&c.name) && !renames.columns.values().any(|n| *n == c.name))
+        .map(|c| c.name.clone())
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let old = g.rng.pick(&candidates).clone();
+    let new = g.fresh(&format!("{old}_r"));
+    rename_column(b, ti, &old, &new);
+    renames.columns.insert((table_name, old), new);
+}
+
+/// Drops an index, or flips its uniqueness, or changes its columns.
+fn change_index(g: &mut Generator, table: &mut Table) {
+    if table.indexes.is_empty() {
+        return;
+    }
+    let i = g.rng.below(table.indexes.len());
+    match g.rng.below(3) {
+        0 => {
+            table.indexes.remove(i);
+        }
+        1 => table.indexes[i].unique = !table.indexes[i].unique,
+        _ => table.indexes[i].columns.reverse(),
+    }
+}
+
+/// Adds a foreign key column to table `ti`, pointing at a referencable table (mostly) or at
+/// itself.
+fn add_reference(g: &mut Generator, b: &mut Schema, ti: usize) {
+    let target = if g.rng.percent(85) {
+        let referencable: Vec<Table> = b
+            .tables
+            .iter()
+            .filter(|t| referencable(t))
+            .cloned()
+            .collect();
+        if referencable.is_empty() {
+            return;
+        }
+        Some(g.rng.pick(&referencable).clone())
+    } else {
+        None
+    };
+    add_foreign_key(g, &mut b.tables[ti], target.as_ref());
+}
+
+/// Drops a foreign key (its column stays), or changes its actions.
+fn change_foreign_key(g: &mut Generator, table: &mut Table) {
+    if table.foreign_keys.is_empty() {
+        return;
+    }
+    let i = g.rng.below(table.foreign_keys.len());
+    if g.rng.percent(50) {
+        table.foreign_keys.remove(i);
+    } else {
+        let nullable = table
+            .get_column(&table.foreign_keys[i].columns[0])
+            .is_some_and(|c| c.nullable);
+        let fk = &mut table.foreign_keys[i];
+        fk.on_delete = match (fk.on_delete, nullable) {
+            (FkAction::Restrict, _) => FkAction::Cascade,
+            (FkAction::Cascade, true) => FkAction::SetNull,
+            _ => FkAction::Restrict,
+        };
+        if g.rng.percent(50) {
+            fk.on_update = match fk.on_update {
+                FkAction::Restrict => FkAction::Cascade,
+                _ => FkAction::Restrict,
+            };
+        }
+    }
+}
+
+/// Drops a check (half the time, when there is one), or adds one.
+fn add_or_drop_check(g: &mut Generator, table: &mut Table) {
+    if !table.checks.is_empty() && g.rng.percent(50) {
+        let i = g.rng.below(table.checks.len());
+        table.checks.remove(i);
+    } else {
+        add_check(g, table);
+    }
+}
+
+/// Primary key: (ID) → (ID, c), or back.
+fn toggle_composite_key(g: &mut Generator, b: &mut Schema, ti: usize) {
+    let referenced = is_referenced(b, ti);
+    let table = &mut b.tables[ti];
+    if table.primary_key.len() > 1 {
+        table.primary_key.truncate(1);
+    } else if !table.columns[0].auto_increment && !referenced {
+        add_composite_key(g, table);
+    }
+}
+
+/// AUTO_INCREMENT on or off for a single-column integer key.
+fn toggle_auto_increment(table: &mut Table) {
+    if table.primary_key.len() == 1 && table.columns[0].name == table.primary_key[0] {
+        let id = &mut table.columns[0];
+        if id.sql_type.is_integer() {
+            id.auto_increment = !id.auto_increment;
+            id.default = None;
         }
     }
 }

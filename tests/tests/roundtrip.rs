@@ -11,6 +11,7 @@ use eyened_orm::{
     model, model_segmentation, patient, project, segmentation, study, sub_task, tag, task,
     task_definition,
 };
+use eyened_orm_tests::seed::ImageTree;
 use eyened_orm_tests::{SqliteDb, TestDb, seed};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend,
@@ -328,17 +329,25 @@ fn json_samples() -> Vec<Json> {
 async fn json_values_roundtrip(db: DatabaseConnection) {
     let tree = seed::image_tree(&db).await.unwrap();
 
+    json_samples_roundtrip_through_image_columns(&db, &tree).await;
+    the_other_json_columns_roundtrip(&db, &tree).await;
+    mariadb_rejects_text_that_is_not_json(&db, &tree).await;
+}
+
+/// Each of `json_samples()` through ImageInstance.CFROI (as is) and CFKeypoints (wrapped in an
+/// object), stored as JSON text that parses back to the same value.
+async fn json_samples_roundtrip_through_image_columns(db: &DatabaseConnection, tree: &ImageTree) {
     for value in json_samples() {
-        let mut am = image(&db, tree.image_instance_id).await.into_active_model();
+        let mut am = image(db, tree.image_instance_id).await.into_active_model();
         am.cfroi = Set(Some(value.clone()));
         am.cf_keypoints = Set(Some(json!({ "wrapped": value.clone() })));
-        am.update(&db).await.unwrap();
-        let back = image(&db, tree.image_instance_id).await;
+        am.update(db).await.unwrap();
+        let back = image(db, tree.image_instance_id).await;
         assert_eq!(back.cfroi.as_ref(), Some(&value));
         assert_eq!(back.cf_keypoints, Some(json!({ "wrapped": value.clone() })));
         // Stored as JSON text that parses to the same value.
         let (null, text) = stored_text(
-            &db,
+            db,
             "ImageInstance",
             "CFROI",
             "ImageInstanceID",
@@ -349,16 +358,19 @@ async fn json_values_roundtrip(db: DatabaseConnection) {
         let parsed: Json = serde_json::from_str(&text.unwrap()).unwrap();
         assert_eq!(parsed, value);
     }
+}
 
-    // The other eight JSON columns, one value each.
+/// The other eight JSON columns, one value each: FormSchema, FormAnnotation, Segmentation (two),
+/// ModelSegmentation (two), TaskDefinition and AttributeValue.
+async fn the_other_json_columns_roundtrip(db: &DatabaseConnection, tree: &ImageTree) {
     let value = json!({"matrix": [[1.0, 0.0], [0.0, 1.0]], "name": "ü"});
-    let creator = seed::creator(&db).await.unwrap();
+    let creator = seed::creator(db).await.unwrap();
     let schema = form_schema::ActiveModel {
         schema_name: Set(seed::unique("schema")),
         schema: Set(Some(value.clone())),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .unwrap();
     let form = form_annotation::ActiveModel {
@@ -369,17 +381,17 @@ async fn json_values_roundtrip(db: DatabaseConnection) {
         inactive: Set(false),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .unwrap();
-    let mut seg = seed::segmentation(&db, &tree, creator.creator_id, None)
+    let mut seg = seed::segmentation(db, tree, creator.creator_id, None)
         .await
         .unwrap()
         .into_active_model();
     seg.image_projection_matrix = Set(Some(value.clone()));
     seg.scan_indices = Set(Some(json!([0, 5, 10])));
-    let seg = seg.update(&db).await.unwrap();
-    let model = seed::model(&db, ModelKind::Segmentation).await.unwrap();
+    let seg = seg.update(db).await.unwrap();
+    let model = seed::model(db, ModelKind::Segmentation).await.unwrap();
     let model_seg = model_segmentation::ActiveModel {
         model_id: Set(model.model_id),
         image_instance_id: Set(tree.image_instance_id),
@@ -392,7 +404,7 @@ async fn json_values_roundtrip(db: DatabaseConnection) {
         scan_indices: Set(Some(json!([1]))),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .unwrap();
     let definition = task_definition::ActiveModel {
@@ -400,7 +412,7 @@ async fn json_values_roundtrip(db: DatabaseConnection) {
         task_config: Set(Some(value.clone())),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .unwrap();
     let attribute = attribute_definition::ActiveModel {
@@ -408,7 +420,7 @@ async fn json_values_roundtrip(db: DatabaseConnection) {
         attribute_data_type: Set(AttributeDataType::JSON),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .unwrap();
     let attr_value = attribute_value::ActiveModel {
@@ -418,52 +430,54 @@ async fn json_values_roundtrip(db: DatabaseConnection) {
         value_json: Set(Some(value.clone())),
         ..Default::default()
     }
-    .insert(&db)
+    .insert(db)
     .await
     .unwrap();
 
     let find = |r: Option<Json>| r.expect("JSON column read back as NULL");
     let schema = form_schema::Entity::find_by_id(schema.form_schema_id)
-        .one(&db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(find(schema.schema), value);
     let form = form_annotation::Entity::find_by_id(form.form_annotation_id)
-        .one(&db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(find(form.form_data), value);
     let seg = segmentation::Entity::find_by_id(seg.segmentation_id)
-        .one(&db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(find(seg.image_projection_matrix), value);
     assert_eq!(find(seg.scan_indices), json!([0, 5, 10]));
     let model_seg = model_segmentation::Entity::find_by_id(model_seg.model_segmentation_id)
-        .one(&db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(find(model_seg.image_projection_matrix), value);
     assert_eq!(find(model_seg.scan_indices), json!([1]));
     let definition = task_definition::Entity::find_by_id(definition.task_definition_id)
-        .one(&db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(find(definition.task_config), value);
     let attr_value = attribute_value::Entity::find_by_id(attr_value.attribute_value_id)
-        .one(&db)
+        .one(db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(find(attr_value.value_json), value);
+}
 
-    // The json_valid CHECK of MariaDB's JSON type rejects text that is not JSON. (SQLite has no
-    // such check.)
+/// The json_valid CHECK of MariaDB's JSON type rejects text that is not JSON. (SQLite has no
+/// such check: nothing to test there.)
+async fn mariadb_rejects_text_that_is_not_json(db: &DatabaseConnection, tree: &ImageTree) {
     if db.get_database_backend() != DbBackend::MySql {
         return;
     }
@@ -673,28 +687,67 @@ async fn blobs_and_binary_roundtrip() {
 /// Every value of every one of the 14 enums, through each of the 18 columns that use one: read
 /// back as the same variant, and stored as the SQL ENUM literal (`ActiveEnum::to_value`).
 async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
-    async fn check_stored<E: ActiveEnum<Value = String> + std::fmt::Debug>(
-        db: &DatabaseConnection,
-        table: &str,
-        column: &str,
-        key: &str,
-        id: i32,
-        value: E,
-    ) {
-        let (null, text) = stored_text(db, table, column, key, id).await;
-        assert!(!null);
-        assert_eq!(
-            text.as_deref(),
-            Some(value.to_value().as_str()),
-            "{table}.{column} for {value:?}"
-        );
-    }
     let mut seen: Vec<(&str, usize)> = Vec::new();
 
     let tree = seed::image_tree(db).await.unwrap();
     let creator = seed::creator(db).await.unwrap();
 
-    // Project.External
+    project_external_values_roundtrip(db, &mut seen).await;
+    patient_sex_values_roundtrip(db, &tree, &mut seen).await;
+    image_instance_enum_values_roundtrip(db, &tree, &mut seen).await;
+    form_enum_values_roundtrip(db, &tree, &creator, &mut seen).await;
+    task_state_values_roundtrip(db, &creator, &mut seen).await;
+    tag_type_values_roundtrip(db, &creator, &mut seen).await;
+    let model_id = model_kind_values_roundtrip(db, &mut seen).await;
+    segmentation_enum_values_roundtrip(db, &tree, &creator, model_id, &mut seen).await;
+    attribute_enum_values_roundtrip(db, &tree, model_id, &mut seen).await;
+
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("AttributeDataType", 4),
+            ("DataRepresentation", 5),
+            ("DataType", 5),
+            ("EntityType", 5),
+            ("EtdrsField", 7),
+            ("External", 3),
+            ("Laterality", 2),
+            ("Modality", 15),
+            ("ModalityType", 3),
+            ("ModelKind", 2),
+            ("Sex", 2),
+            ("SubTaskState", 3),
+            ("TagType", 5),
+            ("TaskState", 5),
+        ],
+        "the 14 enums and their sizes"
+    );
+}
+
+/// Asserts that `column` of the row `key = id` of `table` holds the SQL ENUM literal of `value`.
+async fn check_stored<E: ActiveEnum<Value = String> + std::fmt::Debug>(
+    db: &DatabaseConnection,
+    table: &str,
+    column: &str,
+    key: &str,
+    id: i32,
+    value: E,
+) {
+    let (null, text) = stored_text(db, table, column, key, id).await;
+    assert!(!null);
+    assert_eq!(
+        text.as_deref(),
+        Some(value.to_value().as_str()),
+        "{table}.{column} for {value:?}"
+    );
+}
+
+/// Project.External: each value on a new project.
+async fn project_external_values_roundtrip(
+    db: &DatabaseConnection,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     for v in External::iter() {
         let p = project::ActiveModel {
@@ -715,8 +768,14 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         n += 1;
     }
     seen.push(("External", n));
+}
 
-    // Patient.Sex
+/// Patient.Sex: each value on a new patient of the tree's project.
+async fn patient_sex_values_roundtrip(
+    db: &DatabaseConnection,
+    tree: &ImageTree,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     for v in Sex::iter() {
         let mut p = seed::patient(db, tree.project_id)
@@ -735,8 +794,15 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         n += 1;
     }
     seen.push(("Sex", n));
+}
 
-    // ImageInstance.Laterality / Modality / DICOMModality / ETDRSField
+/// ImageInstance.Laterality / Modality / DICOMModality / ETDRSField: each value on the tree's
+/// image.
+async fn image_instance_enum_values_roundtrip(
+    db: &DatabaseConnection,
+    tree: &ImageTree,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let id = tree.image_instance_id;
     let mut n = 0;
     for v in Laterality::iter() {
@@ -786,8 +852,15 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         n += 1;
     }
     seen.push(("EtdrsField", n));
+}
 
-    // FormSchema.EntityType, FormAnnotation.Laterality
+/// FormSchema.EntityType on new form schemas, FormAnnotation.Laterality on new form annotations.
+async fn form_enum_values_roundtrip(
+    db: &DatabaseConnection,
+    tree: &ImageTree,
+    creator: &creator::Model,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     for v in EntityType::iter() {
         let s = form_schema::ActiveModel {
@@ -817,7 +890,7 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
     }
     seen.push(("EntityType", n));
     for v in Laterality::iter() {
-        let mut f = seed::form_annotation(db, &tree, creator.creator_id, None)
+        let mut f = seed::form_annotation(db, tree, creator.creator_id, None)
             .await
             .unwrap()
             .into_active_model();
@@ -839,8 +912,14 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         )
         .await;
     }
+}
 
-    // Task.TaskState, SubTask.TaskState
+/// Task.TaskState on new tasks, SubTask.TaskState on new sub-tasks of the last of them.
+async fn task_state_values_roundtrip(
+    db: &DatabaseConnection,
+    creator: &creator::Model,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     let mut last_task = 0;
     for v in TaskState::iter() {
@@ -881,8 +960,14 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         n += 1;
     }
     seen.push(("SubTaskState", n));
+}
 
-    // Tag.TagType
+/// Tag.TagType: each value on a new tag.
+async fn tag_type_values_roundtrip(
+    db: &DatabaseConnection,
+    creator: &creator::Model,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     for v in TagType::iter() {
         let t = tag::ActiveModel {
@@ -905,8 +990,14 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         n += 1;
     }
     seen.push(("TagType", n));
+}
 
-    // Model.ModelType (stores the lowercase values 'segmentation', 'attributes')
+/// Model.ModelType (stores the lowercase values 'segmentation', 'attributes'): each value on a
+/// new model. Returns the id of the last one.
+async fn model_kind_values_roundtrip(
+    db: &DatabaseConnection,
+    seen: &mut Vec<(&'static str, usize)>,
+) -> i32 {
     let mut n = 0;
     let mut model_id = 0;
     for v in ModelKind::iter() {
@@ -924,11 +1015,21 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
     seen.push(("ModelKind", n));
     let stored: Vec<String> = ModelKind::iter().map(|v| v.to_value()).collect();
     assert_eq!(stored, ["segmentation", "attributes"]);
+    model_id
+}
 
-    // Segmentation / ModelSegmentation .DataRepresentation and .DataType
+/// Segmentation / ModelSegmentation .DataRepresentation and .DataType: each value on a new
+/// segmentation and on a new model segmentation of model `model_id`.
+async fn segmentation_enum_values_roundtrip(
+    db: &DatabaseConnection,
+    tree: &ImageTree,
+    creator: &creator::Model,
+    model_id: i32,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     for v in DataRepresentation::iter() {
-        let mut s = seed::segmentation(db, &tree, creator.creator_id, None)
+        let mut s = seed::segmentation(db, tree, creator.creator_id, None)
             .await
             .unwrap()
             .into_active_model();
@@ -982,7 +1083,7 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
     seen.push(("DataRepresentation", n));
     let mut n = 0;
     for v in DataType::iter() {
-        let mut s = seed::segmentation(db, &tree, creator.creator_id, None)
+        let mut s = seed::segmentation(db, tree, creator.creator_id, None)
             .await
             .unwrap()
             .into_active_model();
@@ -1034,9 +1135,17 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         n += 1;
     }
     seen.push(("DataType", n));
+}
 
-    // AttributeDefinition.AttributeDataType (stores the names 'String', ..., 'JSON'),
-    // AttributeValue.Laterality
+/// AttributeDefinition.AttributeDataType (stores the names 'String', ..., 'JSON') on new
+/// attribute definitions; AttributeValue.Laterality on one attribute value of model `model_id`,
+/// updated to each value.
+async fn attribute_enum_values_roundtrip(
+    db: &DatabaseConnection,
+    tree: &ImageTree,
+    model_id: i32,
+    seen: &mut Vec<(&'static str, usize)>,
+) {
     let mut n = 0;
     let mut attribute_id = 0;
     for v in AttributeDataType::iter() {
@@ -1099,28 +1208,6 @@ async fn every_enum_value_roundtrips(db: &DatabaseConnection) {
         )
         .await;
     }
-
-    seen.sort();
-    assert_eq!(
-        seen,
-        vec![
-            ("AttributeDataType", 4),
-            ("DataRepresentation", 5),
-            ("DataType", 5),
-            ("EntityType", 5),
-            ("EtdrsField", 7),
-            ("External", 3),
-            ("Laterality", 2),
-            ("Modality", 15),
-            ("ModalityType", 3),
-            ("ModelKind", 2),
-            ("Sex", 2),
-            ("SubTaskState", 3),
-            ("TagType", 5),
-            ("TaskState", 5),
-        ],
-        "the 14 enums and their sizes"
-    );
 }
 
 #[tokio::test]
