@@ -21,13 +21,19 @@ use crate::sql::ident;
 /// Database object kinds besides base tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
+    /// A view; views may use each other, so they are created by retrying until all exist.
     View,
+    /// A trigger; created last, after the views and routines it may use.
     Trigger,
+    /// A stored procedure.
     Procedure,
+    /// A stored function.
     Function,
 }
 
 impl ObjectKind {
+    /// The kind's SQL keyword, as in `SHOW CREATE`, `CREATE` and `DROP`: `VIEW`, `TRIGGER`,
+    /// `PROCEDURE` or `FUNCTION`.
     pub fn keyword(self) -> &'static str {
         match self {
             ObjectKind::View => "VIEW",
@@ -42,8 +48,12 @@ impl ObjectKind {
 /// that it is created by (and runs as) the target's user, who exists on the target server.
 #[derive(Debug, Clone)]
 pub struct ObjectDef {
+    /// What it is, which decides when it is created and how it is dropped.
     pub kind: ObjectKind,
+    /// Its unqualified name.
     pub name: String,
+    /// The `CREATE` statement without `DEFINER=`; same-database names in it are unqualified, so
+    /// it is run with the database it is created in as the default database.
     pub create_sql: String,
     /// The `sql_mode` the object was created under (triggers and routines).
     pub sql_mode: Option<String>,
@@ -52,6 +62,7 @@ pub struct ObjectDef {
 /// A column and how to render it.
 #[derive(Debug, Clone)]
 pub struct ColumnInfo {
+    /// The column's name as the server spells it.
     pub name: String,
     /// `information_schema.COLUMNS.DATA_TYPE`, lowercase.
     pub data_type: String,
@@ -59,6 +70,8 @@ pub struct ColumnInfo {
     pub charset: String,
     /// Generated columns are never inserted.
     pub generated: bool,
+    /// Whether the column is `AUTO_INCREMENT`: an index it leads stays in the base DDL of
+    /// [`TableInfo::split_ddl`], since InnoDB requires one.
     pub auto_increment: bool,
 }
 
@@ -85,22 +98,29 @@ impl ColumnInfo {
 /// A base table of the source.
 #[derive(Debug, Clone)]
 pub struct TableInfo {
+    /// The table's name, the same in source, staging and target.
     pub name: String,
     /// `SHOW CREATE TABLE` as the source gives it.
     pub create_sql: String,
     /// Every column in order.
     pub columns: Vec<ColumnInfo>,
+    /// Primary key columns in key order; empty when the table has none (a subset cannot track
+    /// such a table's rows).
     pub primary_key: Vec<String>,
     /// The primary key when it is a single integer column: big tables are split on its ranges.
     pub int_pk: Option<String>,
     /// `information_schema` estimates (InnoDB's are approximate).
     pub est_rows: u64,
+    /// Estimated data size in bytes (`DATA_LENGTH`, indexes not included): orders the copy,
+    /// sizes chunks and decides whether indexes are deferred.
     pub est_bytes: u64,
 }
 
 /// Base DDL without secondary indexes and foreign keys, and the clauses to add them afterwards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitDdl {
+    /// The `CREATE TABLE` to run before the load: columns, primary key, and the definitions
+    /// that must stay.
     pub create: String,
     /// `ADD KEY ...` / `ADD UNIQUE KEY ...` clauses.
     pub indexes: Vec<String>,
@@ -377,29 +397,40 @@ pub fn value_literal(column: &ColumnInfo) -> String {
 /// Everything read from the source database.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// The database that was read.
     pub database: String,
+    /// Its default character set (`utf8mb4` if the server reports none); staging and target
+    /// are created with it.
     pub charset: String,
+    /// Its default collation.
     pub collation: String,
     /// The schema model of the source (bookkeeping tables aside), as introspection reads it:
     /// the foreign-key graph of a subset comes from it.
     pub schema: crate::schema::Schema,
+    /// The base tables, by name.
     pub tables: Vec<TableInfo>,
+    /// The views, by name.
     pub views: Vec<ObjectDef>,
+    /// The triggers, per table in their order of action.
     pub triggers: Vec<ObjectDef>,
+    /// Stored functions and procedures (functions first), by name.
     pub routines: Vec<ObjectDef>,
     /// Events are not copied (a copy should not start running scheduled jobs).
     pub events: Vec<String>,
 }
 
 impl Catalog {
+    /// The base table named exactly `name` (case-sensitive), if the source has it.
     pub fn table(&self, name: &str) -> Option<&TableInfo> {
         self.tables.iter().find(|t| t.name == name)
     }
 
+    /// The estimated rows of all tables (approximate for InnoDB).
     pub fn total_rows(&self) -> u64 {
         self.tables.iter().map(|t| t.est_rows).sum()
     }
 
+    /// The estimated data size of all tables in bytes, indexes not included.
     pub fn total_bytes(&self) -> u64 {
         self.tables.iter().map(|t| t.est_bytes).sum()
     }

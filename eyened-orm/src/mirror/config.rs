@@ -84,11 +84,17 @@ impl Endpoint {
 /// A value of a clause mapping, bound as a parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClauseValue {
+    /// YAML `null`: the column is matched with `IS NULL`, nothing is bound.
     Null,
+    /// `true` or `false`, bound as 1 or 0.
     Bool(bool),
+    /// An integer that fits `i64`.
     Int(i64),
+    /// An integer above `i64::MAX`.
     UInt(u64),
+    /// Any other number.
     Float(f64),
+    /// A string; the server converts it to the column's type when comparing.
     Text(String),
 }
 
@@ -106,7 +112,9 @@ pub enum Clause {
 pub struct CopyObject {
     /// Its key path, e.g. `copy_objects[2]`.
     pub key: String,
+    /// The table the clause selects from (trimmed; checked against the source before the run).
     pub table: String,
+    /// Which rows of `table` are roots.
     pub clause: Clause,
     /// Whether the rows that belong to the selected rows come along (default true).
     pub follow_down: bool,
@@ -117,7 +125,9 @@ pub struct CopyObject {
 pub struct EdgeName {
     /// Its key path, e.g. `follow_down[1]`.
     pub key: String,
+    /// The referencing (child) table.
     pub table: String,
+    /// The foreign key's columns in `table`; matched in any order.
     pub columns: Vec<String>,
 }
 
@@ -134,14 +144,21 @@ impl std::fmt::Display for EdgeName {
 /// The whole config file.
 #[derive(Debug, Clone)]
 pub struct MirrorConfig {
+    /// The file it was read from.
     pub path: PathBuf,
+    /// The database copied from; only ever read.
     pub source: Endpoint,
+    /// The database replaced by the copy.
     pub target: Endpoint,
     /// `None` when the key is absent (it is required by database-mirror-test only).
     pub copy_objects: Option<Vec<CopyObject>>,
+    /// The Python tool's flag for copying zarr segmentation data (false when absent):
+    /// database-mirror-test refuses `true`, database-mirror-full ignores it.
     pub copy_segmentation_data: bool,
     /// Replaces the default downward edges when given.
     pub follow_down: Option<Vec<EdgeName>>,
+    /// Downward edges removed from the default (every foreign key); empty when absent, and
+    /// never given together with `follow_down`.
     pub skip_down: Vec<EdgeName>,
 }
 

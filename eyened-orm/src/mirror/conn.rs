@@ -17,6 +17,7 @@ use super::error::MirrorError;
 use crate::config::DatabaseConfig;
 use crate::load_data::DEADLOCK;
 
+/// A connection of the mirror's own, set up by [`connect`] with the [`SESSION`] settings.
 pub type Conn = MySqlConnection;
 
 /// Session settings of every mirror connection. `sql_mode` is fixed so that the SQL text the
@@ -91,6 +92,8 @@ pub fn error_number(err: &sqlx::Error) -> Option<u16> {
     }
 }
 
+/// A [`MirrorError::Sql`] for `err`: `context` says what was being done, on which side; the
+/// message is [`describe`]'s, so never the statement's data.
 pub fn sql_error(context: String, err: &sqlx::Error) -> MirrorError {
     MirrorError::Sql {
         context,

@@ -29,22 +29,29 @@ use crate::sql::{ident, qualified};
 /// Which rows of a table a chunk covers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
+    /// Every row.
     All,
     /// `column >= lo AND column < hi` (either bound may be open).
     Range {
+        /// The table's integer primary key.
         column: String,
+        /// Inclusive lower bound; `None` for the first chunk.
         lo: Option<i64>,
+        /// Exclusive upper bound; `None` for the last chunk.
         hi: Option<i64>,
     },
     /// `(columns) IN (list)`: the list is SQL text the server rendered (see
     /// [`TableInfo::tuple_literal`]).
     Keys {
+        /// The key's columns, in the order of each tuple in `list`.
         columns: Vec<String>,
+        /// Comma-separated values, or `(v1,v2)` tuples for several columns.
         list: String,
     },
 }
 
 impl Filter {
+    /// The condition selecting these rows, without `WHERE`; `None` when it is every row.
     pub fn where_clause(&self) -> Option<String> {
         match self {
             Filter::All => None,
@@ -85,7 +92,9 @@ impl Filter {
 /// A unit of work: some rows of one table.
 #[derive(Debug, Clone)]
 pub struct Chunk {
+    /// Index of the table in [`CopyJob::tables`].
     pub table: usize,
+    /// Which of its rows.
     pub filter: Filter,
 }
 
@@ -93,7 +102,9 @@ pub struct Chunk {
 /// first (zero: no limit).
 #[derive(Debug, Clone, Copy)]
 pub struct ChunkSize {
+    /// Rows per chunk, by the table's estimated row count.
     pub rows: u64,
+    /// Bytes per chunk, by the table's estimated data size (`DATA_LENGTH`).
     pub bytes: u64,
 }
 
@@ -184,10 +195,18 @@ pub async fn plan_chunks(
 pub enum SnapshotMode {
     /// Several connections started their snapshots while commits were blocked, so they see the
     /// same data: mydumper's technique. The string names the lock used.
-    Shared { readers: usize, lock: &'static str },
+    Shared {
+        /// How many connections share the snapshot.
+        readers: usize,
+        /// The statement that blocked commits, e.g. `FLUSH TABLES WITH READ LOCK`.
+        lock: &'static str,
+    },
     /// One connection, one snapshot: tables are read one after another (writers still load in
     /// parallel). Used when the source user may not block commits (no RELOAD privilege).
-    Single { reason: String },
+    Single {
+        /// Why, as shown to the user: `one worker`, or the error of the lock statement.
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for SnapshotMode {
@@ -289,7 +308,10 @@ pub async fn open_snapshots(
 
 /// Live state of one table during the copy.
 pub struct TableState {
+    /// Rows written to staging so far.
     pub rows: AtomicU64,
+    /// Bytes sent to staging so far: INSERT text and bound values, or `LOAD DATA` input; for
+    /// `INSERT ... SELECT`, rows times the table's estimated average row size.
     pub bytes: AtomicU64,
     pending_chunks: AtomicUsize,
     /// Whether any chunk reads this table (tables without one are not reported).
@@ -298,6 +320,8 @@ pub struct TableState {
     done: AtomicBool,
     started: Mutex<Option<Instant>>,
     finished: Mutex<Option<Instant>>,
+    /// The rows read from the source: hashed with [`CopyJob::hash_rows`], else only counted;
+    /// left empty by [`server_side_copy`].
     pub fingerprint: Mutex<Fingerprint>,
     /// `CHECKSUM TABLE` of the source table, read in the readers' snapshot.
     pub source_checksum: Mutex<Option<u64>>,
@@ -351,6 +375,8 @@ impl TableState {
         f
     }
 
+    /// From the table's first chunk to its last row loaded, or to now while it still loads;
+    /// zero if it never started.
     pub fn elapsed(&self) -> Duration {
         let started = *self.started.lock().unwrap_or_else(|e| e.into_inner());
         let finished = *self.finished.lock().unwrap_or_else(|e| e.into_inner());
@@ -396,13 +422,22 @@ const MAX_PARAMS: usize = 4096;
 
 /// What the copy needs to know.
 pub struct CopyJob {
+    /// Every table of the source, in catalog order; [`Chunk::table`] and the result's states
+    /// index into it.
     pub tables: Arc<Vec<TableInfo>>,
     /// Tables (indexes into `tables`) that get a progress line, with their expected row counts.
     pub expected_rows: Vec<(usize, u64)>,
+    /// The work, taken in this order.
     pub chunks: Vec<Chunk>,
+    /// The database the rows are read from.
     pub source_db: String,
+    /// The database the rows are written to.
     pub staging_db: String,
+    /// Size in bytes at which an INSERT (text plus bound values) or a load batch is sent;
+    /// must stay below the target's `max_allowed_packet`.
     pub batch_bytes: usize,
+    /// The number of writers planned. Not read by the copy, which uses one writer per
+    /// connection it is given.
     pub writers: usize,
     /// A pause after every INSERT (zero normally; tests use it to interrupt a copy midway).
     pub throttle: Duration,
@@ -427,7 +462,9 @@ pub struct CopyJob {
 
 /// The outcome per table (same order as `job.tables`).
 pub struct CopyResult {
+    /// What was copied of each table.
     pub states: Vec<Arc<TableState>>,
+    /// Wall time of the whole copy, including the after-load statements.
     pub wall: Duration,
 }
 

@@ -9,21 +9,38 @@ use crate::config::ConfigError;
 pub enum MirrorError {
     /// The config file cannot be read.
     #[error("cannot read config file {path}: {reason}")]
-    ConfigFile { path: String, reason: String },
+    ConfigFile {
+        /// The path as given.
+        path: String,
+        /// The I/O error, e.g. that no such file exists.
+        reason: String,
+    },
 
     /// The config file is not valid YAML.
     #[error("{path}: not valid YAML: {reason}")]
-    ConfigSyntax { path: String, reason: String },
+    ConfigSyntax {
+        /// The path as given.
+        path: String,
+        /// The parser's message (usually with line and column), on one line.
+        reason: String,
+    },
 
     /// A key of the config is missing, unknown or has a bad value. `key` is its path, e.g.
     /// `copy_objects[2].clause`.
     #[error("{key}: {message}")]
-    Config { key: String, message: String },
+    Config {
+        /// The key's path, or `(top level)`.
+        key: String,
+        /// What is wrong, often with what to write instead ("did you mean ...?").
+        message: String,
+    },
 
     /// Connection settings could not be resolved, or connecting failed.
     #[error("{role}: {source}")]
     Connection {
+        /// `source` or `target`.
         role: &'static str,
+        /// Why connecting failed, with a hint (reachability, credentials) where one applies.
         #[source]
         source: ConfigError,
     },
@@ -36,7 +53,10 @@ pub enum MirrorError {
     #[error(
         "not running on a terminal, so cannot ask before replacing {target}: pass --yes to confirm"
     )]
-    NeedsConfirmation { target: String },
+    NeedsConfirmation {
+        /// `user@host:port/db` of the target that would be replaced.
+        target: String,
+    },
 
     /// The user answered no at the prompt.
     #[error("aborted: nothing was changed")]
@@ -46,11 +66,21 @@ pub enum MirrorError {
     #[error(
         "another mirror run into {target} is in progress (lock '{lock}' is held); wait for it to finish"
     )]
-    Busy { target: String, lock: String },
+    Busy {
+        /// `user@host:port/db` of the target.
+        target: String,
+        /// The name of the server lock (`GET_LOCK`) the other run holds.
+        lock: String,
+    },
 
     /// A statement failed. `context` says what was being done, on which side.
     #[error("{context}: {message}")]
-    Sql { context: String, message: String },
+    Sql {
+        /// What was being done, usually starting with the side, e.g. `source: reading Patient`.
+        context: String,
+        /// The server's or driver's message, with the MySQL error code where there is one.
+        message: String,
+    },
 
     /// Something the mirror does not support (e.g. `copy_segmentation_data: true`).
     #[error("not supported: {0}")]
@@ -64,7 +94,8 @@ pub enum MirrorError {
     #[error("interrupted by {0}; {1}")]
     Interrupted(&'static str, String),
 
-    /// A worker task panicked or was cancelled.
+    /// A bug or an unexpected state: a worker task panicked or was cancelled, a lock could not
+    /// be taken, the answer to the prompt could not be read.
     #[error("internal error: {0}")]
     Internal(String),
 }

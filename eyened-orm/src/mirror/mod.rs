@@ -77,22 +77,32 @@ pub enum Mode {
 pub enum ServerSide {
     /// When source and target are one server (and the target user may read the source).
     Auto,
+    /// For every full copy: the run is refused unless source and target are one server whose
+    /// target user may read the source.
     Always,
+    /// Rows always stream through the client from source snapshots, even on one server.
     Never,
 }
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Full copy or test subset.
     pub mode: Mode,
+    /// Path of the `transfer-config.yml`; relative `env_file`s in it are resolved against its
+    /// directory.
     pub config: PathBuf,
+    /// Stop after the plan: the source is read (for a subset, the rows are selected), nothing
+    /// is written and `confirm` is not asked.
     pub dry_run: bool,
     /// Parallel readers and writers.
     pub workers: usize,
+    /// Whether a full copy may run as `INSERT ... SELECT` on the server (subsets never do).
     pub server_side: ServerSide,
     /// Tables with an integer key are split into chunks of about this many rows, or this many
     /// bytes (`chunk_bytes`), whichever makes more chunks.
     pub chunk_rows: u64,
+    /// Chunk size in bytes of estimated table data (`DATA_LENGTH`); zero: split by rows only.
     pub chunk_bytes: u64,
     /// Stream rows into the target with `LOAD DATA LOCAL INFILE` where it is allowed (see
     /// [`crate::load_data`]); INSERTs otherwise.
@@ -110,6 +120,9 @@ pub struct Options {
 }
 
 impl Options {
+    /// The defaults for `mode` with the config at `config`: 4 workers, `INSERT ... SELECT` when
+    /// possible, chunks of ~100 000 rows or ~32 MiB, `LOAD DATA` where allowed, INSERTs of up to
+    /// 4 MiB, indexes deferred from 100 000 rows, no throttle, verification chosen by the run.
     pub fn new(mode: Mode, config: impl Into<PathBuf>) -> Self {
         Options {
             mode,
@@ -131,7 +144,9 @@ impl Options {
 /// What a finished run reports: its plan, and unless it was a dry run, what the copy did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
+    /// What the run planned (all a dry run did).
     pub plan: Plan,
+    /// What the copy did; `None` for a dry run.
     pub summary: Option<Summary>,
 }
 
@@ -143,6 +158,7 @@ pub struct RunState {
 }
 
 impl RunState {
+    /// A state with nothing staged yet, to pass to [`run`] and keep for [`cleanup`](Self::cleanup).
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
     }

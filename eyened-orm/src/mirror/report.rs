@@ -47,7 +47,9 @@ pub struct Plan {
 /// The target before the run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetNow {
+    /// Whether the target database exists (the swap creates it otherwise).
     pub exists: bool,
+    /// Its base tables, all replaced.
     pub tables: usize,
     /// Estimated rows.
     pub rows: u64,
@@ -58,16 +60,20 @@ pub struct TargetNow {
 pub struct CopyObjectRows {
     /// `copy_objects[0]`.
     pub key: String,
+    /// The entry's table.
     pub table: String,
+    /// Rows its clause matched (exact), before what belongs to them or what they need.
     pub rows: u64,
 }
 
 /// One table of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedTable {
+    /// The table's name.
     pub name: String,
     /// Rows to copy: exact for a subset's selected rows, an estimate otherwise.
     pub rows: u64,
+    /// Whether `rows` is an `information_schema` estimate rather than an exact count.
     pub rows_estimated: bool,
     /// Estimated size (full copies).
     pub bytes: Option<u64>,
@@ -80,8 +86,11 @@ pub struct PlannedTable {
 /// Counts of the objects besides tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Objects {
+    /// Views.
     pub views: usize,
+    /// Triggers.
     pub triggers: usize,
+    /// Stored procedures and functions.
     pub routines: usize,
 }
 
@@ -238,8 +247,12 @@ impl Plan {
 /// One table of the summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableSummary {
+    /// The table's name.
     pub table: String,
+    /// Rows written to the copy.
     pub rows: u64,
+    /// Bytes sent to the target: INSERT text and bound values, or `LOAD DATA` input; estimated
+    /// from the average row size for `INSERT ... SELECT`.
     pub bytes: u64,
     /// Seconds from the table's first to its last row.
     #[serde(serialize_with = "seconds")]
@@ -257,6 +270,7 @@ pub struct Summary {
     pub kind: &'static str,
     /// How the rows were copied.
     pub copying: String,
+    /// Every table of a full copy; the tables with rows of a subset.
     pub tables: Vec<TableSummary>,
     /// Each phase and its time.
     pub phases: Vec<Phase>,
@@ -271,7 +285,9 @@ pub struct Summary {
 /// One phase of a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Phase {
+    /// `schema`, `copy`, `indexes`, `verify` or `swap`.
     pub name: String,
+    /// Its wall time (in seconds, to the millisecond, in JSON).
     #[serde(serialize_with = "seconds")]
     pub time: Duration,
 }

@@ -44,7 +44,9 @@ const BATCH_BYTES: usize = 256 * 1024;
 /// `key.referenced_table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edge {
+    /// The referencing table.
     pub child: String,
+    /// The foreign key: its columns in `child`, the parent table and its columns.
     pub key: ForeignKey,
     /// The child's primary key is this foreign key to the parent's primary key.
     pub extension: bool,
@@ -79,6 +81,7 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 /// The foreign-key graph of the source.
 #[derive(Debug, Clone)]
 pub struct Graph {
+    /// Every foreign key between two tables of the schema, in schema order.
     pub edges: Vec<Edge>,
 }
 
@@ -173,7 +176,7 @@ impl Graph {
 }
 
 /// Checks every `copy_objects` entry against the source: the table and clause columns exist,
-/// and the server accepts a raw condition (prepared, never run).
+/// and the server accepts a raw condition (run as `SELECT 1 ... LIMIT 0`, which reads no row).
 pub async fn check_objects(
     conn: &mut Conn,
     catalog: &Catalog,
@@ -306,14 +309,18 @@ impl TableSel {
 /// What a `copy_objects` entry selected directly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RootCount {
+    /// The entry's key path, e.g. `copy_objects[0]`.
     pub key: String,
+    /// The entry's table.
     pub table: String,
+    /// Rows its clause matched, also those another entry selected too.
     pub rows: u64,
 }
 
 /// The rows to copy.
 pub struct Selection {
     tables: BTreeMap<String, TableSel>,
+    /// What each `copy_objects` entry matched, in the config's order.
     pub roots: Vec<RootCount>,
 }
 

@@ -17,18 +17,27 @@ use super::error::MirrorError;
 use crate::progress::Progress;
 use crate::sql::{ident, literal, qualified};
 
+/// Makes the name of the database the copy is built in from the target's; a target name may
+/// not end with it.
 pub const STAGING_SUFFIX: &str = "__eorm_staging";
+/// Makes the name of the database the replaced tables move to in the swap, dropped right
+/// after; a target name may not end with it.
 pub const OLD_SUFFIX: &str = "__eorm_old";
 
 /// The target and the names of its helper databases.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Names {
+    /// The target database, as the config names it.
     pub target: String,
+    /// `<target>__eorm_staging`: where the copy is built and verified.
     pub staging: String,
+    /// `<target>__eorm_old`: where the target's tables go in the swap.
     pub old: String,
 }
 
 impl Names {
+    /// The names for `target`. A [`MirrorError::Config`] on `target.database` when the staging
+    /// name would exceed MySQL's 64 characters: use a shorter target name.
     pub fn new(target: &str) -> Result<Names, MirrorError> {
         let staging = format!("{target}{STAGING_SUFFIX}");
         if staging.chars().count() > 64 {
@@ -61,6 +70,7 @@ impl Names {
     }
 }
 
+/// Whether `conn`'s server has a database named `name`.
 pub async fn database_exists(conn: &mut Conn, name: &str) -> Result<bool, MirrorError> {
     let rows = conn::rows_with(
         conn,

@@ -19,8 +19,12 @@ use crate::sql::qualified;
 /// The fingerprint of a set of rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Fingerprint {
+    /// Number of rows.
     pub rows: u64,
+    /// XOR of the first 8 bytes (big-endian) of every row's MD5; with [`Method::Checksum`], the
+    /// `CHECKSUM TABLE` value instead.
     pub xor: u64,
+    /// Sum of the last 8 bytes (big-endian) of every row's MD5; 0 with [`Method::Checksum`].
     pub sum: u128,
 }
 
@@ -37,6 +41,7 @@ impl Fingerprint {
         self.sum += u128::from(u64::from_be_bytes(lo));
     }
 
+    /// Adds the rows `other` fingerprints, e.g. another chunk of the same table.
     pub fn merge(&mut self, other: &Fingerprint) {
         self.rows += other.rows;
         self.xor ^= other.xor;
