@@ -101,6 +101,8 @@ pub fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: `2> run.log` and `| grep` get plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(true)
         .try_init();
 }

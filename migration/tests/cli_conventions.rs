@@ -161,6 +161,8 @@ async fn verbose_logging_shows_the_sql_on_stderr() {
         log.contains("sqlx::query") && log.contains("information_schema.COLUMNS"),
         "{log}"
     );
+    // Not a terminal: no colour codes in the log.
+    assert!(!log.contains('\x1b'), "{log}");
     // stdout is the same either way.
     assert_eq!(quiet.stdout, loud.stdout);
 }
