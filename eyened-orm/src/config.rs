@@ -402,6 +402,12 @@ impl DatabaseConfig {
         let Some(sqlx_err) = sqlx_err else {
             let text = err.to_string();
             let text = text.strip_prefix("Connection Error: ").unwrap_or(&text);
+            if self.backend == Backend::Sqlite && text.contains("has no supporting driver") {
+                return (
+                    "this build has no SQLite driver".to_owned(),
+                    Some("enable eyened-orm's `sqlite` feature (on by default)".to_owned()),
+                );
+            }
             return (text.to_owned(), None);
         };
         let sqlite = self.backend == Backend::Sqlite;
@@ -1167,6 +1173,19 @@ mod tests {
         assert!(!scrubbed.contains("p%40ss"), "{scrubbed}");
         assert!(scrubbed.contains("root@h:3306/d"), "{scrubbed}");
         assert!(!scrubbed.contains('\n'));
+    }
+
+    #[test]
+    fn missing_sqlite_driver_names_the_feature() {
+        let config = DatabaseConfig::from_url("sqlite://eyened.db").unwrap();
+        let err = DbErr::Conn(RuntimeErr::Internal(
+            "The connection string 'sqlite://eyened.db' has no supporting driver.".to_owned(),
+        ));
+        assert_eq!(
+            config.connect_error(&err).to_string(),
+            "cannot connect to sqlite:eyened.db: this build has no SQLite driver — enable \
+             eyened-orm's `sqlite` feature (on by default)"
+        );
     }
 
     #[tokio::test]
