@@ -5,6 +5,8 @@
 //! module under its snake-case name for query building (`eyened_orm::image_instance::Column`).
 //! The `Modality` table's model is `ModalityTable`, as `Modality` is the image modality enum.
 
+#![warn(missing_docs)]
+
 // Lets the derive macros name `::eyened_orm` from inside this crate too.
 extern crate self as eyened_orm;
 
@@ -30,7 +32,7 @@ pub use entity::{
     sub_task_image_link, tag, task, task_definition,
 };
 
-/// Model types, named after their tables.
+// Model types, named after their tables.
 pub use entity::annotation::Model as Annotation;
 pub use entity::annotation_data::Model as AnnotationData;
 pub use entity::annotation_tag::Model as AnnotationTag;
