@@ -79,6 +79,14 @@ pub struct Drift {
     pub unmanaged: Vec<UnmanagedFound>,
 }
 
+/// "1 way", "8 ways": how many differences, for messages.
+pub fn ways(count: usize) -> String {
+    match count {
+        1 => "1 way".to_string(),
+        n => format!("{n} ways"),
+    }
+}
+
 impl Drift {
     /// The changes that bring the database to the target; dropping undeclared tables only when
     /// `drop_undeclared`.
@@ -212,4 +220,14 @@ async fn count<C: ConnectionTrait>(db: &C, sql: &str) -> Result<i64, RunError> {
         .await?
         .ok_or_else(|| RunError::Invalid(format!("no row from `{sql}`")))?;
     Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ways_agrees_with_its_count() {
+        assert_eq!(super::ways(1), "1 way");
+        assert_eq!(super::ways(0), "0 ways");
+        assert_eq!(super::ways(8), "8 ways");
+    }
 }

@@ -736,9 +736,9 @@ async fn check(
         println!("in sync: {} matches the entities", cfg.display());
     } else {
         println!(
-            "drift: {} differs from the entities in {} ways:",
+            "drift: {} differs from the entities in {}:",
             cfg.display(),
-            found.differences.len()
+            migration::drift::ways(found.differences.len())
         );
     }
     for line in report(found) {
@@ -759,8 +759,8 @@ async fn check(
         }
         Some(missing) => {
             println!(
-                "missing migrations: the entities differ from what the migrations build in {} ways:",
-                missing.len()
+                "missing migrations: the entities differ from what the migrations build in {}:",
+                migration::drift::ways(missing.len())
             );
             for change in &missing {
                 println!("  {change}");

@@ -55,12 +55,12 @@ pub enum RunError {
     OldAlembic { found: String },
     #[cfg(feature = "cli")]
     #[error(
-        "refusing to stamp: the live schema differs from the baseline in {} ways:\n{}{}\n\
+        "refusing to stamp: the live schema differs from the baseline in {}:\n{}{}\n\
          stamp records the baseline only over a database that equals it. To adopt this one, run \
          `cargo run -p migration -- adopt \"reconcile production\"`: it records the baseline and \
          writes a migration whose `up` takes this database to it (review the file; `sql --pending` \
          prints its SQL for the DBA; `up` applies it)",
-        .0.differences.len(),
+        crate::drift::ways(.0.differences.len()),
         .0.differences.iter().map(|d| d.line()).collect::<Vec<_>>().join("\n"),
         .0.unmanaged_lines().iter().map(|l| format!("\n{l}")).collect::<String>()
     )]
