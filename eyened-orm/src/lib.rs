@@ -4,6 +4,27 @@
 //! re-exported here under their table names (`eyened_orm::ImageInstance`), and each table's
 //! module under its snake-case name for query building (`eyened_orm::image_instance::Column`).
 //! The `Modality` table's model is `ModalityTable`, as `Modality` is the image modality enum.
+//!
+//! ```no_run
+//! use eyened_orm::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+//! use eyened_orm::{ImageInstance, Laterality, Task, config, image_instance};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // DATABASE_URL, or the platform's DATABASE_USER/PASSWORD/HOST/PORT/NAME.
+//! let db = config::resolve(None, None)?.connect().await?;
+//! let img: Option<ImageInstance> = ImageInstance::by_id(&db, 42).await?;
+//! let imgs: Vec<ImageInstance> = ImageInstance::by_ids(&db, &[3, 1, 2]).await?; // in that order
+//! let task: Task =
+//!     Task::from_imagesets(&db, "grading", "batch 7", &[vec![1, 2], vec![3]], Some("alice")).await?;
+//!
+//! // Plain SeaORM works on every entity: modules carry Entity, Column, ActiveModel, Relation.
+//! let right_eyes = image_instance::Entity::find()
+//!     .filter(image_instance::Column::Laterality.eq(Laterality::R))
+//!     .all(&db)
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 
@@ -21,6 +42,10 @@ pub mod schema;
 pub mod sql;
 
 pub use eyened_orm_derive::EyenedTable;
+/// The SeaORM this crate is built on, for plain SeaORM queries on the entities
+/// (`use eyened_orm::sea_orm::{EntityTrait, QueryFilter}`) without a second, possibly
+/// mismatched, `sea-orm` dependency with its own default features.
+pub use sea_orm;
 
 pub use entity::{
     annotation, annotation_data, annotation_tag, annotation_type, attribute_definition,

@@ -49,7 +49,10 @@ async fn check_exits_0_in_sync_1_on_drift_and_says_so_in_json() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let v = json(&out);
     assert_eq!(v["in_sync"], false);
-    assert_eq!(v["differences"][0]["change"], "Scan: comment 'legacy' -> (none)");
+    assert_eq!(
+        v["differences"][0]["change"],
+        "Scan: comment 'legacy' -> (none)"
+    );
     assert_eq!(v["differences"][0]["class"], "cosmetic");
     assert_eq!(v["differences"][0]["safe"], true);
 
@@ -129,7 +132,11 @@ async fn a_destructive_command_asks_on_stderr_and_needs_yes_without_a_terminal()
         args.extend_from_slice(command);
         let out = migration(&args);
         assert_eq!(out.status.code(), Some(2), "{command:?}: {}", text(&out));
-        assert!(out.stdout.is_empty(), "{command:?} printed on stdout: {}", text(&out));
+        assert!(
+            out.stdout.is_empty(),
+            "{command:?} printed on stdout: {}",
+            text(&out)
+        );
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("pass --yes"),
             "{}",

@@ -712,7 +712,10 @@ mod tests {
             parse_column_type("timestamp(3)"),
             SqlType::Other("timestamp(3)".into())
         );
-        assert_eq!(parse_column_type("time(6)"), SqlType::Other("time(6)".into()));
+        assert_eq!(
+            parse_column_type("time(6)"),
+            SqlType::Other("time(6)".into())
+        );
         assert_eq!(
             parse_column_type("double(10,2)"),
             SqlType::Other("double(10,2)".into())
