@@ -533,16 +533,20 @@ fn change_table_comment(g: &mut Generator, table: &mut Table) {
     };
 }
 
-/// Changes the collation, comment or ON UPDATE of a column no key or check uses.
-fn redecorate_column(g: &mut Generator, table: &mut Table) {
+/// A column no key or check uses, drawn at random; `None` (and no draw) when there is none.
+fn free_column(g: &mut Generator, table: &Table) -> Option<usize> {
     let used = structural_columns(table);
     let candidates: Vec<usize> = (0..table.columns.len())
         .filter(|&i| !used.contains(&table.columns[i].name))
         .collect();
-    if candidates.is_empty() {
+    (!candidates.is_empty()).then(|| *g.rng.pick(&candidates))
+}
+
+/// Changes the collation, comment or ON UPDATE of a column no key or check uses.
+fn redecorate_column(g: &mut Generator, table: &mut Table) {
+    let Some(i) = free_column(g, table) else {
         return;
-    }
-    let i = *g.rng.pick(&candidates);
+    };
     g.decorate(&mut table.columns[i]);
     normalize_collations(table);
 }
@@ -724,14 +728,9 @@ fn is_referenced(b: &Schema, ti: usize) -> bool {
 
 /// Changes type, nullability, default or ENUM values of a column no key or check uses.
 fn modify_column(g: &mut Generator, table: &mut Table) {
-    let used = structural_columns(table);
-    let candidates: Vec<usize> = (0..table.columns.len())
-        .filter(|&i| !used.contains(&table.columns[i].name))
-        .collect();
-    if candidates.is_empty() {
+    let Some(i) = free_column(g, table) else {
         return;
-    }
-    let i = *g.rng.pick(&candidates);
+    };
     let indexed = table
         .indexes
         .iter()

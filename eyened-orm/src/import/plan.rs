@@ -76,6 +76,46 @@ pub(super) struct NewSeries {
     pub props: Vec<Prop>,
 }
 
+/// A new patient, study or series, which the input may give more than once.
+trait Repeated {
+    /// Its props, and where the input first gives it.
+    fn props_and_first(&mut self) -> (&mut Vec<Prop>, At);
+}
+
+impl Repeated for NewPatient {
+    fn props_and_first(&mut self) -> (&mut Vec<Prop>, At) {
+        (&mut self.props, self.at)
+    }
+}
+
+impl Repeated for NewStudy {
+    fn props_and_first(&mut self) -> (&mut Vec<Prop>, At) {
+        (&mut self.props, self.at)
+    }
+}
+
+impl Repeated for NewSeries {
+    fn props_and_first(&mut self) -> (&mut Vec<Prop>, At) {
+        (&mut self.props, self.at)
+    }
+}
+
+/// A `node` given again at `here`, with `props`: when `r` is a new row (one of `nodes`), the
+/// props are merged into those of its first occurrence; an existing row's are not touched.
+fn merge_repeated<N: Repeated>(
+    node: &str,
+    nodes: &mut [N],
+    r: Ref,
+    props: Vec<Prop>,
+    here: At,
+    problems: &mut Vec<InputProblem>,
+) {
+    if let Ref::New(n) = r {
+        let (into, first) = nodes[n].props_and_first();
+        merge(node, into, first, props, here, problems);
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct NewImage {
     pub series: Ref,
@@ -1090,17 +1130,8 @@ impl<'a> Resolver<'a> {
     ) -> Option<Ref> {
         let key = (project, ci(&id));
         if let Some(&r) = self.patient_refs.get(&key) {
-            if let Ref::New(n) = r {
-                let node = &mut self.plan.patients[n];
-                merge(
-                    "patient",
-                    &mut node.props,
-                    node.at,
-                    props,
-                    at,
-                    &mut self.problems,
-                );
-            }
+            let (nodes, problems) = (&mut self.plan.patients, &mut self.problems);
+            merge_repeated("patient", nodes, r, props, at, problems);
             return Some(r);
         }
         let existing = match project {
@@ -1216,17 +1247,8 @@ impl<'a> Resolver<'a> {
     fn study_on(&mut self, patient: Ref, date: NaiveDate, at: At, props: Vec<Prop>) -> Option<Ref> {
         let key = (patient, date);
         if let Some(&r) = self.study_refs.get(&key) {
-            if let Ref::New(n) = r {
-                let node = &mut self.plan.studies[n];
-                merge(
-                    "study",
-                    &mut node.props,
-                    node.at,
-                    props,
-                    at,
-                    &mut self.problems,
-                );
-            }
+            let (nodes, problems) = (&mut self.plan.studies, &mut self.problems);
+            merge_repeated("study", nodes, r, props, at, problems);
             return Some(r);
         }
         let existing = match patient {
@@ -1309,12 +1331,11 @@ impl<'a> Resolver<'a> {
                 let message =
                     format!("series '{uid}' is also given at {first_at}, in another study");
                 problem(&mut self.problems, at.field("series_id"), message);
-            } else if let Ref::New(n) = r {
-                let node = &mut self.plan.series[n];
-                merge(
+            } else {
+                merge_repeated(
                     "series",
-                    &mut node.props,
-                    node.at,
+                    &mut self.plan.series,
+                    r,
                     props,
                     at,
                     &mut self.problems,

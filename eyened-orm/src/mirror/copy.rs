@@ -532,6 +532,33 @@ struct Pipeline {
 }
 
 impl Pipeline {
+    /// Takes `CHECKSUM TABLE` of the source tables left in `checksums` (biggest last), in the
+    /// snapshot of `reader`.
+    async fn source_checksums(&self, reader: &mut Conn) -> Result<(), MirrorError> {
+        let (queue, tables, states, source_db) =
+            (&self.checksums, &self.tables, &self.states, &self.source_db);
+        loop {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let Some(i) = next else { break };
+            let table = &tables[i];
+            let rows = conn::rows(
+                reader,
+                format!("CHECKSUM TABLE {}", qualified(source_db, &table.name)),
+                || format!("source: checksum of {}", table.name),
+            )
+            .await?;
+            let checksum = rows
+                .first()
+                .and_then(|r| conn::text(r, 1))
+                .and_then(|c| c.parse().ok());
+            *states[i]
+                .source_checksum
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = checksum;
+        }
+        Ok(())
+    }
+
     /// Marks a chunk or batch of `table` done; tells the helpers when the table is loaded.
     fn done_with(&self, table: usize, loaded: &mpsc::UnboundedSender<usize>) {
         if self.states[table].maybe_finish(self.progress.as_ref()) {
@@ -666,14 +693,7 @@ async fn read_chunks(
 ) -> Result<Option<Conn>, MirrorError> {
     let p = &pipeline;
     if checksums_first {
-        source_checksums(
-            &mut reader,
-            &p.checksums,
-            &p.tables,
-            &p.states,
-            &p.source_db,
-        )
-        .await?;
+        p.source_checksums(&mut reader).await?;
     }
     loop {
         let next = p
@@ -704,14 +724,7 @@ async fn read_chunks(
     }
     drop(tx);
     drop(loaded);
-    source_checksums(
-        &mut reader,
-        &p.checksums,
-        &p.tables,
-        &p.states,
-        &p.source_db,
-    )
-    .await?;
+    p.source_checksums(&mut reader).await?;
     // The snapshot ends here; nothing was written on this connection.
     conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
     Ok(None)
@@ -787,37 +800,6 @@ async fn run_after_load(pipeline: Pipeline, mut helper: Conn) -> Result<Option<C
         }
     }
     Ok(Some(helper))
-}
-
-/// Takes `CHECKSUM TABLE` of the source tables left in `queue` (biggest last), in the
-/// snapshot of `reader`.
-async fn source_checksums(
-    reader: &mut Conn,
-    queue: &Mutex<Vec<usize>>,
-    tables: &[TableInfo],
-    states: &[Arc<TableState>],
-    source_db: &str,
-) -> Result<(), MirrorError> {
-    loop {
-        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let Some(i) = next else { break };
-        let table = &tables[i];
-        let rows = conn::rows(
-            reader,
-            format!("CHECKSUM TABLE {}", qualified(source_db, &table.name)),
-            || format!("source: checksum of {}", table.name),
-        )
-        .await?;
-        let checksum = rows
-            .first()
-            .and_then(|r| conn::text(r, 1))
-            .and_then(|c| c.parse().ok());
-        *states[i]
-            .source_checksum
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = checksum;
-    }
-    Ok(())
 }
 
 /// Waits for every task; on the first error, cancels the rest (their connections close, and the
