@@ -131,6 +131,8 @@ pub mod progress;
 pub mod select;
 #[cfg(feature = "tools")]
 pub mod verify;
+#[cfg(feature = "tools")]
+mod yaml;
 
 pub use create::NewAnnotation;
 pub use error::Error;

@@ -21,6 +21,7 @@ use serde_json::Value as Json;
 
 use super::{ImportError, InputProblem};
 use crate::schema::{SqlType, Table};
+use crate::yaml;
 
 /// The input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -524,6 +525,17 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// What a YAML import file may be: a tree of items, studies, series and images is about 10
+/// levels deep, and 64 leaves room for nested prop values while staying well within the stack of
+/// a worker thread (each level is a few recursive calls). It may be as large as it likes. A key
+/// given twice reaches [`Keys`], which reports it as a problem.
+const YAML_LIMITS: yaml::Limits = yaml::Limits {
+    depth: 64,
+    what: "an import file",
+    large: true,
+    duplicate_keys_pass: true,
+};
+
 /// Parses `text` in `format`; `Err` only when the file as a whole cannot be read, otherwise the
 /// items and the problems found in them.
 ///
@@ -552,12 +564,15 @@ pub fn parse(
             deserializer.end().map_err(syntax)?;
             Ok(parsed)
         }
-        Format::Yaml => document
-            .deserialize(serde_yaml_ng::Deserializer::from_str(text))
-            .map_err(|e| ImportError::Syntax {
-                format: "YAML",
-                reason: e.to_string(),
-            }),
+        Format::Yaml => serde_saphyr::with_deserializer_from_str_with_options(
+            text,
+            yaml::options(&YAML_LIMITS),
+            |deserializer| document.deserialize(deserializer),
+        )
+        .map_err(|e| ImportError::Syntax {
+            format: "YAML",
+            reason: yaml::read_error(&e, &YAML_LIMITS).to_string(),
+        }),
         Format::Csv => from_csv(text, tables),
     }
 }
@@ -2025,8 +2040,51 @@ items:
             reason("- project_name: [p\n", Format::Yaml)
                 .split(" at ")
                 .next(),
-            Some("YAML: did not find expected ',' or ']'")
+            Some("YAML: unclosed bracket '['")
         );
+    }
+
+    #[test]
+    fn yaml_with_a_byte_order_mark_reads_as_without() {
+        let yaml = "items:\n  - project_name: p\n    patient_identifier: x\n    props: {Sex: M}\n";
+        let plain = read(yaml, Format::Yaml);
+        assert_eq!(plain.0.len(), 1);
+        assert_eq!(read(&format!("\u{feff}{yaml}"), Format::Yaml), plain);
+    }
+
+    #[test]
+    fn deep_yaml_fails_fast_naming_the_limit() {
+        let deep = format!(
+            "items: [{{props: {{Sex: {}{}}}}}]\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        );
+        let started = std::time::Instant::now();
+        let result = parse(&deep, Format::Yaml, tables());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        match result {
+            Err(ImportError::Syntax { format, reason }) => {
+                assert_eq!(format, "YAML");
+                assert!(
+                    reason.starts_with(
+                        "nested more than 64 levels deep (the limit for an import file) at line 1, column "
+                    ),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // A tree of the usual depth with a nested prop value within the limit.
+        let nested = format!(
+            "items: [{{props: {{Sex: {}1{}}}}}]\n",
+            "[".repeat(50),
+            "]".repeat(50)
+        );
+        assert!(parse(&nested, Format::Yaml, tables()).is_ok());
     }
 
     /// A CSV record (a header or a row).

@@ -25,10 +25,29 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_yaml_ng::{Mapping, Value};
-
+use super::clause::Condition;
 use super::error::{MirrorError, hint};
 use crate::config::{self, DatabaseConfig};
+use crate::yaml::{self, Value};
+
+/// A mapping's entries, in the order written.
+type Mapping = [(Value, Value)];
+
+/// What a transfer config may be: it nests 4 levels (`copy_objects[0].clause.Column`), so 32
+/// is plenty, and a file nested deeper is refused at once.
+const YAML_LIMITS: yaml::Limits = yaml::Limits {
+    depth: 32,
+    what: "a transfer config",
+    large: false,
+    duplicate_keys_pass: false,
+};
+
+/// A transfer config is a page of YAML; anything near this size is the wrong file.
+pub const MAX_BYTES: usize = 1 << 20;
+
+/// Values after a `password` shorter than this are not masked in messages: masking `1` would
+/// mask every digit.
+const SHORTEST_MASKED: usize = 4;
 
 /// Keys of a `database:` mapping.
 const DATABASE_KEYS: &[&str] = &[
@@ -103,8 +122,9 @@ pub enum ClauseValue {
 pub enum Clause {
     /// `column = value AND ...` (`IS NULL` for null), values bound as parameters.
     Columns(Vec<(String, ClauseValue)>),
-    /// A raw SQL condition, run as one prepared statement inside a read-only transaction.
-    Sql(String),
+    /// A raw SQL condition, parsed, checked and rendered again ([`super::clause`]); it runs only
+    /// inside the selection's read-only snapshot.
+    Sql(Condition),
 }
 
 /// One entry of `copy_objects`.
@@ -165,7 +185,7 @@ pub struct MirrorConfig {
 impl MirrorConfig {
     /// Reads and checks `path`. Relative `env_file`s are resolved against the file's directory.
     pub fn load(path: &Path) -> Result<Self, MirrorError> {
-        let text = std::fs::read_to_string(path).map_err(|e| MirrorError::ConfigFile {
+        let bytes = std::fs::read(path).map_err(|e| MirrorError::ConfigFile {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -175,23 +195,69 @@ impl MirrorConfig {
             _ => PathBuf::from("."),
         };
         let base = base.canonicalize().unwrap_or(base);
-        Self::parse(&text, path, &base, &|name| std::env::var(name).ok())
+        Self::from_bytes(&bytes, path, &base, &|name| std::env::var(name).ok())
     }
 
-    /// Parses config text. `env` looks up `password_env` variables.
+    /// Checks the file's size and encoding (UTF-8, with or without a byte-order mark), then
+    /// parses it as [`MirrorConfig::parse`] does.
+    pub fn from_bytes(
+        bytes: &[u8],
+        path: &Path,
+        base_dir: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, MirrorError> {
+        if bytes.len() > MAX_BYTES {
+            return Err(MirrorError::ConfigLimit {
+                path: path.display().to_string(),
+                reason: format!(
+                    "the file is {} bytes, and a transfer config is at most {MAX_BYTES} (1 MiB); is this the right file?",
+                    bytes.len()
+                ),
+            });
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let (line, column) = position(&bytes[..e.valid_up_to()]);
+            MirrorError::ConfigFile {
+                path: path.display().to_string(),
+                reason: format!(
+                    "not UTF-8 text (at line {line}, column {column}); save it as UTF-8"
+                ),
+            }
+        })?;
+        Self::parse(text, path, base_dir, env)
+    }
+
+    /// Parses config text. `env` looks up `password_env` variables. Every error is one line
+    /// and shows no value written after a `password` key, wherever the file's mistakes put it.
     pub fn parse(
         text: &str,
         path: &Path,
         base_dir: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, MirrorError> {
-        let value: Value =
-            serde_yaml_ng::from_str(text).map_err(|e| MirrorError::ConfigSyntax {
-                path: path.display().to_string(),
-                // serde_yaml_ng quotes at most a token, never a whole line: no secrets here
-                // beyond what the file itself shows at that position.
-                reason: scrub_yaml_error(&e.to_string()),
-            })?;
+        Self::parse_unmasked(text, path, base_dir, env).map_err(|e| mask(e, &passwords_in(text)))
+    }
+
+    fn parse_unmasked(
+        text: &str,
+        path: &Path,
+        base_dir: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, MirrorError> {
+        let path_text = || path.display().to_string();
+        let value = Value::parse(text, &YAML_LIMITS).map_err(|e| match e {
+            yaml::ReadError::Syntax(reason) => MirrorError::ConfigSyntax {
+                path: path_text(),
+                reason,
+            },
+            yaml::ReadError::Limit(reason) => MirrorError::ConfigLimit {
+                path: path_text(),
+                reason,
+            },
+        })?;
+        if value == Value::Null {
+            return Err(MirrorError::ConfigEmpty { path: path_text() });
+        }
         let top = as_mapping(&value, "(top level)")?;
         check_keys(top, "", TOP_KEYS)?;
 
@@ -208,7 +274,7 @@ impl MirrorConfig {
             Some(other) => {
                 return Err(MirrorError::config(
                     "copy_segmentation_data",
-                    format!("expected true or false, found {}", kind(other)),
+                    format!("expected true or false, found {}", other.kind()),
                 ));
             }
         };
@@ -238,19 +304,99 @@ impl MirrorConfig {
     }
 }
 
-fn scrub_yaml_error(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Line and column (1-based, in characters) just after `bytes`.
+fn position(bytes: &[u8]) -> (usize, usize) {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
 }
 
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing (null)",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
+/// What follows each `password` in `text` (not `password_env`), read loosely without parsing:
+/// a broken file can put a password where a message quotes the file (in a key, say), and it
+/// must not show there either.
+fn passwords_in(text: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut found: Vec<String> = lower
+        .match_indices("password")
+        .filter_map(|(i, word)| {
+            let rest = &text[i + word.len()..];
+            let before = &text[text[..i].rfind('\n').map_or(0, |n| n + 1)..i];
+            let in_comment = before.trim_start().starts_with('#') || before.contains(" #");
+            if in_comment || rest.to_ascii_lowercase().starts_with("_env") {
+                return None;
+            }
+            let rest = rest.trim_start_matches([':', '=', ' ', '\t']);
+            let line = rest.lines().next().unwrap_or("");
+            let value = match line.chars().next() {
+                Some(quote @ ('\'' | '"')) => {
+                    let raw = quoted(&line[1..], quote);
+                    // Also as YAML reads it: `"a\nb"` is shown with a line break.
+                    let decoded = Value::parse(&format!("{quote}{raw}{quote}"), &YAML_LIMITS);
+                    return Some(match decoded {
+                        Ok(Value::String(s)) if s != raw => vec![raw.to_owned(), s],
+                        _ => vec![raw.to_owned()],
+                    });
+                }
+                // Unquoted: up to a comment, and in a flow mapping up to the next entry.
+                _ => line.split(" #").next()?,
+            };
+            let in_flow = value.split([',', '}', ']']).next()?;
+            Some(vec![value.trim().to_owned(), in_flow.trim().to_owned()])
+        })
+        .flatten()
+        .filter(|p| p.chars().count() >= SHORTEST_MASKED)
+        .collect();
+    // The longest first, so that a password containing another is masked whole.
+    found.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    found.dedup();
+    found
+}
+
+/// The text of a YAML scalar quoted with `quote` up to its closing quote (or the end of `text`):
+/// `''` is a quote in single quotes, `\"` in double quotes.
+fn quoted(text: &str, quote: char) -> &str {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            c if c == quote => {
+                if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == quote) {
+                    chars.next();
+                } else {
+                    return &text[..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+/// `err` with every one of `passwords` replaced by `***`, on one line.
+fn mask(err: MirrorError, passwords: &[String]) -> MirrorError {
+    let clean = |text: String| {
+        let masked = passwords
+            .iter()
+            .fold(text, |text, p| text.replace(p.as_str(), "***"));
+        yaml::one_line(&masked)
+    };
+    match err {
+        MirrorError::Config { key, message } => MirrorError::Config {
+            key: clean(key),
+            message: clean(message),
+        },
+        MirrorError::ConfigSyntax { path, reason } => MirrorError::ConfigSyntax {
+            path,
+            reason: clean(reason),
+        },
+        MirrorError::ConfigLimit { path, reason } => MirrorError::ConfigLimit {
+            path,
+            reason: clean(reason),
+        },
+        other => other,
     }
 }
 
@@ -264,12 +410,12 @@ fn join_key(prefix: &str, key: &str) -> String {
 
 fn as_mapping<'a>(value: &'a Value, key: &str) -> Result<&'a Mapping, MirrorError> {
     value.as_mapping().ok_or_else(|| {
-        MirrorError::config(key, format!("expected a mapping, found {}", kind(value)))
+        MirrorError::config(key, format!("expected a mapping, found {}", value.kind()))
     })
 }
 
 fn get<'a>(map: &'a Mapping, key: &str) -> Option<&'a Value> {
-    map.get(Value::String(key.to_owned()))
+    yaml::get(map, key)
 }
 
 fn required<'a>(map: &'a Mapping, prefix: &str, key: &str) -> Result<&'a Value, MirrorError> {
@@ -278,7 +424,7 @@ fn required<'a>(map: &'a Mapping, prefix: &str, key: &str) -> Result<&'a Value, 
 
 /// Every key of `map` must be a string in `allowed`.
 fn check_keys(map: &Mapping, prefix: &str, allowed: &[&str]) -> Result<(), MirrorError> {
-    for key in map.keys() {
+    for (key, _) in map {
         let Some(name) = key.as_str() else {
             return Err(MirrorError::config(
                 if prefix.is_empty() {
@@ -286,7 +432,7 @@ fn check_keys(map: &Mapping, prefix: &str, allowed: &[&str]) -> Result<(), Mirro
                 } else {
                     prefix
                 },
-                format!("keys must be strings, found {}", kind(key)),
+                format!("keys must be strings, found {}", key.kind()),
             ));
         };
         if !allowed.contains(&name) {
@@ -307,10 +453,12 @@ fn string(value: &Value, key: &str) -> Result<String, MirrorError> {
     match value {
         Value::String(s) => Ok(s.clone()),
         // YAML reads `user: 1234` as a number; a user or database name may well be digits.
-        Value::Number(n) => Ok(n.to_string()),
+        Value::Int(_) | Value::UInt(_) | Value::Float(_) => {
+            Ok(value.number_text().unwrap_or_default())
+        }
         other => Err(MirrorError::config(
             key,
-            format!("expected a string, found {}", kind(other)),
+            format!("expected a string, found {}", other.kind()),
         )),
     }
 }
@@ -326,7 +474,7 @@ fn endpoint(
     if let Some(key) = ["user", "host", "port", "password"]
         .into_iter()
         .find(|k| get(map, k).is_some())
-        && get(map, "database").is_none_or(|d| !d.is_mapping())
+        && get(map, "database").is_none_or(|d| d.as_mapping().is_none())
     {
         return Err(MirrorError::config(
             join_key(role, key),
@@ -390,7 +538,8 @@ fn database_mapping(
     )?;
     let port_key = join_key(prefix, "port");
     let port = match required(map, prefix, "port")? {
-        Value::Number(n) => n.as_u64(),
+        Value::Int(i) => u64::try_from(*i).ok(),
+        Value::UInt(u) => Some(*u),
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     }
@@ -414,7 +563,7 @@ fn database_mapping(
     {
         return Err(MirrorError::config(
             join_key(prefix, "raise_on_warnings"),
-            format!("expected true or false, found {}", kind(v)),
+            format!("expected true or false, found {}", v.kind()),
         ));
     }
     let password = match (get(map, "password"), get(map, "password_env")) {
@@ -433,11 +582,13 @@ fn database_mapping(
         (Some(Value::Null), None) => String::new(),
         // Never echo the value: it is a password.
         (Some(Value::String(s)), None) => s.clone(),
-        (Some(Value::Number(n)), None) => n.to_string(),
+        (Some(number @ (Value::Int(_) | Value::UInt(_) | Value::Float(_))), None) => {
+            number.number_text().unwrap_or_default()
+        }
         (Some(other), None) => {
             return Err(MirrorError::config(
                 join_key(prefix, "password"),
-                format!("expected a string, found {}", kind(other)),
+                format!("expected a string, found {}", other.kind()),
             ));
         }
         (None, Some(var)) => {
@@ -463,7 +614,7 @@ fn copy_objects(value: &Value) -> Result<Vec<CopyObject>, MirrorError> {
             "copy_objects",
             format!(
                 "expected a list of {{table, clause}} entries, found {}",
-                kind(value)
+                value.kind()
             ),
         ));
     };
@@ -487,7 +638,9 @@ fn copy_objects(value: &Value) -> Result<Vec<CopyObject>, MirrorError> {
                     "empty condition; to copy every row write clause: \"1=1\"",
                 ));
             }
-            Value::String(s) => Clause::Sql(s.clone()),
+            Value::String(s) => Clause::Sql(
+                Condition::parse(s).map_err(|e| MirrorError::config(&clause_key, e.to_string()))?,
+            ),
             Value::Mapping(m) => {
                 if m.is_empty() {
                     return Err(MirrorError::config(
@@ -500,29 +653,23 @@ fn copy_objects(value: &Value) -> Result<Vec<CopyObject>, MirrorError> {
                     let Some(column) = k.as_str() else {
                         return Err(MirrorError::config(
                             clause_key,
-                            format!("column names must be strings, found {}", kind(k)),
+                            format!("column names must be strings, found {}", k.kind()),
                         ));
                     };
                     let value_key = format!("{clause_key}.{column}");
                     let value = match v {
                         Value::Null => ClauseValue::Null,
                         Value::Bool(b) => ClauseValue::Bool(*b),
-                        Value::Number(n) => {
-                            if let Some(i) = n.as_i64() {
-                                ClauseValue::Int(i)
-                            } else if let Some(u) = n.as_u64() {
-                                ClauseValue::UInt(u)
-                            } else {
-                                ClauseValue::Float(n.as_f64().unwrap_or(f64::NAN))
-                            }
-                        }
+                        Value::Int(i) => ClauseValue::Int(*i),
+                        Value::UInt(u) => ClauseValue::UInt(*u),
+                        Value::Float(f) => ClauseValue::Float(*f),
                         Value::String(s) => ClauseValue::Text(s.clone()),
                         other => {
                             return Err(MirrorError::config(
                                 value_key,
                                 format!(
                                     "expected a single value (string, number, boolean or null), found {}",
-                                    kind(other)
+                                    other.kind()
                                 ),
                             ));
                         }
@@ -536,7 +683,7 @@ fn copy_objects(value: &Value) -> Result<Vec<CopyObject>, MirrorError> {
                     clause_key,
                     format!(
                         "expected a mapping of column: value or an SQL condition string, found {}",
-                        kind(other)
+                        other.kind()
                     ),
                 ));
             }
@@ -547,7 +694,7 @@ fn copy_objects(value: &Value) -> Result<Vec<CopyObject>, MirrorError> {
             Some(other) => {
                 return Err(MirrorError::config(
                     format!("{key}.follow_down"),
-                    format!("expected true or false, found {}", kind(other)),
+                    format!("expected true or false, found {}", other.kind()),
                 ));
             }
         };
@@ -567,7 +714,7 @@ fn edge_list(value: &Value, key: &str) -> Result<Vec<EdgeName>, MirrorError> {
             key,
             format!(
                 "expected a list of foreign keys written Table.Column, found {}",
-                kind(value)
+                value.kind()
             ),
         ));
     };
@@ -639,10 +786,10 @@ mod tests {
                 ClauseValue::Text("1".into())
             )])
         );
-        assert_eq!(
-            objects[1].clause,
-            Clause::Sql("PatientID IN (1,2,3)".into())
-        );
+        match &objects[1].clause {
+            Clause::Sql(condition) => assert_eq!(condition.sql(), "PatientID IN (1, 2, 3)"),
+            other => panic!("{other:?}"),
+        }
         assert!(!config.copy_segmentation_data);
     }
 
@@ -691,6 +838,126 @@ mod tests {
         assert!(err.to_string().contains("NOPE is not set"), "{err}");
         let err = parse(&BASE.replace("host: h, port: 3306", "hots: h, port: 3306")).unwrap_err();
         assert!(err.to_string().contains("did you mean host?"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let plain = parse(BASE).unwrap();
+        let bom = MirrorConfig::from_bytes(
+            format!("\u{feff}{BASE}").as_bytes(),
+            Path::new("t.yml"),
+            Path::new("."),
+            &|_| None,
+        )
+        .unwrap();
+        assert_eq!(bom.source.db.display(), plain.source.db.display());
+        assert_eq!(bom.target.db.display(), plain.target.db.display());
+    }
+
+    #[test]
+    fn an_empty_file_says_so() {
+        for text in ["", "\n\n", "# only a comment\n", "\u{feff}", "---\n"] {
+            let err = parse(text).unwrap_err();
+            assert!(
+                matches!(err, MirrorError::ConfigEmpty { .. }),
+                "{text:?}: {err}"
+            );
+            assert!(
+                err.to_string().starts_with(
+                    "t.yml: the file is empty; a transfer config needs source: and target:"
+                ),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_fails_fast_naming_the_limit() {
+        let deep = format!(
+            "{BASE}copy_objects: {}{}\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        );
+        let started = std::time::Instant::now();
+        let err = parse(&deep).unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(matches!(err, MirrorError::ConfigLimit { .. }), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "t.yml: nested more than 32 levels deep (the limit for a transfer config) at line 5, column "
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn size_and_encoding_are_checked_first() {
+        let from_bytes = |bytes: &[u8]| {
+            MirrorConfig::from_bytes(bytes, Path::new("t.yml"), Path::new("."), &|_| None)
+        };
+        let big = format!("{BASE}# {}\n", "x".repeat(MAX_BYTES));
+        let err = from_bytes(big.as_bytes()).unwrap_err();
+        assert!(matches!(err, MirrorError::ConfigLimit { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("a transfer config is at most 1048576"),
+            "{err}"
+        );
+        let mut latin1 = BASE.as_bytes().to_vec();
+        latin1.extend(b"copy_objects: [{table: P\xe4tient, clause: {a: 1}}]\n");
+        assert_eq!(
+            from_bytes(&latin1).unwrap_err().to_string(),
+            "cannot read config file t.yml: not UTF-8 text (at line 5, column 25); save it as UTF-8"
+        );
+    }
+
+    #[test]
+    fn a_raw_clause_is_checked_while_parsing() {
+        let err = parse(&format!(
+            "{BASE}copy_objects:\n  - {{table: Patient, clause: {{PatientID: 1}}}}\n  - {{table: Patient, clause: \"1=1) INTO OUTFILE '/tmp/x.txt' -- \"}}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "copy_objects[1].clause: INTO (at column 6) is not allowed: a condition selects rows, it does not write them to files or variables"
+        );
+    }
+
+    #[test]
+    fn a_password_never_shows_even_where_a_broken_file_puts_it() {
+        let cases = [
+            // The separator deleted: the password becomes part of a key.
+            BASE.replace("password: s3cret,", "passwords3cret,"),
+            BASE.replace("password: s3cret,", "password; s3cret,"),
+            BASE.replace("password: s3cret,", "password: s3cret, s3cret: 1,"),
+            // A key given twice whose name is the password.
+            format!("{BASE}s3cret: 1\ns3cret: 2\n"),
+            // A password with a line break, quoted.
+            BASE.replace(
+                "password: s3cret,",
+                "password: \"s3cret\\nmore\", \"s3cret\\nmore\": 1,",
+            ),
+        ];
+        for text in cases {
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(!err.contains("s3cret"), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+        assert_eq!(
+            passwords_in(
+                "a: {password: 'x y z', password_env: VAR}\npassword:\"q\"\nPassword: abcd # c\n# password: in a comment\nb: 1 # password: too\n"
+            ),
+            ["x y z", "abcd"]
+        );
+        assert_eq!(
+            passwords_in("{password: \"p@ss w0rd#'\\\"x\", password: 'it''s ok', host: h}"),
+            ["p@ss w0rd#'\\\"x", "p@ss w0rd#'\"x", "it''s ok", "it's ok"]
+        );
     }
 
     #[test]

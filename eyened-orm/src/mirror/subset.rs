@@ -175,13 +175,10 @@ impl Graph {
     }
 }
 
-/// Checks every `copy_objects` entry against the source: the table and clause columns exist,
-/// and the server accepts a raw condition (run as `SELECT 1 ... LIMIT 0`, which reads no row).
-pub async fn check_objects(
-    conn: &mut Conn,
-    catalog: &Catalog,
-    objects: &[CopyObject],
-) -> Result<(), MirrorError> {
+/// Checks every `copy_objects` entry against the source's catalog: the table and the clause's
+/// columns exist. Nothing is sent to the server: raw conditions are tried by [`select`], inside
+/// the read-only snapshot.
+pub fn check_objects(catalog: &Catalog, objects: &[CopyObject]) -> Result<(), MirrorError> {
     if objects.is_empty() {
         return Err(MirrorError::config(
             "copy_objects",
@@ -226,18 +223,32 @@ pub async fn check_objects(
                     }
                 }
             }
-            Clause::Sql(condition) => {
-                let sql = format!(
-                    "SELECT 1 FROM {} WHERE ({condition}) LIMIT 0",
-                    qualified(&catalog.database, &table.name)
-                );
-                if let Err(e) = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
-                    return Err(MirrorError::config(
-                        format!("{}.clause", object.key),
-                        format!("the source rejects this condition: {}", conn::describe(&e)),
-                    ));
-                }
-            }
+            Clause::Sql(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Has the source try every raw condition (`SELECT 1 ... LIMIT 0`, which reads no row), so that
+/// a condition the server rejects is reported as the config's mistake before any row is read.
+async fn try_conditions(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    objects: &[CopyObject],
+) -> Result<(), MirrorError> {
+    for object in objects {
+        let Clause::Sql(condition) = &object.clause else {
+            continue;
+        };
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE ({condition}) LIMIT 0",
+            qualified(&catalog.database, &object.table)
+        );
+        if let Err(e) = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
+            return Err(MirrorError::config(
+                format!("{}.clause", object.key),
+                format!("the source rejects this condition: {}", conn::describe(&e)),
+            ));
         }
     }
     Ok(())
@@ -410,7 +421,7 @@ impl Selector<'_> {
         object: &CopyObject,
     ) -> Result<(u64, Vec<usize>), MirrorError> {
         let (condition, values): (String, Vec<&ClauseValue>) = match &object.clause {
-            Clause::Sql(sql) => (format!("({sql})"), Vec::new()),
+            Clause::Sql(condition) => (format!("({condition})"), Vec::new()),
             Clause::Columns(columns) => {
                 let mut parts = Vec::new();
                 let mut values = Vec::new();
@@ -577,13 +588,15 @@ fn bind_value<'q>(
     }
 }
 
-/// Selects the rows to copy, reading through `conn` (inside the source snapshot).
+/// Selects the rows to copy, reading through `conn`, which must be inside the source's read-only
+/// snapshot: the only place a raw condition is ever run.
 pub async fn select(
     conn: &mut Conn,
     catalog: &Catalog,
     graph: &Graph,
     objects: &[CopyObject],
 ) -> Result<Selection, MirrorError> {
+    try_conditions(conn, catalog, objects).await?;
     let mut s = Selector {
         catalog,
         graph,
