@@ -17,10 +17,26 @@
 //! Supported URLs are `mysql://user:password@host:port/database` and SQLite URLs
 //! such as `sqlite://path/to/file.db?mode=rwc` or `sqlite::memory:`.
 //!
+//! A password in a `mysql://` URL may be pasted as it is, without percent-encoding: the last
+//! `@` (before the `?ssl-mode=...` parameters) ends the user name and password, and the first
+//! `:` separates them. So `mysql://app:4711?x/y@db/eyened` is user `app`, password `4711?x/y`
+//! on host `db`. In full:
+//!
+//! 1. The parameters start at the first `?` followed by a parameter sqlx knows and `=`
+//!    (`?ssl-mode=`, `?ssl-ca=`, `?charset=`, ...); an unknown parameter is an error.
+//! 2. The last `@` before them ends the user name and password; the first `:` before it
+//!    separates the two. An `@` in a parameter's value is written `%40`.
+//! 3. The host runs from there to the next `/`, `?` or `#`; an IPv6 address is written in
+//!    brackets (`[::1]:3306`). Without `@` there is no user name or password.
+//!
+//! `%` and two hex digits are a percent-encoded byte, in the password too. The URL connected
+//! with has the user name and password percent-encoded, so that the driver reads them the same
+//! way. Errors about a URL never quote it: they may show the scheme and say what part is wrong.
+//!
 //! The password is never printed: [`DatabaseConfig`]'s `Display`/`Debug` and all
-//! [`ConfigError`] messages leave it out.
+//! [`ConfigError`] messages leave it out, and an error about a URL or an env file line that
+//! cannot be parsed says what is wrong without quoting it.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +70,13 @@ const SOURCE_ENV: &str = "the environment";
 /// Description of the process environment layered over `./.env`.
 const SOURCE_ENV_DOTENV: &str = "the environment or .env";
 
+/// The longest value of a port variable that an error quotes: longer text is not a mistyped
+/// port but, most likely, a line that ran into the next one, which may be the password's.
+const SHOWN_PORT_CHARS: usize = 10;
+
+mod env_file;
+mod mysql_url;
+
 /// Errors from resolving settings or connecting. Messages are one line and
 /// never contain the password.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,15 +102,17 @@ pub enum ConfigError {
 
     /// The env file has a line that is not `KEY=value`.
     #[error(
-        "cannot parse env file '{}'{}; use KEY=value lines and single-quote values containing spaces, '#', '$' or quotes",
+        "cannot parse env file '{}' at line {line}{}; use KEY=value lines and single-quote values containing spaces, '#', '$' or quotes",
         path.display(),
-        key.as_ref().map(|k| format!(" at the entry for {k}")).unwrap_or_default()
+        key.as_ref().map(|k| format!(" (the entry for {k})")).unwrap_or_default()
     )]
     EnvFileSyntax {
         /// Path as given.
         path: PathBuf,
-        /// Variable name of the offending line, if recognisable. The line
-        /// itself is not kept since it may hold the password.
+        /// Line number (1-based) where the offending entry starts.
+        line: usize,
+        /// Variable name of the offending line when it is one of the `DATABASE_*` variables.
+        /// The line itself is not kept since it may hold the password.
         key: Option<String>,
     },
 
@@ -100,15 +125,29 @@ pub enum ConfigError {
         source_desc: String,
     },
 
+    /// A variable other than the password holds a control character (a carriage return, a
+    /// NUL, ...).
+    #[error(
+        "{name} in {source_desc} contains a control character (not shown); end lines with LF or CR LF, not CR alone, and remove other control characters"
+    )]
+    ControlCharacter {
+        /// Variable name.
+        name: String,
+        /// Where it was found.
+        source_desc: String,
+    },
+
     /// A port variable is not a number in 1..=65535.
     #[error(
-        "{name}='{value}' in {source_desc} is not a valid port; use a number between 1 and 65535 (MySQL's default is 3306)"
+        "{name}{} in {source_desc} is not a valid port; use a number between 1 and 65535 (MySQL's default is 3306)",
+        value.as_ref().map_or_else(|| " (a long value, not shown: check for a missing line break)".to_owned(), |v| format!("='{v}'"))
     )]
     InvalidPort {
         /// Variable name.
         name: String,
-        /// Offending value.
-        value: String,
+        /// Offending value, if at most 10 characters: a longer one may have run into the next
+        /// line, and that line's password.
+        value: Option<String>,
         /// Where it was found.
         source_desc: String,
     },
@@ -225,8 +264,11 @@ impl DatabaseConfig {
         }
     }
 
-    /// Parses a `mysql://` or `sqlite:` URL. The URL is kept as is for
-    /// connecting; the user name and database are percent-decoded for display.
+    /// Parses a `mysql://` or `sqlite:` URL. A password may be given without
+    /// percent-encoding: the last `@` ends it (see the [module docs](self)). A SQLite URL is
+    /// kept as is for connecting; a MySQL URL too, but for the user name and
+    /// password, which are percent-encoded. The user name and database are
+    /// percent-decoded for display.
     pub fn from_url(url: &str) -> Result<Self, ConfigError> {
         Self::parse_url(url, "given explicitly")
     }
@@ -282,7 +324,8 @@ impl DatabaseConfig {
     /// The connection URL, including the password; do not log it.
     ///
     /// Built as `mysql://user:password@host:port/db` with user, password and
-    /// database percent-encoded, or the URL exactly as given.
+    /// database percent-encoded, or the URL as given (user name and password
+    /// percent-encoded).
     pub fn url(&self) -> String {
         match &self.raw_url {
             Some(raw) => raw.expose().to_owned(),
@@ -536,6 +579,16 @@ pub fn mysql_pool(db: &DatabaseConnection) -> Option<&sea_orm::sqlx::MySqlPool> 
     }
 }
 
+/// The variables of the env file at `path`, read as [`resolve`] reads them: dotenv syntax,
+/// later entries override earlier ones, a leading byte-order mark is skipped. An error names
+/// the file and, for a line that does not parse, its number, never its text (which may hold the
+/// password).
+pub fn read_env_file(
+    path: &Path,
+) -> Result<std::collections::HashMap<String, String>, ConfigError> {
+    env_file::read(path)
+}
+
 /// Resolves settings: `url` if given, else the env file at `env_file` if
 /// given, else the process environment. See the [module docs](self).
 pub fn resolve(url: Option<&str>, env_file: Option<&Path>) -> Result<DatabaseConfig, ConfigError> {
@@ -569,13 +622,13 @@ fn resolve_inner(
         return DatabaseConfig::from_url(url);
     }
     if let Some(path) = env_file {
-        let vars = read_env_file(path)?;
+        let vars = env_file::read(path)?;
         let desc = format!("env file '{}'", path.display());
         return from_lookup(&|name| vars.get(name).cloned(), &desc);
     }
     match dotenv.filter(|path| path.exists()) {
         Some(path) => {
-            let vars = read_env_file(path)?;
+            let vars = env_file::read(path)?;
             from_lookup(
                 &|name| env(name).or_else(|| vars.get(name).cloned()),
                 SOURCE_ENV_DOTENV,
@@ -583,62 +636,6 @@ fn resolve_inner(
         }
         None => from_lookup(env, SOURCE_ENV),
     }
-}
-
-/// Reads `KEY=value` pairs from an env file; later entries override earlier
-/// ones (as in python-dotenv).
-fn read_env_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
-    let io_error = |err: std::io::Error| {
-        if err.kind() == std::io::ErrorKind::NotFound {
-            ConfigError::EnvFileNotFound {
-                path: path.to_owned(),
-            }
-        } else {
-            ConfigError::EnvFileUnreadable {
-                path: path.to_owned(),
-                reason: err.to_string(),
-            }
-        }
-    };
-    if path.is_dir() {
-        return Err(ConfigError::EnvFileUnreadable {
-            path: path.to_owned(),
-            reason: "it is a directory".to_owned(),
-        });
-    }
-    let convert = |err: dotenvy::Error| match err {
-        dotenvy::Error::Io(err) => io_error(err),
-        // The line text may contain the password: keep only the key.
-        dotenvy::Error::LineParse(line, _) => ConfigError::EnvFileSyntax {
-            path: path.to_owned(),
-            key: line_key(&line),
-        },
-        other => ConfigError::EnvFileUnreadable {
-            path: path.to_owned(),
-            reason: other.to_string(),
-        },
-    };
-    let mut vars = HashMap::new();
-    for item in dotenvy::from_path_iter(path).map_err(convert)? {
-        let (key, value) = item.map_err(convert)?;
-        // dotenvy strips a byte-order mark only when loading into the environment.
-        let key = key.trim_start_matches('\u{feff}').to_owned();
-        vars.insert(key, value);
-    }
-    Ok(vars)
-}
-
-/// The variable name of an env-file line, if it looks like one.
-fn line_key(line: &str) -> Option<String> {
-    let line = line.trim_start_matches('\u{feff}').trim_start();
-    let line = line.strip_prefix("export ").unwrap_or(line);
-    let key = line.split('=').next()?.trim();
-    let valid = !key.is_empty()
-        && key.len() <= 64
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-    valid.then(|| key.to_owned())
 }
 
 fn from_lookup(
@@ -653,10 +650,19 @@ fn from_lookup(
         source_desc: source_desc.to_owned(),
     };
     let required = |name: &str| {
-        lookup(name)
+        let value = lookup(name)
             .map(|value| value.trim().to_owned())
             .filter(|value| !value.is_empty())
-            .ok_or_else(|| missing(name))
+            .ok_or_else(|| missing(name))?;
+        // A carriage return alone does not end a line: a file saved with those runs every
+        // line into the first value.
+        match value.contains(char::is_control) {
+            true => Err(ConfigError::ControlCharacter {
+                name: name.to_owned(),
+                source_desc: source_desc.to_owned(),
+            }),
+            false => Ok(value),
+        }
     };
     let user = required(VAR_USER)?;
     // An empty password is valid (e.g. local root without password).
@@ -665,7 +671,7 @@ fn from_lookup(
     let port_text = required(VAR_PORT)?;
     let port = parse_port(&port_text).ok_or_else(|| ConfigError::InvalidPort {
         name: VAR_PORT.to_owned(),
-        value: port_text.clone(),
+        value: (port_text.chars().count() <= SHOWN_PORT_CHARS).then(|| port_text.clone()),
         source_desc: source_desc.to_owned(),
     })?;
     let database = required(VAR_NAME)?;
@@ -688,9 +694,10 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 }
 
 /// Names the scheme of an unsupported URL, without quoting anything that
-/// might be a secret.
+/// might be a secret: only a `scheme://` is named (`user:password@host` is
+/// not a scheme and its password).
 fn describe_scheme(url: &str) -> String {
-    match url.split_once(':') {
+    match url.split_once("://") {
         Some((scheme, _))
             if !scheme.is_empty()
                 && scheme.len() <= 16
@@ -699,6 +706,9 @@ fn describe_scheme(url: &str) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
         {
             format!("unsupported scheme '{scheme}'")
+        }
+        _ if starts_with_ignore_case(url, "mysql:") => {
+            "a MySQL URL starts with mysql://".to_owned()
         }
         _ => "no URL scheme".to_owned(),
     }
@@ -730,67 +740,17 @@ fn mysql_authority_end(url: &str) -> usize {
             .unwrap_or(url.len() - start)
 }
 
-/// Splits like sqlx does: userinfo up to the last `@`, password after the
-/// first `:` in it.
+/// A `mysql://` URL's settings; see [`mysql_url`] for how it is read.
 fn parse_mysql_url(url: &str) -> Result<DatabaseConfig, String> {
-    const SPECIAL_HINT: &str =
-        "if the password contains '/', '?', '#' or '@', percent-encode it (e.g. '/' as %2F)";
-    let authority_end = mysql_authority_end(url);
-    let authority = &url["mysql://".len()..authority_end];
-    let tail = &url[authority_end..];
-
-    let (userinfo, host_port) = authority.rsplit_once('@').unwrap_or(("", authority));
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let user = decode(user, "user name")?;
-    let password = decode(password, "password")?;
-
-    let (host, port_text) = if let Some(rest) = host_port.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| "unterminated '[' in the host".to_owned())?;
-        match after {
-            "" => (host, None),
-            _ => match after.strip_prefix(':') {
-                Some(port) => (host, Some(port)),
-                None => return Err(format!("unexpected text after the host; {SPECIAL_HINT}")),
-            },
-        }
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        }
-    };
-    let port = match port_text {
-        None | Some("") => DEFAULT_MYSQL_PORT,
-        // The text is not quoted: with an unencoded '/' in the password it
-        // would be part of the password.
-        Some(text) => parse_port(text).ok_or_else(|| {
-            format!("the port is not a number between 1 and 65535; {SPECIAL_HINT}")
-        })?,
-    };
-    // sqlx's default host.
-    let host = if host.is_empty() { "localhost" } else { host };
-
-    let path = match tail.strip_prefix('/') {
-        Some(rest) => rest.split(['?', '#']).next().unwrap_or(""),
-        None => "",
-    };
-    if path.contains(['/', '@']) {
-        return Err(format!(
-            "the database name contains '/' or '@'; {SPECIAL_HINT}"
-        ));
-    }
-    let database = decode(path, "database name")?;
-
+    let parts = mysql_url::parse(url)?;
     Ok(DatabaseConfig {
         backend: Backend::MySql,
-        user,
-        password: Secret(password),
-        host: host.to_owned(),
-        port,
-        database: (!database.is_empty()).then_some(database),
-        raw_url: Some(Secret(url.to_owned())),
+        user: parts.user,
+        password: Secret(parts.password),
+        host: parts.host,
+        port: parts.port,
+        database: parts.database,
+        raw_url: Some(Secret(parts.normalized)),
     })
 }
 
@@ -836,6 +796,7 @@ mod tests {
     use super::*;
     use sea_orm::sqlx::ConnectOptions as _;
     use sea_orm::sqlx::mysql::MySqlConnectOptions;
+    use std::collections::HashMap;
     use std::str::FromStr;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -996,16 +957,16 @@ mod tests {
         let err = DatabaseConfig::from_url("hunter2").unwrap_err().to_string();
         assert!(!err.contains("hunter2"), "{err}");
 
-        // Unencoded '/' in the password breaks the authority.
-        let err = DatabaseConfig::from_url("mysql://root:hunt/er2@h/db")
+        // An unencoded '/' in the password: the last '@' ends it.
+        let config = DatabaseConfig::from_url("mysql://root:hunt/er2@h/db").unwrap();
+        assert_eq!(config.password().expose(), "hunt/er2");
+        assert_eq!(config.display(), "root@h:3306/db");
+        // Without '@', what follows ':' is a port, and not quoted.
+        let err = DatabaseConfig::from_url("mysql://root:hunter2/db")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("percent-encode"), "{err}");
-        assert!(!err.contains("hunt"), "{err}");
-        let err = DatabaseConfig::from_url("mysql://root:1234/er2@h/db")
-            .unwrap_err()
-            .to_string();
-        assert!(!err.contains("er2"), "{err}");
+        assert!(err.contains("the port is not a number"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
 
         assert!(DatabaseConfig::from_url("sqlite:").is_err());
     }
@@ -1074,6 +1035,36 @@ mod tests {
             err.to_string().contains("'70000' in the environment"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn values_that_ran_into_another_line_are_not_shown() {
+        // A lost line break: the port runs into the password's line (given twice).
+        let file = TempEnv::new(&FULL.replace(
+            "DATABASE_PORT=3307\n",
+            "DATABASE_PORT=3307DATABASE_PASSWORD='s3cret pw'\n",
+        ));
+        let err = resolve_inner(None, Some(&file.0), None, &no_env).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::InvalidPort { value: None, .. }),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("DATABASE_PORT (a long value, not shown"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret") && !format!("{err:?}").contains("s3cret"));
+
+        // Lines ended by a carriage return alone are one line to dotenv.
+        let file = TempEnv::new(&FULL.replace('\n', "\r"));
+        let err = resolve_inner(None, Some(&file.0), None, &no_env).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("DATABASE_USER in env file") && text.contains("CR alone"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret") && !text.contains('\r'), "{text}");
     }
 
     #[test]

@@ -12,11 +12,11 @@
 //!
 //! Everything is checked before anything is written: unknown columns in `props`, values of the
 //! wrong type or out of range, enum values that do not exist, ids that reference no row, missing
-//! files, paths outside `IMAGES_BASEPATH`, missing rows that may not be created. All problems
-//! are reported together, each with its position (`items[3].studies[0].series[1].images[7].props.
-//! Laterality`, or `line 9, column Laterality` for CSV). Then one transaction writes everything,
-//! or nothing: multi-row INSERTs, and for the images `LOAD DATA LOCAL INFILE` when
-//! [`Options::load_data`] allows it.
+//! files, directories, paths outside `IMAGES_BASEPATH` (written so, or through a symbolic link),
+//! missing rows that may not be created. All problems are reported together, each with its
+//! position (`items[3].studies[0].series[1].images[7].props.Laterality`, or `line 9, column
+//! Laterality` for CSV). Then one transaction writes everything, or nothing: multi-row INSERTs,
+//! and for the images `LOAD DATA LOCAL INFILE` when [`Options::load_data`] allows it.
 //!
 //! Importing the same file twice adds nothing the second time: projects are matched by name,
 //! patients by (project, identifier), studies by (patient, date), series by UID and images by
@@ -26,6 +26,7 @@
 //! it is created only when it holds at least one new image. Existing rows are never updated;
 //! props given for them are ignored, with a warning.
 
+mod files;
 pub mod input;
 mod plan;
 mod write;

@@ -10,6 +10,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
 };
 
+use super::files::{FileCheck, check_files};
 use super::input::{self, At, ImageIn, ItemIn, Prop, SeriesIn, StudyIn, Tables};
 use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
@@ -491,15 +492,24 @@ fn first_at<K: std::hash::Hash + Eq>(seen: &mut HashMap<K, At>, key: K, at: At) 
 
 /// `f` over `items`, in order, on as many threads as there are cores.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    parallel_chunks(items, |part| part.iter().map(&f).collect())
+}
+
+/// `f` over consecutive parts of `items`, one part per core, each giving a result per item; the
+/// results in order. For work that keeps state (a cache) across the items of a part.
+pub(super) fn parallel_chunks<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 1000 {
-        return items.iter().map(&f).collect();
+        return f(items);
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .map(|part| scope.spawn(|| f(part)))
             .collect();
         handles
             .into_iter()
@@ -539,12 +549,18 @@ pub(super) async fn plan(
         mut infos,
         files,
     } = scan(tables, &items, basepath, options, &mut problems);
+    // Containment is checked with every symbolic link resolved, the base path's own included.
+    let real_basepath = std::fs::canonicalize(basepath).map_err(|e| ImportError::Basepath {
+        path: options.images_basepath.clone(),
+        reason: e.to_string(),
+    })?;
     // Started before the lookups, so that they overlap.
-    let files = look_for_files(files);
+    let files = look_for_files(files, basepath.to_owned(), real_basepath);
     check_references(db, &references, &mut problems).await?;
     let existing = look_up(db, &items, &infos).await?;
     let (files, found) = files_found(files).await?;
-    report_missing_files(files, found, &images, &mut infos, &mut problems);
+    let shown = &options.images_basepath;
+    report_file_problems(files, found, &images, shown, &mut infos, &mut problems);
     resolve(tables, options, &existing, &spans, &infos, items, problems)
 }
 
@@ -716,19 +732,25 @@ fn image_infos(
     (infos, files)
 }
 
-/// Looks for the files on other threads: a system call per image, which the lookups that follow
-/// overlap with their wait for the server.
-fn look_for_files(files: Files) -> tokio::task::JoinHandle<(Files, Vec<bool>)> {
+/// Looks for the files on other threads, [`check_files`] against the base path (`basepath` as
+/// the paths are written, `real_basepath` with its symbolic links resolved): a system call per
+/// image, which the lookups that follow overlap with their wait for the server.
+fn look_for_files(
+    files: Files,
+    basepath: PathBuf,
+    real_basepath: PathBuf,
+) -> tokio::task::JoinHandle<(Files, Vec<FileCheck>)> {
     tokio::task::spawn_blocking(move || {
-        let found = parallel_map(&files, |(_, path)| path.exists());
-        (files, found)
+        let paths: Vec<PathBuf> = files.iter().map(|(_, path)| path.clone()).collect();
+        let checks = check_files(&basepath, &real_basepath, &paths);
+        (files, checks)
     })
 }
 
-/// The files [`look_for_files`] looked for, and whether each was found.
+/// The files [`look_for_files`] looked for, and what it found for each.
 async fn files_found(
-    task: tokio::task::JoinHandle<(Files, Vec<bool>)>,
-) -> Result<(Files, Vec<bool>), ImportError> {
+    task: tokio::task::JoinHandle<(Files, Vec<FileCheck>)>,
+) -> Result<(Files, Vec<FileCheck>), ImportError> {
     match task.await {
         Ok(checked) => Ok(checked),
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -736,24 +758,35 @@ async fn files_found(
     }
 }
 
-/// A problem at the `image` of each file not found; such an image has no `DatasetIdentifier`
-/// then (it matches no existing image by path and is not planned).
-fn report_missing_files(
+/// A problem at the `image` of each file not found, not a file, or outside the base path
+/// (`shown` as the user gave it) through a symbolic link; such an image has no
+/// `DatasetIdentifier` then (it matches no existing image by path and is not planned).
+fn report_file_problems(
     files: Files,
-    found: Vec<bool>,
+    checks: Vec<FileCheck>,
     images: &[&ImageIn],
+    shown: &Path,
     infos: &mut [ImageInfo],
     problems: &mut Vec<InputProblem>,
 ) {
-    for ((index, path), found) in files.into_iter().zip(found) {
-        if !found {
-            problem(
-                problems,
-                images[index].at.field("image"),
-                format!("file not found: {}", path.display()),
-            );
-            infos[index].dataset_identifier = None;
-        }
+    for ((index, path), check) in files.into_iter().zip(checks) {
+        let image = &images[index].image;
+        let message = match check {
+            FileCheck::Found => continue,
+            FileCheck::Missing => format!("file not found: {}", path.display()),
+            FileCheck::Outside(resolved) => format!(
+                "'{image}' is outside the images base path {} (a symbolic link leads to {})",
+                shown.display(),
+                resolved.display()
+            ),
+            FileCheck::Directory => format!("'{image}' is a directory, not an image file"),
+            FileCheck::Special => format!("'{image}' is not a regular file"),
+            FileCheck::Unreadable(reason) => {
+                format!("cannot look at {}: {reason}", path.display())
+            }
+        };
+        problem(problems, images[index].at.field("image"), message);
+        infos[index].dataset_identifier = None;
     }
 }
 
@@ -1591,11 +1624,13 @@ mod tests {
     }
 
     #[test]
-    fn missing_files_and_unknown_ids_are_reported_where_given() {
+    fn file_problems_and_unknown_ids_are_reported_where_given() {
         let items = items(
             r#"[{"project_name": "P", "studies": [{"series": [{"images": [
                 {"image": "a.png", "props": {"SourceInfoID": 1}},
-                {"image": "b.png", "props": {"SourceInfoID": 5}}
+                {"image": "b.png", "props": {"SourceInfoID": 5}},
+                {"image": "link.png", "props": {"SourceInfoID": 1}},
+                {"image": "dir", "props": {"SourceInfoID": 1}}
             ]}]}]}]"#,
         );
         let options = Options::new("/base");
@@ -1607,10 +1642,16 @@ mod tests {
             &options,
             &mut problems,
         );
-        report_missing_files(
+        report_file_problems(
             scan.files,
-            vec![true, false],
+            vec![
+                FileCheck::Found,
+                FileCheck::Missing,
+                FileCheck::Outside(PathBuf::from("/etc/passwd")),
+                FileCheck::Directory,
+            ],
             &scan.images,
+            Path::new("images"),
             &mut scan.infos,
             &mut problems,
         );
@@ -1625,6 +1666,15 @@ mod tests {
                     "file not found: /base/b.png"
                 ),
                 (
+                    "items[0].studies[0].series[0].images[2].image",
+                    "'link.png' is outside the images base path images (a symbolic link leads to \
+                     /etc/passwd)"
+                ),
+                (
+                    "items[0].studies[0].series[0].images[3].image",
+                    "'dir' is a directory, not an image file"
+                ),
+                (
                     "items[0].studies[0].series[0].images[1].props.SourceInfoID",
                     "SourceInfo has no row with SourceInfoID = 5"
                 ),
@@ -1634,7 +1684,9 @@ mod tests {
             scan.infos,
             [
                 info(Some("a.png"), Some(1), None),
-                info(None, Some(5), None)
+                info(None, Some(5), None),
+                info(None, Some(1), None),
+                info(None, Some(1), None),
             ]
         );
     }

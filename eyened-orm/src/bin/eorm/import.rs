@@ -110,15 +110,9 @@ impl Args {
 fn env_lookup(env_file: Option<&Path>) -> Result<HashMap<String, String>, ImportError> {
     match env_file {
         None => Ok(std::env::vars().collect()),
-        Some(path) => {
-            let iter = dotenvy::from_path_iter(path).map_err(|e| ImportError::Read {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
-            // A line that does not parse is reported by the connection settings; values may
-            // hold the password, so they are never quoted here.
-            Ok(iter.flatten().collect())
-        }
+        // The reader of the connection settings: its errors never quote a value, which may be
+        // the password.
+        Some(path) => Ok(eyened_orm::config::read_env_file(path)?),
     }
 }
 
