@@ -12,6 +12,7 @@ use eyened_orm::schema::Change;
 pub mod drift;
 #[cfg(feature = "cli")]
 pub mod files;
+pub mod lock;
 pub mod runner;
 
 macro_rules! migrations {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, Parser, Subcommand};
 use eyened_orm::cli::{self, ConnectArgs, Exit, OutputArgs};
@@ -199,6 +199,38 @@ async fn interrupted() -> &'static str {
     }
 }
 
+impl Command {
+    /// Whether the command writes to the database, and so runs under the migration lock.
+    fn writes(&self) -> bool {
+        match self {
+            Command::Up { .. }
+            | Command::Down { .. }
+            | Command::Stamp
+            | Command::Adopt { .. }
+            | Command::Fresh { .. }
+            | Command::Refresh { .. }
+            | Command::Reset { .. } => true,
+            Command::Generate { .. }
+            | Command::Check { .. }
+            | Command::Diff { .. }
+            | Command::Status
+            | Command::History
+            | Command::Sql { .. }
+            | Command::Completions { .. } => false,
+        }
+    }
+}
+
+/// What every database command works with.
+struct Context<'a> {
+    db: &'a DatabaseConnection,
+    cfg: &'a DatabaseConfig,
+    /// `user@host:port/db`, for messages.
+    target: String,
+    json: bool,
+    unmanaged: Option<PathBuf>,
+}
+
 async fn run(cli: Cli) -> Result<Exit, Failure> {
     let Cli {
         connect,
@@ -221,15 +253,55 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
         _ => {}
     }
     let cfg = connect.resolve()?;
-    // One session for the whole run: the migration lock belongs to the session that took it.
+    // One session for the run's statements, never recycled: `fresh` turns foreign-key checks off
+    // for the session that drops the tables. The migration lock has a connection of its own.
     let db = cfg
         .connect_with(|o| {
-            o.max_connections(1).min_connections(1);
+            o.max_connections(1)
+                .min_connections(1)
+                .max_lifetime(None::<Duration>)
+                .idle_timeout(None::<Duration>);
         })
         .await?;
-    let target = cfg.display();
+    // Taken before anything is read, so that what a prompt lists is what the run then does.
+    let mut lock = if command.writes() {
+        Lock::acquire(&db, lock_wait()?).await?
+    } else {
+        None
+    };
+    let context = Context {
+        db: &db,
+        cfg: &cfg,
+        target: cfg.display(),
+        json: output.json,
+        unmanaged,
+    };
+    let outcome = execute(&context, lock.as_mut(), command).await;
+    // Whatever happened the lock goes; an error leaves early and drops it, which closes its
+    // connection and so releases it too.
+    let released = match lock {
+        Some(lock) => lock.release().await,
+        None => Ok(()),
+    };
+    let exit = outcome?;
+    released?;
+    Ok(exit)
+}
+
+/// Runs a database command; `lock` is held when the command writes (and the database is MySQL).
+async fn execute(
+    context: &Context<'_>,
+    lock: Option<&mut Lock>,
+    command: Command,
+) -> Result<Exit, Failure> {
+    let Context {
+        db,
+        cfg,
+        ref target,
+        json,
+        ref unmanaged,
+    } = *context;
     let declared = || migration::drift::unmanaged(unmanaged.as_deref());
-    let json = output.json;
     match command {
         Command::Generate {
             message,
@@ -237,21 +309,21 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             dir,
             drop_undeclared_tables,
         } => {
-            let found = live_drift(&db, &renames, &declared()?).await?;
+            let found = live_drift(db, &renames, &declared()?).await?;
             generate(&found, &message, &dir, drop_undeclared_tables)
         }
         Command::Check {
             renames,
             migrations,
         } => {
-            let found = live_drift(&db, &renames, &declared()?).await?;
-            check(&cfg, &found, migrations, json).await
+            let found = live_drift(db, &renames, &declared()?).await?;
+            check(cfg, &found, migrations, json).await
         }
         Command::Diff {
             renames,
             drop_undeclared_tables,
         } => {
-            let found = live_drift(&db, &renames, &declared()?).await?;
+            let found = live_drift(db, &renames, &declared()?).await?;
             diff(&found, drop_undeclared_tables, json)
         }
         Command::Adopt {
@@ -260,71 +332,61 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             drop_undeclared_tables,
         } => {
             let unmanaged = declared()?;
-            with_lock(&db, async {
-                adopt(
-                    &db,
-                    &target,
-                    &unmanaged,
-                    &message,
-                    &dir,
-                    drop_undeclared_tables,
-                )
-                .await
-            })
+            adopt(
+                db,
+                lock,
+                target,
+                &unmanaged,
+                &message,
+                &dir,
+                drop_undeclared_tables,
+            )
             .await
         }
-        Command::Sql { dialect, .. } => pending_sql(&db, &target, &dialect).await,
-        Command::Status => status(&db, &target, json).await,
-        Command::History => history(&db, json).await,
+        Command::Sql { dialect, .. } => pending_sql(db, target, &dialect).await,
+        Command::Status => status(db, target, json).await,
+        Command::History => history(db, json).await,
         Command::Stamp => {
-            let unmanaged = declared()?;
-            with_lock(&db, async {
-                match runner::stamp(&db, &unmanaged).await? {
-                    runner::Stamped::Recorded(name) => {
-                        println!("stamped {target}: {name} recorded as applied (schema verified)")
-                    }
-                    runner::Stamped::AlreadyRecorded(name) => {
-                        println!("{target} already has {name} recorded; nothing to do")
-                    }
+            match runner::stamp(db, lock, &declared()?).await? {
+                runner::Stamped::Recorded(name) => {
+                    println!("stamped {target}: {name} recorded as applied (schema verified)")
                 }
-                Ok(Exit::Ok)
-            })
-            .await
+                runner::Stamped::AlreadyRecorded(name) => {
+                    println!("{target} already has {name} recorded; nothing to do")
+                }
+            }
+            Ok(Exit::Ok)
         }
         Command::Up { num } => {
-            migrate(&db, &target, json, |db, events| async move {
-                runner::up(db, num, events).await
+            migrate(db, target, json, |db, events| async move {
+                runner::up(db, lock, num, events).await
             })
             .await
         }
-        Command::Down { num, yes } => down(&db, &target, num, yes, json).await,
+        Command::Down { num, yes } => down(db, lock, target, num, yes, json).await,
         Command::Reset { yes } => {
-            let doomed = runner::to_roll_back(&runner::status(&db).await?, u32::MAX);
-            ask(
-                &format!(
-                    "roll back every migration on {target} ({})",
-                    doomed.join(", ")
-                ),
-                yes,
-            )?;
-            migrate(&db, &target, json, |db, events| async move {
-                runner::down(db, u32::MAX, events).await
+            let doomed = runner::to_roll_back(&runner::status(db).await?, u32::MAX);
+            ask(&roll_back_question(&doomed, target, ""), yes)?;
+            migrate(db, target, json, |db, events| async move {
+                runner::down(db, lock, u32::MAX, events).await
             })
             .await
         }
         Command::Refresh { yes } => {
+            let doomed = runner::to_roll_back(&runner::status(db).await?, u32::MAX);
             ask(
-                &format!("roll back and re-apply every migration on {target}"),
+                &roll_back_question(&doomed, target, ", then apply every migration again"),
                 yes,
             )?;
-            migrate(&db, &target, json, |db, mut events| async move {
-                runner::down(db, u32::MAX, &mut events).await?;
-                runner::up(db, None, events).await
+            migrate(db, target, json, |db, mut events| async move {
+                let mut lock = lock;
+                runner::down(db, lock.as_deref_mut(), u32::MAX, &mut events).await?;
+                runner::up(db, lock, None, events).await
             })
             .await
         }
         Command::Fresh { yes } => {
-            let tables = all_tables(&db).await?;
+            let tables = all_tables(db).await?;
             ask(
                 &format!(
                     "DROP these tables of {target}: {}; then apply every migration",
@@ -332,9 +394,9 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
                 ),
                 yes,
             )?;
-            migrate(&db, &target, json, |db, events| async move {
+            migrate(db, target, json, |db, events| async move {
                 drop_tables(db, &tables).await?;
-                runner::up(db, None, events).await
+                runner::up(db, lock, None, events).await
             })
             .await
         }
@@ -461,6 +523,7 @@ async fn history(db: &DatabaseConnection, json: bool) -> Result<Exit, Failure> {
 /// Eyened table, and the question says so.
 async fn down(
     db: &DatabaseConnection,
+    lock: Option<&mut Lock>,
     target: &str,
     num: u32,
     yes: bool,
@@ -471,16 +534,27 @@ async fn down(
         println!("{target}: nothing to roll back");
         return Ok(Exit::Ok);
     }
+    ask(&roll_back_question(&doomed, target, ""), yes)?;
+    migrate(db, target, json, |db, events| async move {
+        runner::down(db, lock, num, events).await
+    })
+    .await
+}
+
+/// What rolling back `doomed` does, for the confirmation prompt (`then` is what follows); when
+/// the baseline is among them it says that every Eyened table goes, with its rows.
+fn roll_back_question(doomed: &[String], target: &str, then: &str) -> String {
     let baseline = changes_of().first().map(|(name, _)| *name);
-    let mut what = format!("roll back {} on {target}", doomed.join(", "));
+    let mut what = if doomed.is_empty() {
+        format!("roll back nothing on {target} (no migration is applied)")
+    } else {
+        format!("roll back {} on {target}", doomed.join(", "))
+    };
     if doomed.iter().any(|d| Some(d.as_str()) == baseline) {
         what.push_str(", which drops every Eyened table and all their rows");
     }
-    ask(&what, yes)?;
-    migrate(db, target, json, |db, events| async move {
-        runner::down(db, num, events).await
-    })
-    .await
+    what.push_str(then);
+    what
 }
 
 fn parse_dialect(name: &str) -> Result<Dialect, Failure> {
@@ -504,34 +578,24 @@ fn print_event(event: &Event) {
     }
 }
 
-/// How long to wait for another run's migration lock.
-fn lock_wait() -> std::time::Duration {
-    std::time::Duration::from_secs(
-        std::env::var("EYENED_MIGRATION_LOCK_TIMEOUT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(300),
-    )
-}
+/// The variable that sets how long to wait for another run's migration lock, in seconds.
+const LOCK_TIMEOUT_VAR: &str = "EYENED_MIGRATION_LOCK_TIMEOUT";
 
-/// Runs `work` holding the migration lock, released whatever happens.
-async fn with_lock<T>(
-    db: &DatabaseConnection,
-    work: impl std::future::Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
-    let lock = Lock::acquire(db, lock_wait()).await?;
-    let result = work.await;
-    if let Some(lock) = lock {
-        lock.release().await?;
-    }
-    result
+/// How long to wait for another run's migration lock: [`LOCK_TIMEOUT_VAR`], else 5 minutes.
+fn lock_wait() -> Result<Duration, Failure> {
+    let Ok(text) = std::env::var(LOCK_TIMEOUT_VAR) else {
+        return Ok(Duration::from_secs(300));
+    };
+    text.trim().parse().map(Duration::from_secs).map_err(|_| {
+        format!("{LOCK_TIMEOUT_VAR} must be a whole number of seconds to wait for the migration lock, not `{text}`").into()
+    })
 }
 
 /// Where the runner reports each migration it applied or rolled back.
 type Events = Box<dyn FnMut(Event) + Send>;
 
-/// Runs `work` (applying or rolling back migrations) under the migration lock: each migration
-/// is printed as it is done, or with `--json` all of them at the end.
+/// Runs `work` (applying or rolling back migrations): each migration is printed as it is done,
+/// or with `--json` all of them at the end.
 async fn migrate<'a, F, Fut>(
     db: &'a DatabaseConnection,
     target: &str,
@@ -553,7 +617,7 @@ where
             done.lock().unwrap_or_else(|e| e.into_inner()).push(event);
         })
     };
-    let count = with_lock(db, async { Ok(work(db, events).await?) }).await?;
+    let count = work(db, events).await?;
     let took = started.elapsed();
     if json {
         let done = done.lock().unwrap_or_else(|e| e.into_inner());
@@ -854,6 +918,7 @@ fn generate(
 /// migration that takes it to the baseline, when it differs.
 async fn adopt(
     db: &DatabaseConnection,
+    lock: Option<&mut Lock>,
     target: &str,
     unmanaged: &Unmanaged,
     message: &str,
@@ -873,7 +938,7 @@ async fn adopt(
         println!("{line}");
     }
     if kept.is_empty() {
-        let baseline = runner::record_baseline(db).await?;
+        let baseline = runner::record_baseline(db, lock).await?;
         println!(
             "adopted {target}: {baseline} recorded as applied; the database equals the baseline, no reconciliation needed"
         );
@@ -888,7 +953,7 @@ async fn adopt(
         Purpose::Reconciliation,
     );
     let written = files::write_migration(dir, &name, &source, Position::AfterBaseline)?;
-    let baseline = match runner::record_baseline(db).await {
+    let baseline = match runner::record_baseline(db, lock).await {
         Ok(baseline) => baseline,
         Err(e) => {
             written.undo()?;

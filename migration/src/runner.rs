@@ -3,6 +3,10 @@
 //! sea-orm-migration's `Migrator` lists the migrations; this runner applies them itself so that
 //! it can time each one, name the failing migration and statement, refuse unknown applied
 //! migrations (another branch) and adopt the Alembic-managed production database.
+//!
+//! The functions that write take the run's [`Lock`] (`None` on SQLite): before each migration
+//! is run and before it is recorded they check that the lock is still this run's, and stop with
+//! [`RunError::LockLost`] when it is not.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -23,6 +27,8 @@ use thiserror::Error;
 use crate::drift::Drift;
 use crate::{Migrator, changes_of};
 
+pub use crate::lock::Lock;
+
 /// The Alembic revision the baseline corresponds to: production's head.
 pub const ALEMBIC_HEAD: &str = "10d5ab598dc7";
 /// Our version table (sea-orm-migration's).
@@ -35,9 +41,30 @@ pub enum RunError {
     #[error("{0}")]
     Connect(#[from] eyened_orm::config::ConfigError),
     #[error(
-        "another migration run holds the lock on this database; waited {0:?}: let it finish, or find the stuck process (SELECT IS_USED_LOCK('eyened-migrations')) and retry"
+        "another migration run holds the lock '{lock}' on database {database}{}; waited {}s: let it finish and retry, or find a stuck session with SELECT IS_USED_LOCK('{lock}') and SHOW PROCESSLIST",
+        .holder.map(|id| format!(" (connection {id})")).unwrap_or_default(),
+        .waited.as_secs()
     )]
-    Locked(Duration),
+    Locked {
+        lock: String,
+        database: String,
+        /// The session holding it, when it still did after the wait.
+        holder: Option<u64>,
+        waited: Duration,
+    },
+    #[error(
+        "lost the migration lock '{lock}' on database {database} ({cause}), so another migration run may have started: stopped before {before}; once no other run is active, `migration status` and `migration check` show where the database stands"
+    )]
+    LockLost {
+        lock: String,
+        database: String,
+        /// Why the lock is no longer this run's.
+        cause: String,
+        /// What the run did not do.
+        before: String,
+    },
+    #[error("the connection holding the migration lock on database {database} failed: {message}")]
+    LockSession { database: String, message: String },
     #[error(
         "the database has migrations applied that this code does not know: {}; they were generated on another branch: merge that branch (or check it out) before running this command",
         .0.join(", ")
@@ -172,18 +199,30 @@ pub enum Event {
     RolledBack { name: String, took: Duration },
 }
 
-/// Applies pending migrations in order (at most `limit`), each recorded only after it succeeded.
+/// Applies pending migrations in order (at most `limit`), each recorded only after it succeeded
+/// and only while `lock` is still held.
 pub async fn up(
+    db: &DatabaseConnection,
+    lock: Option<&mut Lock>,
+    limit: Option<u32>,
+    report: impl FnMut(Event),
+) -> Result<usize, RunError> {
+    up_locked::<Migrator>(db, lock, limit, report).await
+}
+
+/// [`up`] for any list of migrations, without a lock (tests, scratch databases).
+pub async fn up_with<M: MigratorTrait>(
     db: &DatabaseConnection,
     limit: Option<u32>,
     report: impl FnMut(Event),
 ) -> Result<usize, RunError> {
-    up_with::<Migrator>(db, limit, report).await
+    up_locked::<M>(db, None, limit, report).await
 }
 
-/// [`up`] for any list of migrations (tests use their own).
-pub async fn up_with<M: MigratorTrait>(
+/// [`up`] for any list of migrations.
+pub async fn up_locked<M: MigratorTrait>(
     db: &DatabaseConnection,
+    mut lock: Option<&mut Lock>,
     limit: Option<u32>,
     mut report: impl FnMut(Event),
 ) -> Result<usize, RunError> {
@@ -209,7 +248,7 @@ pub async fn up_with<M: MigratorTrait>(
             continue;
         }
         let started = Instant::now();
-        run_one(db, migration.as_ref(), true).await?;
+        run_one(db, lock.as_deref_mut(), migration.as_ref(), true).await?;
         report(Event::Applied {
             name,
             took: started.elapsed(),
@@ -219,18 +258,30 @@ pub async fn up_with<M: MigratorTrait>(
     Ok(done)
 }
 
-/// Rolls back the last `n` applied migrations, newest first.
+/// Rolls back the last `n` applied migrations, newest first, each unrecorded only while `lock`
+/// is still held.
 pub async fn down(
+    db: &DatabaseConnection,
+    lock: Option<&mut Lock>,
+    n: u32,
+    report: impl FnMut(Event),
+) -> Result<usize, RunError> {
+    down_locked::<Migrator>(db, lock, n, report).await
+}
+
+/// [`down`] for any list of migrations, without a lock (tests, scratch databases).
+pub async fn down_with<M: MigratorTrait>(
     db: &DatabaseConnection,
     n: u32,
     report: impl FnMut(Event),
 ) -> Result<usize, RunError> {
-    down_with::<Migrator>(db, n, report).await
+    down_locked::<M>(db, None, n, report).await
 }
 
-/// [`down`] for any list of migrations (tests use their own).
-pub async fn down_with<M: MigratorTrait>(
+/// [`down`] for any list of migrations.
+pub async fn down_locked<M: MigratorTrait>(
     db: &DatabaseConnection,
+    mut lock: Option<&mut Lock>,
     n: u32,
     mut report: impl FnMut(Event),
 ) -> Result<usize, RunError> {
@@ -247,7 +298,7 @@ pub async fn down_with<M: MigratorTrait>(
             continue;
         };
         let started = Instant::now();
-        run_one(db, migration.as_ref(), false).await?;
+        run_one(db, lock.as_deref_mut(), migration.as_ref(), false).await?;
         report(Event::RolledBack {
             name,
             took: started.elapsed(),
@@ -269,12 +320,36 @@ pub fn to_roll_back(status: &Status, n: u32) -> Vec<String> {
         .collect()
 }
 
+/// Fails with [`RunError::LockLost`] when there is a lock and it is no longer held.
+async fn ensure_held(
+    lock: Option<&mut Lock>,
+    before: impl FnOnce() -> String,
+) -> Result<(), RunError> {
+    match lock {
+        Some(lock) => lock.ensure_held(&before()).await,
+        None => Ok(()),
+    }
+}
+
 async fn run_one(
     db: &DatabaseConnection,
+    mut lock: Option<&mut Lock>,
     migration: &dyn MigrationTrait,
     up: bool,
 ) -> Result<(), RunError> {
     let name = migration.name().to_string();
+    let (doing, recording) = if up {
+        (
+            "applying",
+            format!("recording {name} as applied (its up has run)"),
+        )
+    } else {
+        (
+            "rolling back",
+            format!("removing {name} from {VERSION_TABLE} (its down has run)"),
+        )
+    };
+    ensure_held(lock.as_deref_mut(), || format!("{doing} {name}")).await?;
     let failed = |e: DbErr| RunError::MigrationFailed {
         name: name.clone(),
         message: e.to_string(),
@@ -314,6 +389,7 @@ async fn run_one(
             migration.down(&manager).await
         };
         result.map_err(failed)?;
+        ensure_held(lock, || recording).await?;
         db.execute_unprepared(&record).await?;
     }
     Ok(())
@@ -417,7 +493,11 @@ fn baseline_name() -> Result<String, RunError> {
 /// the baseline as applied without running it, after verifying that the live schema is the
 /// baseline's (declared unmanaged tables aside), and that an Alembic-managed database is at head.
 #[cfg(feature = "cli")]
-pub async fn stamp(db: &DatabaseConnection, unmanaged: &Unmanaged) -> Result<Stamped, RunError> {
+pub async fn stamp(
+    db: &DatabaseConnection,
+    lock: Option<&mut Lock>,
+    unmanaged: &Unmanaged,
+) -> Result<Stamped, RunError> {
     let baseline = baseline_name()?;
     if baseline_recorded(db).await? {
         return Ok(Stamped::AlreadyRecorded(baseline));
@@ -426,7 +506,7 @@ pub async fn stamp(db: &DatabaseConnection, unmanaged: &Unmanaged) -> Result<Sta
     if !found.differences.is_empty() {
         return Err(RunError::SchemaMismatch(Box::new(found)));
     }
-    record_baseline(db).await?;
+    record_baseline(db, lock).await?;
     Ok(Stamped::Recorded(baseline))
 }
 
@@ -468,10 +548,14 @@ async fn baseline_recorded(db: &DatabaseConnection) -> Result<bool, RunError> {
     Ok(st.entries.first().is_some_and(|e| e.applied_at.is_some()))
 }
 
-/// Records the baseline as applied, without running it; returns its name.
-pub async fn record_baseline(db: &DatabaseConnection) -> Result<String, RunError> {
+/// Records the baseline as applied, without running it, while `lock` is held; returns its name.
+pub async fn record_baseline(
+    db: &DatabaseConnection,
+    lock: Option<&mut Lock>,
+) -> Result<String, RunError> {
     let baseline = baseline_name()?;
     Migrator::install(db).await?;
+    ensure_held(lock, || format!("recording {baseline} as applied")).await?;
     db.execute_unprepared(&format!(
         "INSERT INTO {} (version, applied_at) VALUES ({}, {})",
         ident(VERSION_TABLE),
@@ -480,51 +564,6 @@ pub async fn record_baseline(db: &DatabaseConnection) -> Result<String, RunError
     ))
     .await?;
     Ok(baseline)
-}
-
-/// Holds MySQL's `GET_LOCK` on one connection for as long as it lives; two runs on the same
-/// database never apply a migration twice: the second waits, then finds nothing to do.
-pub struct Lock<'a> {
-    db: &'a DatabaseConnection,
-    name: String,
-}
-
-impl<'a> Lock<'a> {
-    /// `db` must be a single-connection pool (`max_connections(1)`): the lock belongs to the
-    /// session that took it, and every statement of the run must go through that session.
-    pub async fn acquire(
-        db: &'a DatabaseConnection,
-        wait: Duration,
-    ) -> Result<Option<Lock<'a>>, RunError> {
-        if db.get_database_backend() != DbBackend::MySql {
-            return Ok(None);
-        }
-        let name = "eyened-migrations".to_string();
-        let sql = format!(
-            "SELECT GET_LOCK(CONCAT({}, ':', DATABASE()), {})",
-            literal(&name),
-            wait.as_secs()
-        );
-        let row = db
-            .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
-            .await?;
-        let got: Option<i64> = row.map(|r| r.try_get_by_index(0)).transpose()?.flatten();
-        match got {
-            Some(1) => Ok(Some(Lock { db, name })),
-            _ => Err(RunError::Locked(wait)),
-        }
-    }
-
-    pub async fn release(self) -> Result<(), RunError> {
-        let sql = format!(
-            "SELECT RELEASE_LOCK(CONCAT({}, ':', DATABASE()))",
-            literal(&self.name)
-        );
-        self.db
-            .query_one_raw(Statement::from_string(DbBackend::MySql, sql))
-            .await?;
-        Ok(())
-    }
 }
 
 /// Which way an offline script goes.

@@ -5,6 +5,7 @@
 //! - [`SqliteDb`]: a throw-away SQLite database (temp file, removed on drop, or in memory).
 //! - [`fingerprint`]: the Rust twin of `tests/fixtures/reference/schema-fingerprint`.
 //! - [`seed`]: small builders for rows the tests need (an image tree, creators, tasks, ...).
+//! - [`PrivateServer`]: a throw-away mariadbd with settings of the test's own.
 //!
 //! The MariaDB server is `mysql://root@127.0.0.1:3306` unless `EYENED_TEST_MYSQL_URL` names
 //! another (a server URL without a database). The reference schema directory is
@@ -29,6 +30,9 @@ pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306";
 /// Prefix of every database a [`TestDb`] creates.
 pub const TEST_DB_PREFIX: &str = "eorm_test_";
 
+pub mod private_server;
+pub use private_server::PrivateServer;
+
 /// Bookkeeping tables that are not part of the Eyened schema.
 pub use eyened_orm::schema::VERSION_TABLES as BOOKKEEPING_TABLES;
 
@@ -45,6 +49,28 @@ pub fn mysql_server_url() -> String {
         Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
         _ => DEFAULT_MYSQL_URL.to_owned(),
     }
+}
+
+/// Whether the test server answers `SELECT 1` within five seconds, on a connection of its own.
+/// A test that runs many cases asks after a failure, to stop at once when the server is gone
+/// instead of failing every remaining case on a connection timeout.
+pub async fn server_answers() -> bool {
+    let mut options = sea_orm::ConnectOptions::new(mysql_server_url());
+    options
+        .max_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let probe = async {
+        let conn = sea_orm::Database::connect(options).await.ok()?;
+        let answered = conn.execute_unprepared("SELECT 1").await.is_ok();
+        let _ = conn.close().await;
+        Some(answered)
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(10), probe).await,
+        Ok(Some(true))
+    )
 }
 
 /// Directory of the reference schema (`eyened_schema.sql`, `alembic_version.sql`,

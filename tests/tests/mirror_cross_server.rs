@@ -5,142 +5,14 @@
 
 mod mirror_support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::mirror::{Mode, ServerSide};
-use eyened_orm_tests::{fingerprint, fingerprint_diff, query_strings};
+use eyened_orm_tests::{PrivateServer, fingerprint, fingerprint_diff, query_strings};
 use mirror_support::*;
-
-fn find(names: &[&str]) -> Option<PathBuf> {
-    let dirs = ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"];
-    for name in names {
-        for dir in dirs {
-            let p = Path::new(dir).join(name);
-            if p.exists() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
-/// A throw-away mariadbd.
-struct SecondServer {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl SecondServer {
-    fn start() -> Result<SecondServer, String> {
-        let install = find(&["mariadb-install-db", "mysql_install_db"])
-            .ok_or("mariadb-install-db not found")?;
-        let server = find(&["mariadbd", "mysqld"]).ok_or("mariadbd not found")?;
-        let dir = std::env::temp_dir().join(unique_name("srv"));
-        let data = dir.join("data");
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        // As root, mariadbd must be told to stay root (it would switch to the mysql user).
-        let user: Vec<String> = if is_root() {
-            vec!["--user=root".to_owned()]
-        } else {
-            Vec::new()
-        };
-        let out = Command::new(&install)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .args(&user)
-            .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
-            .output()
-            .map_err(|e| format!("{}: {e}", install.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "{} failed: {}",
-                install.display(),
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let child = Command::new(&server)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .arg(format!("--port={port}"))
-            .arg(format!("--socket={}", dir.join("sock").display()))
-            .arg(format!("--pid-file={}", dir.join("pid").display()))
-            .arg(format!("--log-error={}", dir.join("error.log").display()))
-            .args([
-                "--bind-address=127.0.0.1",
-                "--skip-grant-tables",
-                "--skip-log-bin",
-            ])
-            .args(["--innodb-buffer-pool-size=64M", "--max-allowed-packet=16M"])
-            .args(&user)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", server.display()))?;
-        Ok(SecondServer { child, dir, port })
-    }
-
-    fn config(&self) -> DatabaseConfig {
-        DatabaseConfig::mysql("root", "", "127.0.0.1", self.port, None)
-    }
-
-    async fn wait_ready(&mut self) -> Result<(), String> {
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let log = std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default();
-                return Err(format!("mariadbd exited ({status}): {log}"));
-            }
-            if let Ok(conn) = self.config().connect().await {
-                let _ = conn.close().await;
-                return Ok(());
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                return Err("mariadbd did not accept connections within 60 s".into());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
-impl Drop for SecondServer {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(30) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mirror_to_a_second_server() {
-    let mut second = match SecondServer::start() {
+    let second = match PrivateServer::start(&[]).await {
         Ok(s) => s,
         Err(why) => {
             eprintln!(
@@ -149,7 +21,6 @@ async fn mirror_to_a_second_server() {
             return;
         }
     };
-    second.wait_ready().await.expect("second server");
     let (source, counts) = eyened_source(10, 51).await;
     let s = server();
     let dir = TempDir::new();
