@@ -6,9 +6,11 @@
 //! strings quoted and escaped, numbers as they came, and binary strings bound as parameters of
 //! prepared INSERTs, so blobs travel as they are. When every row is fingerprinted (subsets,
 //! copies between server versions), the *server* renders each row
-//! ([`TableInfo::row_literal`]): `CONCAT('(', <v1>, ',', <v2>, ..., ')')` with `QUOTE()` for
-//! strings, dates, enums and JSON, `X'..'` for binary types, digits for numbers, so that the
-//! staged copy can be fingerprinted by the same expression. Either way FLOAT is read as DOUBLE:
+//! ([`TableInfo::rendered_select`]): `CONCAT('(', <v1>, ',', <v2>, ..., ')')` with `QUOTE()` for
+//! strings, dates, enums and JSON, `X'..'` for geometry, digits for numbers, cut at the binary
+//! strings, which still come as raw bytes; the staged copy is fingerprinted by the same
+//! expression, with the MD5 of each binary value in its place ([`TableInfo::row_literal`]), so
+//! that no rendered text outgrows the row. Either way FLOAT is read as DOUBLE:
 //! MariaDB renders a FLOAT with 6 significant digits (so `mysqldump` and the text protocol lose
 //! FLOAT precision), a DOUBLE in the shortest form that round-trips.
 
@@ -160,37 +162,52 @@ impl TableInfo {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// SQL that renders one row as `(v1,v2,...)`, ready for `INSERT ... VALUES`.
+    /// SQL that renders one row's fingerprint text (see [`super::verify`]): `(v1,v2,...)` with
+    /// every value as an SQL literal, except binary strings (`binary`, `varbinary`, `*blob`),
+    /// which appear as the MD5 of their bytes (see [`push_binary_digest`]): in hexadecimal a
+    /// blob would double, and a value over `max_allowed_packet` renders as NULL.
     pub fn row_literal(&self) -> String {
-        self.row_select(false).0
-    }
-
-    /// The select list that reads one row for an INSERT: the row as SQL text, and, when
-    /// `binary_params`, each binary string column (`binary`, `varbinary`, `*blob`) as its raw
-    /// bytes in a column of its own, with a `?` in its place in the text. Bound as parameters,
-    /// binary values travel as they are instead of doubled in hexadecimal. Returns the list and
-    /// the number of raw columns.
-    pub fn row_select(&self, binary_params: bool) -> (String, usize) {
         let mut parts = vec!["'('".to_owned()];
-        let mut raw = Vec::new();
         for (i, column) in self.insert_columns().enumerate() {
             if i > 0 {
                 parts.push("','".to_owned());
             }
-            if binary_params && is_binary_string(column) {
-                parts.push("'?'".to_owned());
-                raw.push(ident(&column.name));
+            parts.push(if is_binary_string(column) {
+                digest_literal(column)
             } else {
-                parts.push(value_literal(column));
-            }
+                value_literal(column)
+            });
         }
         parts.push("')'".to_owned());
-        let mut list = format!("CONCAT({})", parts.join(","));
-        for r in &raw {
-            list.push_str(", ");
-            list.push_str(r);
+        format!("CONCAT({})", parts.join(","))
+    }
+
+    /// The select list that reads one row for a fingerprinted copy: the text of
+    /// [`row_literal`](Self::row_literal), rendered by the server, cut at every binary string
+    /// column, whose raw bytes come between the pieces: `text0, bytes1, text1, ..., bytesN,
+    /// textN`. The copy writes the pieces with a `?` for each binary value and binds the bytes
+    /// as parameters, so blobs travel as they are and nothing the server renders grows with
+    /// them. Returns the list and N.
+    pub fn rendered_select(&self) -> (String, usize) {
+        let mut list = Vec::new();
+        let mut piece = vec!["'('".to_owned()];
+        for (i, column) in self.insert_columns().enumerate() {
+            if i > 0 {
+                piece.push("','".to_owned());
+            }
+            if is_binary_string(column) {
+                list.push(format!("CONCAT({})", piece.join(",")));
+                list.push(ident(&column.name));
+                // Never empty again: a `,` or the closing `)` follows.
+                piece.clear();
+            } else {
+                piece.push(value_literal(column));
+            }
         }
-        (list, raw.len())
+        piece.push("')'".to_owned());
+        list.push(format!("CONCAT({})", piece.join(",")));
+        let binary = list.len() / 2;
+        (list.join(", "), binary)
     }
 
     /// SQL that renders the values of `columns` as an `IN (...)` list element: `v` for one
@@ -316,7 +333,7 @@ pub enum Render {
 impl TableInfo {
     /// The select list that reads the inserted columns as plain values for the client to render
     /// (see [`render_text`]), with how to render each. Cheaper for the source server than
-    /// [`row_select`](Self::row_select): no per-value string functions.
+    /// [`rendered_select`](Self::rendered_select): no per-value string functions.
     pub fn raw_select(&self) -> (String, Vec<Render>) {
         let mut list = Vec::new();
         let mut kinds = Vec::new();
@@ -370,6 +387,31 @@ fn is_binary_string(column: &ColumnInfo) -> bool {
         column.data_type.as_str(),
         "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob"
     )
+}
+
+/// SQL rendering a binary string column in the fingerprint text: `NULL`, or `MD5'<hex>'`, the
+/// server's twin of [`push_binary_digest`].
+fn digest_literal(column: &ColumnInfo) -> String {
+    let c = ident(&column.name);
+    format!("IF({c} IS NULL,'NULL',CONCAT('MD5''',MD5({c}),''''))")
+}
+
+/// Appends a binary value as the fingerprint text shows it (see [`TableInfo::row_literal`]):
+/// `NULL`, or `MD5'<hex>'` with the MD5 of its bytes in lowercase hexadecimal, as the server's
+/// `MD5()` writes it.
+pub fn push_binary_digest(out: &mut Vec<u8>, value: Option<&[u8]>) {
+    use md5::{Digest, Md5};
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let Some(bytes) = value else {
+        out.extend_from_slice(b"NULL");
+        return;
+    };
+    out.extend_from_slice(b"MD5'");
+    for b in Md5::digest(bytes) {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+    out.push(b'\'');
 }
 
 /// SQL rendering one column's value as a literal; never NULL (NULL renders as `NULL`).
@@ -865,6 +907,36 @@ mod tests {
             t.tuple_literal(&["StudyID".into(), "Uid".into()])
                 .starts_with("IF(`StudyID` IS NULL OR `Uid` IS NULL, NULL, CONCAT('(',")
         );
+    }
+
+    #[test]
+    fn binary_values_are_cut_out_of_the_rendered_row() {
+        let t = TableInfo {
+            name: "Blob".into(),
+            columns: vec![
+                col("id", "int"),
+                col("data", "longblob"),
+                col("raw", "varbinary"),
+                col("note", "varchar"),
+            ],
+            ..series()
+        };
+        let (list, binary) = t.rendered_select();
+        assert_eq!(binary, 2);
+        assert_eq!(
+            list,
+            "CONCAT('(',IF(`id` IS NULL,'NULL',CONCAT(`id`)),','), `data`, CONCAT(','), `raw`, CONCAT(',',QUOTE(`note`),')')"
+        );
+        // The fingerprint text: the same pieces, with each binary value's MD5 in its place.
+        assert_eq!(
+            t.row_literal(),
+            "CONCAT('(',IF(`id` IS NULL,'NULL',CONCAT(`id`)),',',IF(`data` IS NULL,'NULL',CONCAT('MD5''',MD5(`data`),'''')),',',IF(`raw` IS NULL,'NULL',CONCAT('MD5''',MD5(`raw`),'''')),',',QUOTE(`note`),')')"
+        );
+        let mut out = Vec::new();
+        push_binary_digest(&mut out, Some(b""));
+        out.push(b',');
+        push_binary_digest(&mut out, None);
+        assert_eq!(out, b"MD5'd41d8cd98f00b204e9800998ecf8427e',NULL");
     }
 
     #[test]

@@ -25,8 +25,17 @@ pub type Conn = MySqlConnection;
 /// PIPES_AS_CONCAT), zero values stay zero (`NO_AUTO_VALUE_ON_ZERO`), and anything the target
 /// would truncate or reject is an error, not a warning (`STRICT_ALL_TABLES`). TIMESTAMPs are
 /// rendered and parsed in UTC.
+///
+/// The timeouts are raised (never lowered) to a day idle and an hour for a stalled read or write:
+/// connections sit idle through the whole copy (the run lock's, writers whose loader does the
+/// work, helpers waiting for a table to finish), and a reader whose writers are busy stops
+/// reading its result, which the server gives up on after `net_write_timeout`. A client that
+/// vanishes without closing its socket is still noticed by the server's TCP keepalive.
 pub const SESSION: &str = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', \
-     time_zone = '+00:00', group_concat_max_len = 1048576";
+     time_zone = '+00:00', group_concat_max_len = 1048576, \
+     wait_timeout = GREATEST(@@SESSION.wait_timeout, 86400), \
+     net_read_timeout = GREATEST(@@SESSION.net_read_timeout, 3600), \
+     net_write_timeout = GREATEST(@@SESSION.net_write_timeout, 3600)";
 
 /// Connects to `config`'s server, to `database` if given (no database otherwise).
 pub async fn connect(

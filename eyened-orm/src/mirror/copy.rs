@@ -16,7 +16,7 @@ use sea_orm::sqlx::{AssertSqlSafe, Executor, Row};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::catalog::{Render, TableInfo, render_text};
+use super::catalog::{Render, TableInfo, push_binary_digest, render_text};
 use super::conn::{self, Conn};
 use super::error::MirrorError;
 use super::report::{bytes as show_bytes, duration as show_duration};
@@ -420,6 +420,31 @@ enum Payload {
 /// Parameters per INSERT at most (MySQL allows 65535; each costs a packet at PREPARE).
 const MAX_PARAMS: usize = 4096;
 
+/// Bytes of `max_allowed_packet` kept for the protocol around a statement's text and values:
+/// the head of a packet and, per bound value, its type and length (11 bytes at most, so
+/// 45 KiB for [`MAX_PARAMS`]).
+const PACKET_OVERHEAD: usize = 64 << 10;
+
+/// The biggest statement or load batch for a target whose `max_allowed_packet` is
+/// `max_packet`.
+fn statement_limit(max_packet: usize) -> usize {
+    max_packet
+        .saturating_sub(PACKET_OVERHEAD)
+        .max(PACKET_OVERHEAD)
+}
+
+/// The error for a row of `row_bytes` that no statement to the target can hold.
+fn row_too_big(table: &TableInfo, row_bytes: usize, max_packet: usize) -> MirrorError {
+    const MIB: u64 = 1 << 20;
+    let needed = (row_bytes + PACKET_OVERHEAD) as u64;
+    MirrorError::RowTooBig {
+        table: table.name.clone(),
+        row_bytes: row_bytes as u64,
+        max_packet: max_packet as u64,
+        needed: needed.div_ceil(MIB) * MIB,
+    }
+}
+
 /// What the copy needs to know.
 pub struct CopyJob {
     /// Every table of the source, in catalog order; [`Chunk::table`] and the result's states
@@ -436,6 +461,9 @@ pub struct CopyJob {
     /// Size in bytes at which an INSERT (text plus bound values) or a load batch is sent;
     /// must stay below the target's `max_allowed_packet`.
     pub batch_bytes: usize,
+    /// The target's `max_allowed_packet`: no INSERT or load batch is bigger (a row that would
+    /// make one bigger goes into the next; a row bigger alone is [`MirrorError::RowTooBig`]).
+    pub max_packet: usize,
     /// The number of writers planned. Not read by the copy, which uses one writer per
     /// connection it is given.
     pub writers: usize,
@@ -446,9 +474,6 @@ pub struct CopyJob {
     /// Readers that run out of chunks take `CHECKSUM TABLE` of the source tables in their
     /// snapshot (for [`super::verify::Method::Checksum`]).
     pub source_checksums: bool,
-    /// Send binary strings as parameters of prepared INSERTs (see [`TableInfo::row_select`]).
-    /// Not with `hash_rows`, which needs each row's whole text.
-    pub binary_params: bool,
     /// Per table, a statement to run as soon as the table is loaded, while others still load
     /// (the deferred secondary indexes), on the `helpers` connections of [`stream_copy`].
     pub after_load: Vec<Option<String>>,
@@ -667,16 +692,16 @@ pub async fn stream_copy(
 #[derive(Clone, Copy)]
 struct ReadSettings {
     batch_bytes: usize,
+    max_packet: usize,
     hash_rows: bool,
-    binary_params: bool,
 }
 
 impl ReadSettings {
     fn of(job: &CopyJob) -> Self {
         ReadSettings {
             batch_bytes: job.batch_bytes,
+            max_packet: job.max_packet,
             hash_rows: job.hash_rows,
-            binary_params: job.binary_params && !job.hash_rows,
         }
     }
 }
@@ -710,9 +735,7 @@ async fn read_chunks(
             &p.states[chunk.table],
             &p.source_db,
             &p.staging_db,
-            read.batch_bytes,
-            read.hash_rows,
-            read.binary_params,
+            read,
             loads,
             &tx,
         )
@@ -837,6 +860,15 @@ struct InsertBuffer {
     data_bytes: u64,
 }
 
+/// Where the row being written began in an [`InsertBuffer`].
+#[derive(Clone, Copy)]
+struct RowStart {
+    /// In the statement's text.
+    text: usize,
+    /// Among its parameters.
+    param: usize,
+}
+
 impl InsertBuffer {
     fn new(prefix: String) -> Self {
         InsertBuffer {
@@ -849,16 +881,18 @@ impl InsertBuffer {
         }
     }
 
-    /// Starts a row: the statement's head for the first, a comma before the others. Returns
-    /// where the row's text begins.
-    fn start_row(&mut self, batch_bytes: usize) -> usize {
+    /// Starts a row: the statement's head for the first, a comma before the others.
+    fn start_row(&mut self, batch_bytes: usize) -> RowStart {
         if self.sql.is_empty() {
             self.sql.reserve(batch_bytes + self.prefix.len());
             self.sql.push_str(&self.prefix);
         } else {
             self.sql.push(',');
         }
-        self.sql.len()
+        RowStart {
+            text: self.sql.len(),
+            param: self.params.len(),
+        }
     }
 
     /// A binary value bound as a parameter of the statement.
@@ -869,16 +903,50 @@ impl InsertBuffer {
         self.params.push(value.map(<[u8]>::to_vec));
     }
 
-    /// Ends the row that began at `start`.
-    fn end_row(&mut self, start: usize) {
-        self.rows += 1;
-        self.data_bytes += (self.sql.len() - start) as u64;
+    /// What the statement would take of `max_allowed_packet`, protocol overhead aside.
+    fn packet_bytes(&self) -> usize {
+        self.sql.len() + self.param_bytes
+    }
+
+    /// Ends the row that began at `start`. When it makes the statement bigger than `limit`,
+    /// returns the statement without it, to send first, and keeps the row for the next one; a
+    /// row that is bigger alone is an error with its size.
+    fn end_row(
+        &mut self,
+        start: RowStart,
+        limit: usize,
+        table: usize,
+    ) -> Result<Option<Batch>, usize> {
+        let text = self.sql.len() - start.text;
+        if self.packet_bytes() <= limit {
+            self.rows += 1;
+            self.data_bytes += text as u64;
+            return Ok(None);
+        }
+        let row_params = self.params.split_off(start.param);
+        let row_param_bytes: usize = row_params.iter().flatten().map(Vec::len).sum();
+        let row_bytes = self.prefix.len() + text + row_param_bytes;
+        if self.rows == 0 {
+            return Err(row_bytes);
+        }
+        let row_text = self.sql.split_off(start.text);
+        // The comma before the row.
+        self.sql.pop();
+        self.param_bytes -= row_param_bytes;
+        self.data_bytes -= row_param_bytes as u64;
+        let before = self.take(table);
+        self.sql.push_str(&self.prefix);
+        self.sql.push_str(&row_text);
+        self.params = row_params;
+        self.param_bytes = row_param_bytes;
+        self.rows = 1;
+        self.data_bytes = (text + row_param_bytes) as u64;
+        Ok(Some(before))
     }
 
     /// Whether the statement should go: its size, or the parameters another row would add.
     fn full(&self, batch_bytes: usize, next_params: usize) -> bool {
-        self.sql.len() + self.param_bytes >= batch_bytes
-            || self.params.len() + next_params > MAX_PARAMS
+        self.packet_bytes() >= batch_bytes || self.params.len() + next_params > MAX_PARAMS
     }
 
     /// The statement as a batch; the buffer is left empty for the next.
@@ -939,26 +1007,34 @@ fn render_client_row(
     Ok(())
 }
 
-/// Writes a row the server rendered as SQL text (see [`TableInfo::row_select`]), with its
-/// `raw_columns` binary values as parameters; returns the rendered text, for fingerprints.
-fn render_server_row<'r>(
+/// Writes a row the server rendered in pieces (see [`TableInfo::rendered_select`]): the text
+/// with a `?` for each of its `binary` values, which become parameters. `fingerprint` is set
+/// to the row's fingerprint text (see [`TableInfo::row_literal`]).
+fn render_server_row(
     out: &mut InsertBuffer,
-    row: &'r MySqlRow,
-    raw_columns: usize,
+    row: &MySqlRow,
+    binary: usize,
+    fingerprint: &mut Vec<u8>,
     context: &dyn Fn() -> String,
-) -> Result<&'r [u8], MirrorError> {
-    let raw: &[u8] = row
-        .try_get_unchecked::<&[u8], _>(0)
-        .map_err(|e| conn::sql_error(context(), &e))?;
-    let literal = std::str::from_utf8(raw).map_err(|_| not_utf8(context))?;
-    out.sql.push_str(literal);
-    for i in 1..=raw_columns {
-        let value: Option<&[u8]> = row
-            .try_get_unchecked(i)
+) -> Result<(), MirrorError> {
+    fingerprint.clear();
+    for i in 0..=binary {
+        let piece: &[u8] = row
+            .try_get_unchecked::<&[u8], _>(2 * i)
             .map_err(|e| conn::sql_error(context(), &e))?;
-        out.push_param(value);
+        out.sql
+            .push_str(std::str::from_utf8(piece).map_err(|_| not_utf8(context))?);
+        fingerprint.extend_from_slice(piece);
+        if i < binary {
+            let value: Option<&[u8]> = row
+                .try_get_unchecked(2 * i + 1)
+                .map_err(|e| conn::sql_error(context(), &e))?;
+            out.sql.push('?');
+            out.push_param(value);
+            push_binary_digest(fingerprint, value);
+        }
     }
-    Ok(raw)
+    Ok(())
 }
 
 fn not_utf8(context: &dyn Fn() -> String) -> MirrorError {
@@ -978,26 +1054,22 @@ async fn read_chunk(
     state: &TableState,
     source_db: &str,
     staging_db: &str,
-    batch_bytes: usize,
-    hash_rows: bool,
-    binary_params: bool,
+    read: ReadSettings,
     use_loader: bool,
     tx: &mpsc::Sender<Batch>,
 ) -> Result<(), MirrorError> {
     state.start();
     if use_loader {
-        return read_chunk_for_loader(reader, chunk, table, state, source_db, batch_bytes, tx)
-            .await;
+        return read_chunk_for_loader(reader, chunk, table, state, source_db, read, tx).await;
     }
     // With row fingerprints the server renders each row (the staged copy is fingerprinted the
     // same way); otherwise the client renders plain values, which is cheaper for the source.
-    let client_render = binary_params && !hash_rows;
-    let (select_list, raw_columns) = table.row_select(binary_params);
+    let (rendered_list, binary) = table.rendered_select();
     let (raw_list, kinds) = table.raw_select();
-    let list = if client_render {
-        &raw_list
+    let list = if read.hash_rows {
+        &rendered_list
     } else {
-        &select_list
+        &raw_list
     };
     let sql = chunk.filter.select(list, source_db, &table.name);
     let mut out = InsertBuffer::new(format!(
@@ -1005,8 +1077,10 @@ async fn read_chunk(
         qualified(staging_db, &table.name),
         table.column_list()
     ));
+    let limit = statement_limit(read.max_packet);
     let context = || format!("source: reading {}", table.name);
     let mut fingerprint = Fingerprint::default();
+    let mut row_text = Vec::new();
     {
         let mut stream = reader.fetch(AssertSqlSafe(sql));
         while let Some(row) = stream
@@ -1014,20 +1088,21 @@ async fn read_chunk(
             .await
             .map_err(|e| conn::sql_error(context(), &e))?
         {
-            let start = out.start_row(batch_bytes);
-            if client_render {
+            let start = out.start_row(read.batch_bytes);
+            if read.hash_rows {
+                render_server_row(&mut out, &row, binary, &mut row_text, &context)?;
+                fingerprint.add(&row_text);
+            } else {
                 render_client_row(&mut out, &row, &kinds, &context)?;
                 fingerprint.rows += 1;
-            } else {
-                let raw = render_server_row(&mut out, &row, raw_columns, &context)?;
-                if hash_rows {
-                    fingerprint.add(raw);
-                } else {
-                    fingerprint.rows += 1;
-                }
             }
-            out.end_row(start);
-            if out.full(batch_bytes, kinds.len()) {
+            let before = out
+                .end_row(start, limit, chunk.table)
+                .map_err(|bytes| row_too_big(table, bytes, read.max_packet))?;
+            if let Some(batch) = before {
+                send(tx, state, batch).await?;
+            }
+            if out.full(read.batch_bytes, kinds.len()) {
                 send(tx, state, out.take(chunk.table)).await?;
             }
         }
@@ -1051,12 +1126,14 @@ async fn read_chunk_for_loader(
     table: &TableInfo,
     state: &TableState,
     source_db: &str,
-    batch_bytes: usize,
+    read: ReadSettings,
     tx: &mpsc::Sender<Batch>,
 ) -> Result<(), MirrorError> {
     let (select_list, kinds) = table.raw_select();
     let sql = chunk.filter.select(&select_list, source_db, &table.name);
     let context = || format!("source: reading {}", table.name);
+    // The loader sends a batch as one packet.
+    let limit = statement_limit(read.max_packet);
     let mut data: Vec<u8> = Vec::new();
     let mut rows = 0u64;
     let mut total = 0u64;
@@ -1067,8 +1144,9 @@ async fn read_chunk_for_loader(
         .map_err(|e| conn::sql_error(context(), &e))?
     {
         if data.is_empty() {
-            data.reserve(batch_bytes + batch_bytes / 8);
+            data.reserve(read.batch_bytes + read.batch_bytes / 8);
         }
+        let start = data.len();
         for i in 0..kinds.len() {
             if i > 0 {
                 data.push(b'\t');
@@ -1079,9 +1157,17 @@ async fn read_chunk_for_loader(
             load_data::push_value(&mut data, value);
         }
         data.push(b'\n');
-        rows += 1;
         total += 1;
-        if data.len() >= batch_bytes {
+        if data.len() > limit {
+            if start == 0 {
+                return Err(row_too_big(table, data.len(), read.max_packet));
+            }
+            let row = data.split_off(start);
+            send(tx, state, load_batch(chunk.table, &mut data, &mut rows)).await?;
+            data = row;
+        }
+        rows += 1;
+        if data.len() >= read.batch_bytes {
             send(tx, state, load_batch(chunk.table, &mut data, &mut rows)).await?;
         }
     }
@@ -1275,6 +1361,43 @@ mod tests {
             bytes: 0,
         };
         assert_eq!(rows_only.count(&table(200_000, 540 << 20)), 2);
+    }
+
+    /// Adds a row of one text value and one binary value of `blob` bytes.
+    fn add_row(out: &mut InsertBuffer, blob: usize, limit: usize) -> Result<Option<Batch>, usize> {
+        let start = out.start_row(1 << 20);
+        out.sql.push_str("(1,?)");
+        out.push_param(Some(&vec![7u8; blob]));
+        out.end_row(start, limit, 0)
+    }
+
+    fn statement(batch: &Batch) -> (&str, usize) {
+        match &batch.payload {
+            Payload::Insert { sql, params } => (sql.as_str(), params.len()),
+            Payload::Load(_) => panic!("not an INSERT"),
+        }
+    }
+
+    #[test]
+    fn a_row_that_would_overfill_the_statement_starts_the_next() {
+        let limit = 1000;
+        let mut out = InsertBuffer::new("INSERT INTO t VALUES ".into());
+        assert!(add_row(&mut out, 300, limit).unwrap().is_none());
+        assert!(add_row(&mut out, 300, limit).unwrap().is_none());
+        // 2 × (300 + text) fit; a third row of 500 would not: the two go first.
+        let before = add_row(&mut out, 500, limit).unwrap().expect("split");
+        assert_eq!(statement(&before), ("INSERT INTO t VALUES (1,?),(1,?)", 2));
+        assert_eq!(before.rows, 2);
+        assert_eq!(before.bytes, 2 * (300 + 5));
+        assert!(out.packet_bytes() <= limit);
+        let rest = out.take(0);
+        assert_eq!(statement(&rest), ("INSERT INTO t VALUES (1,?)", 1));
+        assert_eq!((rest.rows, rest.bytes), (1, 505));
+        // A row bigger than the limit alone is an error with its size.
+        let mut out = InsertBuffer::new("INSERT INTO t VALUES ".into());
+        assert!(
+            matches!(add_row(&mut out, 2000, limit), Err(n) if n == "INSERT INTO t VALUES (1,?)".len() + 2000)
+        );
     }
 
     #[test]

@@ -25,6 +25,24 @@ pub enum MirrorError {
         reason: String,
     },
 
+    /// The config file is empty (or holds only comments).
+    #[error(
+        "{path}: the file is empty; a transfer config needs source: and target: (each with database: {{user, password, host, port, database}} or env_file:), and copy_objects: for database-mirror-test"
+    )]
+    ConfigEmpty {
+        /// The path as given.
+        path: String,
+    },
+
+    /// The config file is over a limit of its shape: nested too deep, or too large.
+    #[error("{path}: {reason}")]
+    ConfigLimit {
+        /// The path as given.
+        path: String,
+        /// Which limit, and where in the file it was exceeded.
+        reason: String,
+    },
+
     /// A key of the config is missing, unknown or has a bad value. `key` is its path, e.g.
     /// `copy_objects[2].clause`.
     #[error("{key}: {message}")]
@@ -49,6 +67,61 @@ pub enum MirrorError {
     #[error("refusing to run: {0}")]
     Refused(String),
 
+    /// Source and target are different servers of one Galera cluster or replication topology
+    /// (see [`super::topology`]): what the swap runs on the target would reach the source.
+    #[error(
+        "refusing to run: source {source_side} and target {target_side} are linked: {link}; the swap's DROP DATABASE and RENAME TABLE on the target would replicate into the source, so mirror into a server outside the source's cluster and replication"
+    )]
+    SharedTopology {
+        /// `user@host:port/db` of the source (never a password).
+        source_side: String,
+        /// `user@host:port/db` of the target.
+        target_side: String,
+        /// What links them, with the servers' own words, e.g. `target replicates from source
+        /// (Master_Host=db1, Master_Port=3306, Master_Server_Id=11)`.
+        link: String,
+    },
+
+    /// A source or target database name breaks a rule of [`super::names`]; found before
+    /// anything connects. The name is shown escaped (`{:?}`).
+    #[error("refusing to run: {key} {name:?} {problem}")]
+    DatabaseName {
+        /// `source.database` or `target.database`.
+        key: &'static str,
+        /// The name as the config gives it.
+        name: String,
+        /// The rule it breaks, with what to do.
+        problem: super::names::NameProblem,
+    },
+
+    /// A database with the name of one of the target's helper databases (`__eorm_staging`,
+    /// `__eorm_old`) exists without the mirror's ownership marker (see [`super::owner`]).
+    #[error(
+        "refusing to run: {database} exists but was not created by the mirror ({why}); inspect it, drop or rename it yourself, then rerun"
+    )]
+    NotOurs {
+        /// The database's name.
+        database: String,
+        /// Why it is not the mirror's.
+        why: String,
+    },
+
+    /// A statement of the swap gave up waiting (`lock_wait_timeout`) for tables that another
+    /// session holds. The run's cleanup restores the target.
+    #[error(
+        "{context}: gave up after {seconds} s waiting for tables of {database} that another session uses; {holders}"
+    )]
+    TargetLocked {
+        /// The statement that waited, e.g. `target: swapping x__eorm_staging into x`.
+        context: String,
+        /// The target.
+        database: String,
+        /// The lock wait, in seconds.
+        seconds: u64,
+        /// The sessions that hold (or likely hold) the tables, and what to do.
+        holders: super::sessions::Holders,
+    },
+
     /// Standard input is not a terminal, so the confirmation prompt cannot be shown.
     #[error(
         "not running on a terminal, so cannot ask before replacing {target}: pass --yes to confirm"
@@ -71,6 +144,38 @@ pub enum MirrorError {
         target: String,
         /// The name of the server lock (`GET_LOCK`) the other run holds.
         lock: String,
+    },
+
+    /// The run's lock on the target server was lost before the swap: its connection was closed
+    /// (killed, or ended by a server or network timeout) or no longer holds it. Found by the
+    /// checks while the copy runs and right before the swap, so nothing was swapped.
+    #[error(
+        "target: the run lock '{lock}' was lost ({why}); the target was not replaced, since another run could now write to it; check the target server's connection timeouts and run again"
+    )]
+    LockLost {
+        /// The name of the server lock (`GET_LOCK`).
+        lock: String,
+        /// What the check found, e.g. that the connection failed and how.
+        why: String,
+    },
+
+    /// A row of the source does not fit into one statement on the target, whose
+    /// `max_allowed_packet` is smaller than the row (rows are sent whole).
+    #[error(
+        "{table}: a row of {} does not fit the target's max_allowed_packet of {}; raise max_allowed_packet on the target server to at least {} and run again",
+        super::report::bytes(*row_bytes),
+        super::report::bytes(*max_packet),
+        super::report::bytes(*needed)
+    )]
+    RowTooBig {
+        /// The table the row is in.
+        table: String,
+        /// The size of the row as sent (its values, escaped or rendered).
+        row_bytes: u64,
+        /// The target's `max_allowed_packet`.
+        max_packet: u64,
+        /// A `max_allowed_packet` that would take the row, with room for the protocol.
+        needed: u64,
     },
 
     /// A statement failed. `context` says what was being done, on which side.

@@ -7,21 +7,31 @@
 //! 2. **Safety**: source and target must not be the same database. Compared first from the
 //!    config (host after resolving `localhost`, 127.0.0.0/8, `::1`; port; name case-insensitively),
 //!    then for real: a named lock taken on the source connection is visible from the target
-//!    connection only if both are one server, whatever the host names say.
+//!    connection only if both are one server, whatever the host names say. Different servers
+//!    are refused when they are one database by replication: Galera nodes, a primary and its
+//!    replica, replicas of one primary ([`topology`]).
 //! 3. **Plan**: the source catalog ([`catalog`]); for a subset, the live foreign-key graph
 //!    ([`crate::schema::introspect()`]) and the selected rows ([`subset`]), read in a consistent,
 //!    read-only snapshot. `--dry-run` stops after printing it.
 //! 4. **Confirmation**: source and target are shown as `user@host:port/db` (never the password)
 //!    and the user confirms on a terminal; without one, `--yes` is required.
-//! 5. **Staging**: leftovers of an interrupted run are dropped, `<target>__eorm_staging` is
-//!    created with the source's DDL (`SHOW CREATE TABLE` replayed), and filled ([`copy`]): by
+//! 5. **Staging**: leftovers of an interrupted run (named in the plan, recognized by the
+//!    ownership marker of [`owner`]; a database with their name but without it is refused) are
+//!    dropped, `<target>__eorm_staging` is created with its marker and the source's DDL (`SHOW CREATE TABLE` replayed), and filled ([`copy`]): by
 //!    streaming from source snapshots into multi-row INSERTs, or, when both are one server, by
 //!    `INSERT ... SELECT`. Secondary indexes and foreign keys of big tables are added after the
 //!    load.
 //! 6. **Verification** ([`verify`]): per table, row count and content fingerprint equal to the
 //!    source's, DDL equal; for a subset, zero orphans for every foreign key.
 //! 7. **Swap** ([`swap`]): one atomic `RENAME TABLE` puts the staged tables in place of the
-//!    target's; views, triggers and routines are created; the old tables are dropped.
+//!    target's; views, triggers and routines are created; the old tables are dropped. Its
+//!    statements wait at most `lock_wait_timeout` for locks; one that gives up names the
+//!    session holding the target's tables ([`sessions`]).
+//!
+//! Names are checked before anything connects ([`names`]). A run that fails or is interrupted
+//! after step 4 ends with [`RunState::cleanup`] ([`cleanup`]): a half-done swap is undone, so
+//! the target is the old one or the new one, whole, and every database the run created is
+//! dropped.
 //!
 //! Source reads run in `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` under REPEATABLE
 //! READ, so the source cannot be written by the mirror. Parallel readers share one snapshot when
@@ -29,31 +39,39 @@
 //! reader streams the tables one after another and writers still load in parallel.
 
 pub mod catalog;
+pub mod clause;
+pub mod cleanup;
 pub mod config;
 pub mod conn;
 pub mod copy;
 pub mod error;
+pub mod names;
+pub mod owner;
 pub mod report;
+pub mod run_lock;
+pub mod sessions;
 pub mod subset;
 pub mod swap;
+pub mod topology;
 pub mod verify;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use config::MirrorConfig;
 pub use error::MirrorError;
 
-use crate::sql::{ident, qualified};
+use crate::sql::qualified;
 use catalog::{Catalog, TableInfo};
 use conn::Conn;
 use copy::{Chunk, CopyJob, Filter, LOAD_SESSION};
 use report::{
     CopyObjectRows, Objects, Phase, Plan, PlannedTable, Summary, TableSummary, TargetNow,
 };
+use run_lock::RunLock;
 use serde::Serialize;
 use swap::Names;
 use verify::Fingerprint;
@@ -117,12 +135,20 @@ pub struct Options {
     /// How to compare the copy with the source; by default CHECKSUM TABLE when both servers
     /// run the same version (full copies), else row fingerprints.
     pub verify: Option<verify::Method>,
+    /// How long a statement of the swap waits for a lock (the session's `lock_wait_timeout`,
+    /// whole seconds) before the run gives up, naming the session that holds the target.
+    pub lock_wait_timeout: Duration,
+    /// Tests only: make the swap fail just before this step, to check that the target is
+    /// restored.
+    #[doc(hidden)]
+    pub fail_swap_before: Option<swap::Step>,
 }
 
 impl Options {
     /// The defaults for `mode` with the config at `config`: 4 workers, `INSERT ... SELECT` when
     /// possible, chunks of ~100 000 rows or ~32 MiB, `LOAD DATA` where allowed, INSERTs of up to
-    /// 4 MiB, indexes deferred from 100 000 rows, no throttle, verification chosen by the run.
+    /// 4 MiB, indexes deferred from 100 000 rows, no throttle, verification chosen by the run,
+    /// locks waited for 5 s in the swap.
     pub fn new(mode: Mode, config: impl Into<PathBuf>) -> Self {
         Options {
             mode,
@@ -137,6 +163,8 @@ impl Options {
             defer_indexes_min_rows: 100_000,
             throttle: Duration::ZERO,
             verify: None,
+            lock_wait_timeout: Duration::from_secs(5),
+            fail_swap_before: None,
         }
     }
 }
@@ -150,59 +178,88 @@ pub struct Outcome {
     pub summary: Option<Summary>,
 }
 
-/// Shared with the caller, so that an interrupted run can clean up what it created.
-#[derive(Default)]
+/// Shared with the caller, so that a failed or interrupted run can clean up what it created:
+/// [`run`] records what it writes to the target server, [`cleanup`](Self::cleanup) undoes it.
 pub struct RunState {
-    staging: Mutex<Option<(DatabaseConfig, Names)>>,
-    swapping: AtomicBool,
+    /// Identifies this run in the ownership markers of the databases it creates.
+    run_id: String,
+    written: Mutex<Option<cleanup::Written>>,
+    /// The message of a cleanup that finished, repeated if asked again.
+    cleaned: Mutex<Option<String>>,
+}
+
+impl Default for RunState {
+    fn default() -> Self {
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        RunState {
+            run_id: format!(
+                "{}-{:x}-{}",
+                std::process::id(),
+                nanos,
+                RUNS.fetch_add(1, Ordering::Relaxed)
+            ),
+            written: Mutex::new(None),
+            cleaned: Mutex::new(None),
+        }
+    }
 }
 
 impl RunState {
-    /// A state with nothing staged yet, to pass to [`run`] and keep for [`cleanup`](Self::cleanup).
+    /// A state with nothing written yet, to pass to [`run`] and keep for
+    /// [`cleanup`](Self::cleanup).
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
     }
 
-    /// After an interruption: drops the staging database this run created (never the target).
-    /// Returns what was done, for the message.
+    /// The id written into the ownership markers of the databases this run creates.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    fn record(&self, change: impl FnOnce(&mut cleanup::Written)) {
+        if let Some(w) = self
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            change(w);
+        }
+    }
+
+    /// After a failure or an interruption: kills the run's connection, puts the target back if
+    /// the swap had begun (so it is the old target or the new one, whole), and drops the
+    /// databases this run created (staging, old, the target if the run created it). Returns
+    /// what the target is now and what was dropped, for the message; asked again, the same.
     pub async fn cleanup(&self) -> String {
-        let staged = self
-            .staging
+        if let Some(done) = self
+            .cleaned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
+            return done;
+        }
+        let written = self
+            .written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let Some((target, names)) = staged else {
+        let Some(written) = written else {
             return "nothing had been changed".into();
         };
-        let swapping = self.swapping.load(Ordering::SeqCst);
-        let result: Result<(), MirrorError> = async {
-            let mut c = conn::connect(&target, "target", None).await?;
-            for name in [&names.staging, &names.old] {
-                conn::exec(
-                    &mut c,
-                    format!("DROP DATABASE IF EXISTS {}", ident(name)),
-                    || format!("target: dropping {name}"),
-                )
-                .await?;
-            }
-            Ok(())
-        }
+        let report = cleanup::clean_up(&written, &self.run_id, &|id| {
+            self.record(|w| w.connection_id = Some(id))
+        })
         .await;
-        let state = if swapping {
-            format!(
-                "the swap was under way: {} is either the old or the new copy, never a mix",
-                names.target
-            )
-        } else {
-            format!("{} was left untouched", names.target)
-        };
-        match result {
-            Ok(()) => format!("{state}; dropped {}", names.staging),
-            Err(e) => format!(
-                "{state}; could not drop {} ({e}): the next run drops it",
-                names.staging
-            ),
+        if report.complete {
+            *self.cleaned.lock().unwrap_or_else(|e| e.into_inner()) = Some(report.message.clone());
         }
+        report.message
     }
 }
 
@@ -255,10 +312,12 @@ pub fn same_endpoint(a: &DatabaseConfig, b: &DatabaseConfig) -> bool {
 
 const SYSTEM_DATABASES: &[&str] = &["mysql", "information_schema", "performance_schema", "sys"];
 
-/// The checks that need no connection.
+/// The checks that need no connection (the target's name was checked by [`Names::new`]).
 fn static_checks(cfg: &MirrorConfig, names: &Names) -> Result<(), MirrorError> {
     let source = cfg.source.name();
     let target = cfg.target.name();
+    // Only read, but printed: held to the same rules, for display safety.
+    names::check(source, names::Role::Source)?;
     if SYSTEM_DATABASES
         .iter()
         .any(|s| s.eq_ignore_ascii_case(target))
@@ -405,6 +464,7 @@ pub async fn run(
         &names,
         &survey,
         selection.as_ref().map(|(s, _)| s),
+        &sides.topology,
     );
     if options.dry_run {
         return Ok(Outcome {
@@ -417,83 +477,23 @@ pub async fn run(
     }
 
     // From here on, the target server is written to (never the target database itself before
-    // the swap).
+    // the swap). Whatever fails, the cleanup phase undoes what the run wrote.
     let lock = take_run_lock(&mut sides.target, &names, &cfg).await?;
+    begin_writing(state, &cfg, &names, &mut sides.target).await?;
     let total = Instant::now();
-    let mut phases = Phases::default();
-    let staged = phases
-        .time(
-            "schema",
-            stage_schema(
-                options,
-                &cfg,
-                &names,
-                &survey,
-                &mut sides,
-                state,
-                progress.as_ref(),
-            ),
-        )
-        .await?;
-    let mut copied = phases
-        .time(
-            "copy",
-            copy_rows(
-                options,
-                &cfg,
-                &names,
-                &survey,
-                selection,
-                staged.writers,
-                &staged.deferred,
-                progress,
-            ),
-        )
-        .await?;
-    let writers = std::mem::take(&mut copied.writers);
-    let writers = if staged.deferred.is_empty() {
-        writers
-    } else {
-        phases
-            .time(
-                "indexes",
-                add_deferred(
-                    &names,
-                    &survey,
-                    &staged.deferred,
-                    copied.indexes_done,
-                    writers,
-                    progress.as_ref(),
-                ),
-            )
-            .await?
-    };
-    phases
-        .time(
-            "verify",
-            verify_staging(
-                &cfg,
-                &names,
-                &survey,
-                &copied,
-                writers,
-                &mut sides.target,
-                progress.as_ref(),
-            ),
-        )
-        .await?;
-    phases
-        .time(
-            "swap",
-            swap_in(&names, &survey, &mut sides.target, state, progress.as_ref()),
-        )
-        .await?;
-    let _ = conn::exec(
-        &mut sides.target,
-        format!("SELECT RELEASE_LOCK({})", crate::sql::literal(&lock)),
-        String::new,
+    let written = write(
+        options, &cfg, &names, &survey, selection, &mut sides, &lock, state, progress,
     )
     .await;
+    let (copied, phases) = match written {
+        Ok(done) => done,
+        Err(e) => {
+            let done = state.cleanup().await;
+            progress.line(&format!("cleaned up after the failure: {done}"));
+            return Err(e);
+        }
+    };
+    lock.release(&mut sides.target).await;
 
     let summary = Summary {
         target: cfg.target.db.display(),
@@ -523,6 +523,113 @@ pub async fn run(
         plan,
         summary: Some(summary),
     })
+}
+
+/// Records that the run now writes to the target server, with the connection that holds the
+/// run's lock (which a cleanup kills first).
+async fn begin_writing(
+    state: &RunState,
+    cfg: &MirrorConfig,
+    names: &Names,
+    target: &mut Conn,
+) -> Result<(), MirrorError> {
+    let id = conn::scalar(target, "SELECT CONNECTION_ID()", || {
+        "target: CONNECTION_ID()".into()
+    })
+    .await?
+    .and_then(|s| s.parse().ok());
+    *state.written.lock().unwrap_or_else(|e| e.into_inner()) = Some(cleanup::Written {
+        target: cfg.target.db.clone(),
+        names: names.clone(),
+        connection_id: id,
+        staging: false,
+        swap: None,
+    });
+    Ok(())
+}
+
+/// Steps 5 to 7: stages, copies, verifies and swaps. Returns the copy and the phases' times.
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
+    survey: &Survey,
+    selection: Option<(subset::Selection, Conn)>,
+    sides: &mut Sides,
+    lock: &RunLock,
+    state: &RunState,
+    progress: &Arc<dyn Progress>,
+) -> Result<(Copied, Phases), MirrorError> {
+    let mut phases = Phases::default();
+    let staged = phases
+        .time(
+            "schema",
+            stage_schema(options, cfg, names, survey, sides, state, progress.as_ref()),
+        )
+        .await?;
+    // The run lock's connection is idle while the rows are copied and indexed.
+    let copying = phases.time(
+        "copy",
+        copy_rows(
+            options,
+            cfg,
+            names,
+            survey,
+            selection,
+            staged.writers,
+            &staged.deferred,
+            progress,
+        ),
+    );
+    let mut copied = lock.hold_during(&mut sides.target, copying).await?;
+    let writers = std::mem::take(&mut copied.writers);
+    let writers = if staged.deferred.is_empty() {
+        writers
+    } else {
+        let indexing = phases.time(
+            "indexes",
+            add_deferred(
+                names,
+                survey,
+                &staged.deferred,
+                copied.indexes_done,
+                writers,
+                progress.as_ref(),
+            ),
+        );
+        lock.hold_during(&mut sides.target, indexing).await?
+    };
+    lock.check(&mut sides.target).await?;
+    phases
+        .time(
+            "verify",
+            verify_staging(
+                cfg,
+                names,
+                survey,
+                &copied,
+                writers,
+                &mut sides.target,
+                progress.as_ref(),
+            ),
+        )
+        .await?;
+    lock.check(&mut sides.target).await?;
+    phases
+        .time(
+            "swap",
+            swap_in(
+                options,
+                names,
+                survey,
+                &mut sides.target,
+                state,
+                progress.as_ref(),
+            ),
+        )
+        .await?;
+    Ok((copied, phases))
 }
 
 /// The config, checked for what the mode needs; and notes for the plan.
@@ -560,6 +667,7 @@ struct Sides {
     source: Conn,
     target: Conn,
     one_server: bool,
+    topology: topology::Topology,
 }
 
 /// Connects to both sides and refuses when they turn out to be one database.
@@ -568,13 +676,25 @@ async fn connect(cfg: &MirrorConfig, names: &Names) -> Result<Sides, MirrorError
     let mut source = conn::connect(&cfg.source.db, "source", Some(source_db)).await?;
     let mut target = conn::connect(&cfg.target.db, "target", None).await?;
     let one_server = same_server(&mut source, &mut target).await?;
-    if one_server {
+    // Before anything is written: different servers replicating into each other are one
+    // database too (see `topology`).
+    let topology = topology::survey(
+        &mut source,
+        &mut target,
+        &cfg.source.db,
+        &cfg.target.db,
+        one_server,
+    )
+    .await?;
+    topology.check()?;
+    if topology.same_server() {
         refuse_same_names(source_db, names, &cfg.source.db, &cfg.target.db)?;
     }
     Ok(Sides {
         source,
         target,
         one_server,
+        topology,
     })
 }
 
@@ -588,6 +708,8 @@ struct Survey {
     graph: Option<subset::Graph>,
     target_exists: bool,
     target_tables: Vec<(String, u64)>,
+    /// Helper databases an earlier run left, each with the mirror's marker.
+    leftovers: Vec<owner::Found>,
     /// Copy with `INSERT ... SELECT` on the server.
     server_side: bool,
     workers: usize,
@@ -625,12 +747,7 @@ async fn survey(
         Mode::Test => {
             let mut graph = subset::Graph::from_schema(&catalog.schema);
             graph.configure(cfg.follow_down.as_deref(), &cfg.skip_down, &catalog)?;
-            subset::check_objects(
-                &mut sides.source,
-                &catalog,
-                cfg.copy_objects.as_deref().unwrap_or_default(),
-            )
-            .await?;
+            subset::check_objects(&catalog, cfg.copy_objects.as_deref().unwrap_or_default())?;
             Some(graph)
         }
         Mode::Full => None,
@@ -641,6 +758,14 @@ async fn survey(
     } else {
         Vec::new()
     };
+    if catalog.table(owner::MARKER_TABLE).is_some() {
+        return Err(MirrorError::Refused(format!(
+            "the source has a table {}, the mirror's ownership marker: it is a mirror's staging or old database, not a database to copy",
+            owner::MARKER_TABLE
+        )));
+    }
+    let leftovers = owner::leftovers(&mut sides.target, names).await?;
+    owner::refuse_unowned(&leftovers, names)?;
     let server_side = copy_on_server(options, cfg, &catalog, sides, &mut notes).await?;
     let buffer_pool = buffer_pool_size(&mut sides.target).await?;
     let max_packet = max_packet(&mut sides.target).await?;
@@ -651,6 +776,7 @@ async fn survey(
         graph,
         target_exists,
         target_tables,
+        leftovers,
         server_side,
         workers: options.workers.clamp(1, 64),
         buffer_pool,
@@ -732,26 +858,19 @@ async fn select_subset(
     Ok(Some((selected, reader)))
 }
 
-/// Takes the server-side lock that keeps two runs off one target; returns its name.
+/// Takes the server-side lock that keeps two runs off one target.
 async fn take_run_lock(
     target: &mut Conn,
     names: &Names,
     cfg: &MirrorConfig,
-) -> Result<String, MirrorError> {
+) -> Result<RunLock, MirrorError> {
     let lock = names.lock_name();
-    let locked = conn::scalar(
-        target,
-        format!("SELECT GET_LOCK({}, 0)", crate::sql::literal(&lock)),
-        || "target: taking the run lock".into(),
-    )
-    .await?;
-    if locked.as_deref() != Some("1") {
-        return Err(MirrorError::Busy {
+    RunLock::take(target, lock.clone())
+        .await?
+        .ok_or_else(|| MirrorError::Busy {
             target: cfg.target.db.display(),
             lock,
-        });
-    }
-    Ok(lock)
+        })
 }
 
 /// The phases of a run and their times.
@@ -782,8 +901,9 @@ struct Staged {
     deferred: Vec<(usize, catalog::SplitDdl)>,
 }
 
-/// Drops leftovers of an interrupted run, creates the staging database and its tables (big
-/// ones without secondary indexes and foreign keys), and connects the writers.
+/// Drops the leftovers of an interrupted run that the plan showed, creates the staging database
+/// with its ownership marker and its tables (big ones without secondary indexes and foreign
+/// keys), and connects the writers.
 async fn stage_schema(
     options: &Options,
     cfg: &MirrorConfig,
@@ -793,14 +913,13 @@ async fn stage_schema(
     state: &RunState,
     progress: &dyn Progress,
 ) -> Result<Staged, MirrorError> {
-    for dropped in swap::drop_leftovers(&mut sides.target, names).await? {
+    for dropped in owner::drop_leftovers(&mut sides.target, names, &survey.leftovers).await? {
         progress.line(&format!(
             "dropped leftover database {dropped} of an earlier run"
         ));
     }
-    *state.staging.lock().unwrap_or_else(|e| e.into_inner()) =
-        Some((cfg.target.db.clone(), names.clone()));
-    swap::create_staging(&mut sides.target, names, &survey.catalog).await?;
+    state.record(|w| w.staging = true);
+    swap::create_staging(&mut sides.target, names, &survey.catalog, state.run_id()).await?;
     let mut stg = conn::connect(&cfg.target.db, "target", Some(&names.staging)).await?;
     conn::exec(&mut stg, LOAD_SESSION, || "target: session settings".into()).await?;
     let mut deferred = Vec::new();
@@ -872,7 +991,7 @@ async fn copy_rows(
         throttle: options.throttle,
         hash_rows: survey.method == verify::Method::Literal,
         source_checksums: survey.method == verify::Method::Checksum,
-        binary_params: true,
+        max_packet: packet,
         after_load,
         use_loader: vec![false; survey.tables.len()],
         checksum_reader: false,
@@ -1232,20 +1351,33 @@ fn compare_fingerprints(
     problems
 }
 
-/// Puts the verified staging tables in place of the target's.
+/// Puts the verified staging tables in place of the target's; what the swap does is recorded in
+/// `state`, for the cleanup should it fail.
 async fn swap_in(
+    options: &Options,
     names: &Names,
     survey: &Survey,
     target: &mut Conn,
     state: &RunState,
     progress: &dyn Progress,
 ) -> Result<(), MirrorError> {
-    state.swapping.store(true, Ordering::SeqCst);
     let staged_names: Vec<String> = survey.tables.iter().map(|t| t.name.clone()).collect();
-    swap::swap(target, names, &survey.catalog, &staged_names, progress).await?;
-    *state.staging.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    state.swapping.store(false, Ordering::SeqCst);
-    Ok(())
+    let settings = swap::Settings {
+        lock_wait: options.lock_wait_timeout,
+        run_id: state.run_id().to_owned(),
+        fail_before: options.fail_swap_before,
+    };
+    let record = |journal: &swap::Journal| state.record(|w| w.swap = Some(journal.clone()));
+    swap::swap(
+        target,
+        names,
+        &survey.catalog,
+        &staged_names,
+        &settings,
+        &record,
+        progress,
+    )
+    .await
 }
 
 /// Per table, the `ALTER TABLE ... ADD KEY ...` of its deferred secondary indexes.
@@ -1345,6 +1477,7 @@ fn plan(
     names: &Names,
     survey: &Survey,
     selection: Option<&subset::Selection>,
+    topology: &topology::Topology,
 ) -> Plan {
     let catalog = &survey.catalog;
     let workers = survey.workers;
@@ -1398,6 +1531,20 @@ fn plan(
             rows: survey.target_tables.iter().map(|(_, n)| n).sum(),
         },
         staging: names.staging.clone(),
+        leftovers: survey
+            .leftovers
+            .iter()
+            .filter_map(|f| {
+                let m = f.marker.as_ref()?;
+                Some(report::Leftover {
+                    database: f.name.clone(),
+                    tables: f.tables,
+                    run_id: m.run_id.clone(),
+                    tool_version: m.tool_version.clone(),
+                    created_at: m.created_at.clone(),
+                })
+            })
+            .collect(),
         method,
         verify: verify.to_owned(),
         notes: survey.notes.clone(),
@@ -1425,6 +1572,7 @@ fn plan(
             routines: catalog.routines.len(),
         },
         events_not_copied: catalog.events.clone(),
+        servers: topology.identities(),
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Plan {
     pub target_now: TargetNow,
     /// The database the copy is built in before it is swapped in.
     pub staging: String,
+    /// Databases an earlier, interrupted run left (its staging or old database, with the
+    /// mirror's ownership marker): dropped before staging.
+    pub leftovers: Vec<Leftover>,
     /// How rows are copied.
     pub method: String,
     /// How the copy is verified before the swap.
@@ -42,6 +45,9 @@ pub struct Plan {
     pub objects: Objects,
     /// Events, which are not copied.
     pub events_not_copied: Vec<String>,
+    /// The source's and the target's servers as they describe themselves (see
+    /// [`super::topology`]), with the checks that could not be made.
+    pub servers: Vec<super::topology::Identity>,
 }
 
 /// The target before the run.
@@ -53,6 +59,32 @@ pub struct TargetNow {
     pub tables: usize,
     /// Estimated rows.
     pub rows: u64,
+}
+
+/// A database an earlier run of the mirror created and did not drop (it was killed, or its
+/// cleanup could not finish), recognized by its ownership marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Leftover {
+    /// Its name: `<target>__eorm_staging` or `<target>__eorm_old`.
+    pub database: String,
+    /// Its tables and views, besides the marker.
+    pub tables: usize,
+    /// The run that created it.
+    pub run_id: String,
+    /// The version of eyened-orm that ran it.
+    pub tool_version: String,
+    /// When it was created (UTC).
+    pub created_at: String,
+}
+
+impl fmt::Display for Leftover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({} tables; left by run {} of eyened-orm {} at {} UTC)",
+            self.database, self.tables, self.run_id, self.tool_version, self.created_at
+        )
+    }
 }
 
 /// Rows one `copy_objects` entry selects.
@@ -110,8 +142,21 @@ impl Plan {
         } else {
             "it does not exist yet and will be created".to_owned()
         };
+        let leftovers = if self.leftovers.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = self
+                .leftovers
+                .iter()
+                .map(|l| format!("{} ({} tables)", l.database, l.tables))
+                .collect();
+            format!(
+                "; first drops what an earlier run left: {}",
+                names.join(", ")
+            )
+        };
         format!(
-            "replace database {} on {} with a {what} of {}; {now}",
+            "replace database {} on {} with a {what} of {}; {now}{leftovers}",
             self.target_database(),
             self.target_server,
             self.source
@@ -146,11 +191,20 @@ impl fmt::Display for Plan {
             "does not exist: created".to_owned()
         };
         writeln!(f, "  target:  {} ({state})", self.target)?;
+        for server in &self.servers {
+            writeln!(f, "  {} server: {server}", server.side)?;
+            for check in &server.not_checked {
+                writeln!(f, "    not checked: {check}")?;
+            }
+        }
         writeln!(
             f,
             "  staging: {} (swapped in with one atomic RENAME TABLE)",
             self.staging
         )?;
+        for leftover in &self.leftovers {
+            writeln!(f, "  leftover: {leftover}: dropped first")?;
+        }
         writeln!(f, "  method:  {}", self.method)?;
         writeln!(
             f,
@@ -437,7 +491,7 @@ mod tests {
 
     #[test]
     fn the_confirmation_names_what_is_replaced() {
-        let plan = Plan {
+        let mut plan = Plan {
             command: "database-mirror-full",
             dry_run: false,
             source: "app@db.prod:3306/eyened".into(),
@@ -449,6 +503,7 @@ mod tests {
                 rows: 1200,
             },
             staging: "eyened_copy__eorm_staging".into(),
+            leftovers: vec![],
             method: String::new(),
             verify: String::new(),
             notes: vec![],
@@ -462,10 +517,36 @@ mod tests {
                 routines: 0,
             },
             events_not_copied: vec![],
+            servers: vec![],
         };
         assert_eq!(
             plan.confirmation(),
             "replace database eyened_copy on root@localhost:3306 with a full copy of app@db.prod:3306/eyened; its 41 current tables (~1200 rows) are dropped once the copy is verified"
         );
+        plan.leftovers = vec![Leftover {
+            database: "eyened_copy__eorm_staging".into(),
+            tables: 12,
+            run_id: "4242-1a2b".into(),
+            tool_version: "0.1.0".into(),
+            created_at: "2025-01-02 03:04:05".into(),
+        }];
+        assert!(
+            plan.confirmation().ends_with(
+                "; first drops what an earlier run left: eyened_copy__eorm_staging (12 tables)"
+            ),
+            "{}",
+            plan.confirmation()
+        );
+        let text = plan.to_string();
+        assert!(
+            text.contains("  leftover: eyened_copy__eorm_staging (12 tables; left by run 4242-1a2b of eyened-orm 0.1.0 at 2025-01-02 03:04:05 UTC): dropped first"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(
+            json["leftovers"][0]["database"],
+            "eyened_copy__eorm_staging"
+        );
+        assert_eq!(json["leftovers"][0]["run_id"], "4242-1a2b");
     }
 }

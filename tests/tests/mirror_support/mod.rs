@@ -349,3 +349,16 @@ pub async fn primary_keys(
     }
     out
 }
+
+/// Deterministic bytes that look random (every byte value, so the load format escapes some).
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}

@@ -63,6 +63,11 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub verify: Option<VerifyArg>,
 
+    /// How long a statement of the swap waits for a lock before the run gives up, naming the
+    /// session that holds the target's tables (the target is then left as it was).
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub lock_wait_timeout: u64,
+
     /// Pause after every INSERT, in milliseconds (for tests that interrupt a copy).
     #[arg(long, hide = true, default_value_t = 0)]
     pub throttle_ms: u64,
@@ -99,6 +104,7 @@ impl Args {
         options.batch_bytes = self.batch_bytes;
         options.defer_indexes_min_rows = self.defer_indexes_min_rows;
         options.throttle = std::time::Duration::from_millis(self.throttle_ms);
+        options.lock_wait_timeout = std::time::Duration::from_secs(self.lock_wait_timeout);
         options.verify = self.verify.map(|v| match v {
             VerifyArg::Checksum => mirror::verify::Method::Checksum,
             VerifyArg::Literal => mirror::verify::Method::Literal,
@@ -108,7 +114,8 @@ impl Args {
 }
 
 /// Runs a mirror command: prints the plan (text) before asking, the summary after; in JSON mode
-/// one document with both at the end. Ctrl-C and SIGTERM drop what the run created.
+/// one document with both at the end. Ctrl-C and SIGTERM end the run with its cleanup: a
+/// half-done swap is undone and the databases the run created are dropped.
 pub async fn run(mode: Mode, args: Args, output: OutputArgs) -> Exit {
     let options = args.options(mode);
     let progress: Arc<dyn Progress> = crate::bars::Bars::shown_if(!args.no_progress, 24);
