@@ -15,6 +15,8 @@
 //! - `PROPERTY_CASE=i`: run only case `i` (to replay a failure).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use eyened_orm::migrate::{Dialect, apply, plan};
@@ -23,7 +25,7 @@ use eyened_orm::schema::{Change, reverse};
 use eyened_orm::schema::{
     Check, Column, ColumnDefault, FkAction, ForeignKey, Index, Schema, SqlType, Table, introspect,
 };
-use eyened_orm_tests::{TestDb, fingerprint, fingerprint_diff, quote_ident};
+use eyened_orm_tests::{TestDb, fingerprint, fingerprint_diff, quote_ident, server_answers};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 const DEFAULT_CASES: u64 = 240;
@@ -1036,19 +1038,35 @@ async fn random_schema_round_trips() {
         None => (0..env_u64("PROPERTY_CASES").unwrap_or(DEFAULT_CASES)).collect(),
     };
     let started = Instant::now();
+    // Set when the server stops answering: every worker stops, instead of failing each of its
+    // remaining cases on a connection timeout.
+    let server_gone = Arc::new(AtomicBool::new(false));
     let mut workers = tokio::task::JoinSet::new();
     for w in 0..WORKERS {
         let mine: Vec<u64> = cases.iter().copied().filter(|i| i % WORKERS == w).collect();
+        let server_gone = Arc::clone(&server_gone);
         workers.spawn(async move {
             let mut worker = Worker::new().await;
             let mut failures = Vec::new();
             let mut changes = 0;
             for i in mine {
+                if server_gone.load(Ordering::Relaxed) {
+                    break;
+                }
                 match worker.run(base.wrapping_add(i)).await {
                     Ok(n) => changes += n,
-                    Err(e) => failures.push(format!(
-                        "=== case {i} (replay: PROPERTY_SEED={base} PROPERTY_CASE={i}) ===\n{e}"
-                    )),
+                    Err(e) => {
+                        failures.push(format!(
+                            "=== case {i} (replay: PROPERTY_SEED={base} PROPERTY_CASE={i}) ===\n{e}"
+                        ));
+                        if !server_answers().await {
+                            server_gone.store(true, Ordering::Relaxed);
+                            failures.push(format!(
+                                "=== the server stopped answering during case {i}; see its error log ==="
+                            ));
+                            break;
+                        }
+                    }
                 }
             }
             let _ = worker.conn.close().await;
