@@ -1,6 +1,6 @@
 //! A throw-away mariadbd of the test's own: a data directory under the temp dir, a free port on
-//! 127.0.0.1, no grant tables (any user, `root` without a password), no binary log; stopped and
-//! removed on drop. Its global settings are the test's to choose (`--wait-timeout=2`,
+//! 127.0.0.1, no grant tables (any user, `root` without a password) unless the test needs users
+//! of its own, no binary log unless asked (`--log-bin`); stopped and removed on drop. Its global settings are the test's to choose (`--wait-timeout=2`,
 //! `--max-allowed-packet=24M`, ...), which the shared test server's never are.
 
 use std::path::{Path, PathBuf};
@@ -12,8 +12,6 @@ use eyened_orm::config::DatabaseConfig;
 /// Options every private server starts with; the caller's come after them and win.
 const DEFAULTS: &[&str] = &[
     "--bind-address=127.0.0.1",
-    "--skip-grant-tables",
-    "--skip-log-bin",
     "--innodb-buffer-pool-size=64M",
     "--max-allowed-packet=16M",
 ];
@@ -31,12 +29,20 @@ impl PrivateServer {
     /// MariaDB server binaries are not installed or the server does not come up; callers skip
     /// their test then, saying so.
     pub async fn start(options: &[&str]) -> Result<PrivateServer, String> {
-        let mut server = Self::spawn(options)?;
+        let mut server = Self::spawn(options, false)?;
         server.wait_ready().await?;
         Ok(server)
     }
 
-    fn spawn(options: &[&str]) -> Result<PrivateServer, String> {
+    /// As [`start`](Self::start), with grant tables: `root` (no password) is the only user, and
+    /// the test may create others with privileges of their own.
+    pub async fn start_with_grants(options: &[&str]) -> Result<PrivateServer, String> {
+        let mut server = Self::spawn(options, true)?;
+        server.wait_ready().await?;
+        Ok(server)
+    }
+
+    fn spawn(options: &[&str], grants: bool) -> Result<PrivateServer, String> {
         let install = find(&["mariadb-install-db", "mysql_install_db"])
             .ok_or("mariadb-install-db not found")?;
         let binary = find(&["mariadbd", "mysqld"]).ok_or("mariadbd not found")?;
@@ -80,6 +86,7 @@ impl PrivateServer {
             .arg(format!("--pid-file={}", dir.join("pid").display()))
             .arg(format!("--log-error={}", dir.join("error.log").display()))
             .args(DEFAULTS)
+            .args(if grants { None } else { Some("--skip-grant-tables") })
             .args(options)
             .args(user)
             .stdin(Stdio::null())
@@ -101,6 +108,14 @@ impl PrivateServer {
     /// `root@127.0.0.1:<port>`, no database.
     pub fn config(&self) -> DatabaseConfig {
         DatabaseConfig::mysql("root", "", "127.0.0.1", self.port, None)
+    }
+
+    /// A connection as `root`, no database.
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        self.config()
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("private server on port {}: {e}", self.port))
     }
 
     async fn wait_ready(&mut self) -> Result<(), String> {

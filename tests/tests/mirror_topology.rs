@@ -9,13 +9,12 @@
 mod mirror_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::mirror::topology::{self, Relation};
 use eyened_orm::mirror::{MirrorError, Mode, conn};
-use eyened_orm_tests::{query_i64, query_strings, quote_ident};
+use eyened_orm_tests::{PrivateServer, query_i64, query_strings, quote_ident};
 use mirror_support::*;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
@@ -146,129 +145,6 @@ async fn the_test_servers_identity_is_shown_and_one_server_still_takes_two_datab
     assert!(!target.exists(&target.name).await);
 }
 
-fn find(names: &[&str]) -> Option<PathBuf> {
-    let dirs = ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"];
-    names.iter().find_map(|name| {
-        dirs.iter()
-            .map(|dir| Path::new(dir).join(name))
-            .find(|p| p.exists())
-    })
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
-/// A throw-away mariadbd with binary logging and a server id of its own, stopped and removed
-/// on drop.
-struct Server {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Server {
-    async fn start(server_id: u32) -> Result<Server, String> {
-        let install = find(&["mariadb-install-db", "mysql_install_db"])
-            .ok_or("mariadb-install-db not found")?;
-        let binary = find(&["mariadbd", "mysqld"]).ok_or("mariadbd not found")?;
-        let dir = std::env::temp_dir().join(unique_name("topo"));
-        let data = dir.join("data");
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let user: Vec<String> = if is_root() {
-            vec!["--user=root".to_owned()]
-        } else {
-            Vec::new()
-        };
-        let out = Command::new(&install)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .args(&user)
-            .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
-            .output()
-            .map_err(|e| format!("{}: {e}", install.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "{} failed: {}",
-                install.display(),
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let child = Command::new(&binary)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .arg(format!("--port={port}"))
-            .arg(format!("--socket={}", dir.join("sock").display()))
-            .arg(format!("--pid-file={}", dir.join("pid").display()))
-            .arg(format!("--log-error={}", dir.join("error.log").display()))
-            .arg(format!("--server-id={server_id}"))
-            .arg(format!("--log-bin={}", dir.join("binlog").display()))
-            .args(["--bind-address=127.0.0.1", "--innodb-buffer-pool-size=32M"])
-            .args(&user)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", binary.display()))?;
-        let mut server = Server { child, dir, port };
-        server.wait_ready().await?;
-        Ok(server)
-    }
-
-    fn config(&self) -> DatabaseConfig {
-        DatabaseConfig::mysql("root", "", "127.0.0.1", self.port, None)
-    }
-
-    async fn connect(&self) -> DatabaseConnection {
-        self.config().connect().await.unwrap()
-    }
-
-    async fn wait_ready(&mut self) -> Result<(), String> {
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let log = std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default();
-                return Err(format!("mariadbd exited ({status}): {log}"));
-            }
-            if let Ok(conn) = self.config().connect().await {
-                let _ = conn.close().await;
-                return Ok(());
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                return Err("mariadbd did not accept connections within 60 s".into());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(30) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// Polls `sql` on `conn` until it returns a row (an error, e.g. a table not replicated yet,
 /// counts as none), for at most 60 s.
 async fn wait_for(conn: &DatabaseConnection, sql: &str, what: &str) {
@@ -290,9 +166,9 @@ async fn wait_for(conn: &DatabaseConnection, sql: &str, what: &str) {
 /// A primary (server_id 11) and its replica (server_id 12, `MASTER_HOST='127.0.0.1'`), with a
 /// database `eyened` replicated, and a user `monitor` who may read everything but not the
 /// replication status.
-async fn replication_pair() -> Result<(Server, Server), String> {
-    let primary = Server::start(11).await?;
-    let replica = Server::start(12).await?;
+async fn replication_pair() -> Result<(PrivateServer, PrivateServer), String> {
+    let primary = PrivateServer::start_with_grants(&["--server-id=11", "--log-bin"]).await?;
+    let replica = PrivateServer::start_with_grants(&["--server-id=12", "--log-bin"]).await?;
     let p = primary.connect().await;
     p.execute_unprepared(
         "CREATE DATABASE eyened; CREATE TABLE eyened.Patient (PatientID INT PRIMARY KEY); \
@@ -305,7 +181,7 @@ async fn replication_pair() -> Result<(Server, Server), String> {
     r.execute_unprepared(&format!(
         "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='root', \
          MASTER_USE_GTID=slave_pos; START SLAVE",
-        primary.port
+        primary.port()
     ))
     .await
     .unwrap();
@@ -322,7 +198,7 @@ async fn replication_pair() -> Result<(Server, Server), String> {
     Ok((primary, replica))
 }
 
-async fn databases(server: &Server) -> Vec<String> {
+async fn databases(server: &PrivateServer) -> Vec<String> {
     let conn = server.connect().await;
     let names = query_strings(
         &conn,
@@ -366,7 +242,7 @@ async fn a_replica_is_refused_as_target_and_as_source() {
         link,
         format!(
             "target replicates from source (Master_Host=127.0.0.1, Master_Port={}, Master_Server_Id=11)",
-            primary.port
+            primary.port()
         )
     );
 
@@ -395,7 +271,7 @@ async fn a_replica_is_refused_as_target_and_as_source() {
         link,
         format!(
             "source lists target among its replicas (Host=localhost, Port={}, Server_id=12)",
-            replica.port
+            replica.port()
         )
     );
     assert!(databases(&primary).await.is_empty() && databases(&replica).await.is_empty());
