@@ -76,6 +76,9 @@ const SHOWN_PORT_CHARS: usize = 10;
 
 mod env_file;
 mod mysql_url;
+mod platform;
+
+pub use platform::*;
 
 /// Errors from resolving settings or connecting. Messages are one line and
 /// never contain the password.
@@ -123,6 +126,28 @@ pub enum ConfigError {
         name: String,
         /// Where it was looked for, e.g. `env file 'test.env'` or `the environment`.
         source_desc: String,
+    },
+
+    /// A setting that a command needs is not set (`SECRET_KEY`, `IMAGE_SERVER_URL`, ...).
+    #[error(
+        "{name} is not set in {source_desc}; set it there (the platform's value, so that names and links match)"
+    )]
+    MissingSetting {
+        /// Variable name.
+        name: String,
+        /// Where it was looked for.
+        source_desc: String,
+    },
+
+    /// A variable's value cannot be used.
+    #[error("{name} in {source_desc} is not valid; expected {expected}")]
+    InvalidValue {
+        /// Variable name.
+        name: String,
+        /// Where it was found.
+        source_desc: String,
+        /// What would be valid (may quote the value: never used for the password).
+        expected: String,
     },
 
     /// A variable other than the password holds a control character (a carriage return, a
@@ -621,20 +646,66 @@ fn resolve_inner(
     if let Some(url) = url {
         return DatabaseConfig::from_url(url);
     }
-    if let Some(path) = env_file {
-        let vars = env_file::read(path)?;
-        let desc = format!("env file '{}'", path.display());
-        return from_lookup(&|name| vars.get(name).cloned(), &desc);
-    }
-    match dotenv.filter(|path| path.exists()) {
-        Some(path) => {
-            let vars = env_file::read(path)?;
-            from_lookup(
-                &|name| env(name).or_else(|| vars.get(name).cloned()),
-                SOURCE_ENV_DOTENV,
-            )
+    let source = Source::open(env_file, dotenv, env)?;
+    from_lookup(&|name| source.get(name), source.desc())
+}
+
+/// Where settings are read: an env file given by path, the environment over `./.env`, or any
+/// lookup (the environment alone).
+enum Source<'a> {
+    File {
+        vars: std::collections::HashMap<String, String>,
+        desc: String,
+    },
+    EnvOverDotenv {
+        env: &'a dyn Fn(&str) -> Option<String>,
+        vars: std::collections::HashMap<String, String>,
+    },
+    Lookup {
+        lookup: &'a dyn Fn(&str) -> Option<String>,
+        desc: String,
+    },
+}
+
+impl<'a> Source<'a> {
+    /// The env file at `env_file` if given; else `env` over the file at `dotenv` if that
+    /// exists; else `env`.
+    fn open(
+        env_file: Option<&Path>,
+        dotenv: Option<&Path>,
+        env: &'a dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        if let Some(path) = env_file {
+            return Ok(Source::File {
+                vars: env_file::read(path)?,
+                desc: format!("env file '{}'", path.display()),
+            });
         }
-        None => from_lookup(env, SOURCE_ENV),
+        Ok(match dotenv.filter(|path| path.exists()) {
+            Some(path) => Source::EnvOverDotenv {
+                env,
+                vars: env_file::read(path)?,
+            },
+            None => Source::Lookup {
+                lookup: env,
+                desc: SOURCE_ENV.to_owned(),
+            },
+        })
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        match self {
+            Source::File { vars, .. } => vars.get(name).cloned(),
+            Source::EnvOverDotenv { env, vars } => env(name).or_else(|| vars.get(name).cloned()),
+            Source::Lookup { lookup, .. } => lookup(name),
+        }
+    }
+
+    fn desc(&self) -> &str {
+        match self {
+            Source::File { desc, .. } | Source::Lookup { desc, .. } => desc,
+            Source::EnvOverDotenv { .. } => SOURCE_ENV_DOTENV,
+        }
     }
 }
 
