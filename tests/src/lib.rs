@@ -32,6 +32,8 @@ pub const TEST_DB_PREFIX: &str = "eorm_test_";
 
 pub mod private_server;
 pub use private_server::PrivateServer;
+pub mod python;
+pub use python::{python, run_python};
 
 /// Bookkeeping tables that are not part of the Eyened schema.
 pub use eyened_orm::schema::VERSION_TABLES as BOOKKEEPING_TABLES;
