@@ -12,6 +12,7 @@ mod mirror_support;
 use std::path::PathBuf;
 
 use eyened_orm::mirror::{self, Mode, Options, RunState};
+use eyened_orm_tests::query_strings;
 use mirror_support::*;
 
 const FAKE_PASSWORD: &str = "hunter2-secret";
@@ -135,4 +136,55 @@ async fn malformed_configs_fail_clearly_and_touch_nothing() {
         files.len(),
         failures.join("\n")
     );
+}
+
+/// A config saved with a UTF-8 byte-order mark (as Windows editors write one) runs like the same
+/// config without it; one with `copy_objects` nested 50,000 levels deep stops at the depth limit,
+/// naming it, before anything is touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_order_mark_is_accepted_and_deep_nesting_is_refused() {
+    let (source, _) = eyened_source(2, 32).await;
+    let target = Db::named("bom");
+    let dir = TempDir::new();
+    let objects = "copy_objects:\n  - {table: Patient, clause: {PatientID: 1}}\n";
+    let plain = write_config(dir.path(), "plain.yml", &source.name, &target.name, objects);
+    let text = std::fs::read_to_string(&plain).unwrap();
+    let bom = dir.path().join("bom.yml");
+    std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
+    let outcome = run(Mode::Test, &bom, |_| {}).await.unwrap();
+    assert!(outcome.summary.is_some());
+    assert!(target.exists(&target.name).await);
+    let conn = target.server_conn().await;
+    let patients = query_strings(
+        &conn,
+        &format!(
+            "SELECT CAST(PatientID AS CHAR) FROM `{}`.Patient",
+            target.name
+        ),
+        vec![],
+    )
+    .await;
+    assert_eq!(patients, ["1"]);
+    let _ = conn.close().await;
+
+    let untouched = Db::named("deep");
+    let deep = write_config(
+        dir.path(),
+        "deep.yml",
+        &source.name,
+        &untouched.name,
+        &format!(
+            "copy_objects: {}{}\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        ),
+    );
+    let err = run(Mode::Test, &deep, |_| {}).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("nested more than 32 levels deep (the limit for a transfer config)"),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(!untouched.exists(&untouched.name).await);
 }
