@@ -285,6 +285,23 @@ async fn abandon_a_run_in_the_swap(config: &Path, target: &Db) -> String {
     conn.execute_unprepared(&format!("KILL {rename}"))
         .await
         .unwrap();
+    // KILL only signals: until the killed thread has gone, UNLOCK TABLES may still grant it the
+    // lock it waits for, and the RENAME goes ahead (seen on a loaded machine).
+    let started = Instant::now();
+    while !query_strings(
+        &conn,
+        "SELECT 'there' FROM information_schema.PROCESSLIST WHERE ID = ?",
+        vec![rename.clone().into()],
+    )
+    .await
+    .is_empty()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the killed RENAME stays"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     holder.execute("UNLOCK TABLES").await.unwrap();
     let _ = holder.close().await;
     let lock = format!("eorm-mirror:{}", target.name.to_lowercase());
