@@ -19,7 +19,11 @@ mod error;
 pub mod hashes;
 mod image_instance;
 pub mod pixels;
+#[cfg(feature = "tools")]
+pub mod update_hashes;
 
 pub use error::FileError;
 pub use hashes::{data_hash, file_checksum};
+/// The `ndarray` the pixel arrays are built on, for callers that work on them.
+pub use ndarray;
 pub use pixels::{PixelArray, load_pixels};

@@ -38,7 +38,9 @@ pub enum PixelArray {
     F32(ArrayD<f32>),
     /// `float64`: DICOM double float pixel data.
     F64(ArrayD<f64>),
-    /// `bool`: 1-bit images (Pillow's mode `1`); one byte per pixel, 0 or 1, as numpy stores it.
+    /// `bool`: 1-bit images (Pillow's mode `1`). One byte per pixel; as in the arrays numpy makes
+    /// from Pillow's mode `1`, a `true` pixel's byte is 255 (not numpy's usual 1), which is what
+    /// the Python platform's DataHash hashes.
     Bool(ArrayD<bool>),
     /// `int8`: signed 8-bit DICOM.
     I8(ArrayD<i8>),
@@ -82,7 +84,7 @@ le_bytes!(u8, u16, i16, u32, i32, f32, f64, i8);
 impl LeBytes for bool {
     const SIZE: usize = 1;
     fn put_le(self, out: &mut Vec<u8>) {
-        out.push(u8::from(self));
+        out.push(if self { 0xFF } else { 0 });
     }
 }
 
