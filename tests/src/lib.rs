@@ -6,6 +6,7 @@
 //! - [`fingerprint`]: the Rust twin of `tests/fixtures/reference/schema-fingerprint`.
 //! - [`seed`]: small builders for rows the tests need (an image tree, creators, tasks, ...).
 //! - [`PrivateServer`]: a throw-away mariadbd with settings of the test's own.
+//! - [`files`]: test images written by Pillow and pydicom, with the Python platform's view.
 //!
 //! The MariaDB server is `mysql://root@127.0.0.1:3306` unless `EYENED_TEST_MYSQL_URL` names
 //! another (a server URL without a database). The reference schema directory is
@@ -30,6 +31,7 @@ pub const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306";
 /// Prefix of every database a [`TestDb`] creates.
 pub const TEST_DB_PREFIX: &str = "eorm_test_";
 
+pub mod files;
 pub mod private_server;
 pub use private_server::PrivateServer;
 pub mod python;

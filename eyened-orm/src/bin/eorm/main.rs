@@ -6,6 +6,7 @@
 //! eorm verify -e prod.env [--snapshot before.json | --compare before.json]
 //! eorm import -e prod.env images.json [--dry-run]
 //! eorm dataset -e test.env --patients 500 [--seed 1] [--create-schema]
+//! eorm update-hashes -e prod.env [--print-errors]
 //! eorm completions bash > /etc/bash_completion.d/eorm
 //! ```
 //!
@@ -16,6 +17,7 @@ mod bars;
 mod dataset;
 mod import;
 mod mirror;
+mod update_hashes;
 mod verify;
 
 use std::process::ExitCode;
@@ -73,6 +75,11 @@ enum Command {
     /// flat CSV file: everything checked first, then one transaction.
     Import(import::Args),
 
+    /// Compute the missing FileChecksum and DataHash of images (inactive ones too) from their
+    /// files; files that cannot be read are counted, not fatal.
+    #[command(name = "update-hashes")]
+    UpdateHashes(update_hashes::Args),
+
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -123,6 +130,7 @@ async fn main() -> ExitCode {
                     Command::Verify(args) => verify::run(args, output).await,
                     Command::Import(args) => import::run(args, output).await,
                     Command::Dataset(args) => dataset::run(args, output).await,
+                    Command::UpdateHashes(args) => update_hashes::run(args, output).await,
                     _ => Exit::Ok,
                 }
             };
