@@ -35,6 +35,8 @@ pub mod config;
 #[cfg(feature = "tools")]
 pub mod dataset;
 pub mod entity;
+#[cfg(feature = "files")]
+pub mod files;
 pub mod migrate;
 #[cfg(feature = "tools")]
 pub mod mirror;

@@ -86,7 +86,11 @@ impl PrivateServer {
             .arg(format!("--pid-file={}", dir.join("pid").display()))
             .arg(format!("--log-error={}", dir.join("error.log").display()))
             .args(DEFAULTS)
-            .args(if grants { None } else { Some("--skip-grant-tables") })
+            .args(if grants {
+                None
+            } else {
+                Some("--skip-grant-tables")
+            })
             .args(options)
             .args(user)
             .stdin(Stdio::null())
