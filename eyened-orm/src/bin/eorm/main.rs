@@ -6,6 +6,7 @@
 //! eorm verify -e prod.env [--snapshot before.json | --compare before.json]
 //! eorm import -e prod.env images.json [--dry-run]
 //! eorm dataset -e test.env --patients 500 [--seed 1] [--create-schema]
+//! eorm zarr-tree -e prod.env
 //! eorm completions bash > /etc/bash_completion.d/eorm
 //! ```
 //!
@@ -17,6 +18,7 @@ mod dataset;
 mod import;
 mod mirror;
 mod verify;
+mod zarr_tree;
 
 use std::process::ExitCode;
 
@@ -73,6 +75,11 @@ enum Command {
     /// flat CSV file: everything checked first, then one transaction.
     Import(import::Args),
 
+    /// Show the segmentation zarr store (SEGMENTATIONS_ZARR_STORE), read-only: each group with
+    /// its arrays' names, shapes, element types and chunks.
+    #[command(name = "zarr-tree")]
+    ZarrTree(zarr_tree::Args),
+
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -113,6 +120,7 @@ async fn main() -> ExitCode {
         Command::DatabaseMirrorTest(args) => {
             mirror::run(eyened_orm::mirror::Mode::Test, args, output).await
         }
+        Command::ZarrTree(args) => zarr_tree::run(args, output),
         Command::Completions { shell } => {
             cli::print_completions(Cli::command(), shell);
             Exit::Ok
