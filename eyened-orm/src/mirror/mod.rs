@@ -49,6 +49,7 @@ pub mod names;
 pub mod owner;
 pub mod report;
 pub mod run_lock;
+pub mod segmentations;
 pub mod sessions;
 pub mod subset;
 pub mod swap;
@@ -615,6 +616,23 @@ async fn write(
             ),
         )
         .await?;
+    if options.mode == Mode::Test && cfg.copy_segmentation_data {
+        // Verified rows first, then their data: the staged rows' ZarrArrayIndex is rewritten to
+        // the target store's positions before the swap makes them the target.
+        let stores = segmentations::check_stores(cfg)?;
+        let done = phases
+            .time(
+                "segmentations",
+                segmentations::copy(&stores, &mut sides.target, &names.staging),
+            )
+            .await?;
+        progress.line(&format!(
+            "segmentation data: {} Segmentation and {} ModelSegmentation elements appended to {}",
+            done.segmentations,
+            done.model_segmentations,
+            stores.target.display()
+        ));
+    }
     lock.check(&mut sides.target).await?;
     phases
         .time(
@@ -645,8 +663,11 @@ fn load_config(options: &Options) -> Result<(MirrorConfig, Vec<String>), MirrorE
                 ));
             }
             if cfg.copy_segmentation_data {
-                return Err(MirrorError::Unsupported(
-                    "copy_segmentation_data: true (copying zarr segmentation data); set it to false and copy the zarr store separately".into(),
+                let stores = segmentations::check_stores(&cfg)?;
+                notes.push(format!(
+                    "copy_segmentation_data: the zarr data of the copied segmentations is appended from {} to {}",
+                    stores.source.display(),
+                    stores.target.display()
                 ));
             }
         }
