@@ -22,7 +22,9 @@
 //!    `INSERT ... SELECT`. Secondary indexes and foreign keys of big tables are added after the
 //!    load.
 //! 6. **Verification** ([`verify`]): per table, row count and content fingerprint equal to the
-//!    source's, DDL equal; for a subset, zero orphans for every foreign key.
+//!    source's, DDL equal; for a subset, zero orphans for every foreign key. A subset with
+//!    `copy_segmentation_data: true` then gets its segmentations' zarr data appended to the
+//!    target's store and the staged rows' `ZarrArrayIndex` rewritten ([`segmentations`]).
 //! 7. **Swap** ([`swap`]): one atomic `RENAME TABLE` puts the staged tables in place of the
 //!    target's; views, triggers and routines are created; the old tables are dropped. Its
 //!    statements wait at most `lock_wait_timeout` for locks; one that gives up names the

@@ -60,6 +60,10 @@ enum Command {
     /// Downward edges default to every foreign key; change them with `follow_down:` (the whole
     /// list, e.g. [Study.PatientID, Series.StudyID]) or `skip_down:` (removals) in the config,
     /// or with `follow_down: false` on a copy_objects entry.
+    ///
+    /// `copy_segmentation_data: true` also copies the subset's segmentation zarr data into the
+    /// target's store (`segmentations_zarr_store:` or SEGMENTATIONS_ZARR_STORE of `env_file:`
+    /// on each side) and points the copied rows' ZarrArrayIndex at it.
     #[command(name = "database-mirror-test")]
     DatabaseMirrorTest(mirror::Args),
 
