@@ -341,6 +341,21 @@ fn delete_zeroes_one_element_and_keeps_the_others() {
         2,
         "nothing is compacted"
     );
+    let err = store
+        .delete(
+            &ArrayKey::new("DataRepresentation.Binary", DataType::R8, [1, 9, 9]),
+            0,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, SegmentationStoreError::IndexOutOfRange { len: 0, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        store.tree().unwrap()[0].arrays.len(),
+        1,
+        "a delete created no array"
+    );
     let unwritten = segmentation(DataType::R32UI, [1, 3, 3]);
     assert!(!unwritten.delete_data(&store).unwrap());
     assert_eq!(unwritten.read_data::<u32>(&store).unwrap(), None);

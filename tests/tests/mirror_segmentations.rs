@@ -312,6 +312,30 @@ async fn runs_that_cannot_be_self_consistent_are_refused_before_anything_is_touc
     }
     assert_eq!(snapshot(&dir.path().join("store.zarr")), before);
 
+    // A row whose data is missing from the source store fails the run after staging, and the
+    // target database is left as it was (here: not created).
+    let conn = source.connect().await;
+    conn.execute_unprepared(
+        "UPDATE Segmentation SET ZarrArrayIndex = 999 WHERE SegmentationID = \
+         (SELECT MIN(SegmentationID) FROM (SELECT SegmentationID FROM Segmentation) s)",
+    )
+    .await
+    .unwrap();
+    let _ = conn.close().await;
+    let config = dir.path().join("broken-source.yml");
+    std::fs::write(&config, with_stores("store.zarr", Some("target.zarr"))).unwrap();
+    let err = run(Mode::Test, &config, |_| {}).await.unwrap_err();
+    assert!(matches!(err, MirrorError::SegmentationData(_)), "{err:?}");
+    assert!(err.to_string().contains("ZarrArrayIndex 999"), "{err}");
+    assert!(!target.exists(&target.name).await, "the target was created");
+    assert!(
+        !target
+            .exists(&format!("{}__eorm_staging", target.name))
+            .await,
+        "the staging database was left behind"
+    );
+    assert_eq!(snapshot(&dir.path().join("store.zarr")), before);
+
     // Without copy_segmentation_data the stores are not needed.
     let config = write_config(
         dir.path(),

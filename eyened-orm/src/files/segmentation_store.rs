@@ -738,8 +738,12 @@ impl SegmentationStore {
 
     /// Deletes the element at `index` by zeroing it; indices of other elements do not change.
     pub fn delete(&self, key: &ArrayKey, index: i64) -> Result<()> {
-        let array = self.array_for_write(key)?;
-        let index = self.check_index(key, index, array.shape()[0])?;
+        if self.read_only {
+            return Err(SegmentationStoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let (array, index) = self.array_for_read(key, index)?;
         // An all-fill-value chunk is removed from the store rather than written, as zarr-python
         // does by default; either way it reads back as zeros.
         array
