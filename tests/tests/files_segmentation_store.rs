@@ -147,7 +147,7 @@ fn dense_writes_append_overwrite_and_read_back() {
     ] {
         let key = ArrayKey::new("DataRepresentation.MultiLabel", dt, [1, 2, 2]);
         let i = store.write_any(&key, None, &data).unwrap();
-        assert_eq!(store.read_any(&key, i as i64).unwrap(), data);
+        assert_eq!(store.read_any(&key, i).unwrap(), data);
     }
     let tree = store.tree().unwrap();
     let names: Vec<_> = tree.iter().map(|g| g.name.as_str()).collect();

@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! use eyened_orm::Segmentation;
-//! use eyened_orm::files::SegmentationStore;
+//! use eyened_orm::files::{SegmentationBase, SegmentationStore};
 //! use ndarray::ArrayD;
 //!
 //! # fn run(mut seg: Segmentation) -> Result<(), eyened_orm::files::SegmentationStoreError> {
@@ -123,10 +123,10 @@ fn key_of(seg: &impl SegmentationBase, group: String) -> ArrayKey {
     ArrayKey::new(group, seg.data_type(), seg.shape())
 }
 
-fn stored_index(key: &ArrayKey, index: u64) -> Result<i32> {
+fn stored_index(key: &ArrayKey, index: i64) -> Result<i32> {
     i32::try_from(index).map_err(|_| SegmentationStoreError::IndexOutOfRange {
         array: key.display(),
-        index: index as i64,
+        index,
         len: i32::MAX as u64,
     })
 }

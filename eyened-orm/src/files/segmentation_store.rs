@@ -6,7 +6,8 @@
 //! `{numpy dtype}_{D}_{H}_{W}.zarr`, of shape `(N, D, H, W)` and chunks `(1, D, H, W)`. A row's
 //! `ZarrArrayIndex` is its position `i < N` along the first axis. Arrays are created on demand
 //! with zarr-python 3.1's defaults for `create_array` (bytes codec, zstd level 0 without checksum,
-//! fill value 0), so either side reads what the other wrote.
+//! fill value 0), so either side reads what the other wrote. Indices are `i64` in and out (a
+//! row's `ZarrArrayIndex` as it is; negative ones are out of range).
 //!
 //! ```no_run
 //! use eyened_orm::enums::DataType;
@@ -571,7 +572,7 @@ impl SegmentationStore {
         key: &ArrayKey,
         index: Option<i64>,
         data: ArrayViewD<'_, T>,
-    ) -> Result<u64> {
+    ) -> Result<i64> {
         self.check_element::<T>(key)?;
         if data.ndim() == 2 {
             return Err(SegmentationStoreError::NeedsAxis {
@@ -586,14 +587,15 @@ impl SegmentationStore {
             });
         }
         let mut array = self.array_for_write(key)?;
-        match index {
-            None => self.append(&mut array, key, data),
+        let index = match index {
+            None => self.append(&mut array, key, data)?,
             Some(index) => {
                 let index = self.check_index(key, index, array.shape()[0])?;
                 self.store_element(&array, key, index, data)?;
-                Ok(index)
+                index
             }
-        }
+        };
+        Ok(index as i64)
     }
 
     /// Writes one 2-D slice at `slice_index` along `axis` (0 depth, 1 height, 2 width) of the
@@ -606,7 +608,7 @@ impl SegmentationStore {
         axis: i64,
         slice_index: i64,
         data: ArrayViewD<'_, T>,
-    ) -> Result<u64> {
+    ) -> Result<i64> {
         self.check_element::<T>(key)?;
         let axis = check_axis(axis)?;
         let len = key.shape[axis];
@@ -648,7 +650,7 @@ impl SegmentationStore {
         };
         element.index_axis_mut(Axis(axis), slice).assign(&data);
         self.store_element(&array, key, index, element.view())?;
-        Ok(index)
+        Ok(index as i64)
     }
 
     fn retrieve_element<T: SegmentationElement>(
@@ -727,7 +729,7 @@ impl SegmentationStore {
         key: &ArrayKey,
         index: Option<i64>,
         data: &SegmentationArray,
-    ) -> Result<u64> {
+    ) -> Result<i64> {
         match data {
             SegmentationArray::U8(a) => self.write(key, index, a.view()),
             SegmentationArray::U16(a) => self.write(key, index, a.view()),

@@ -173,7 +173,7 @@ pub async fn copy(
         ("Segmentation", "SegmentationID"),
         ("ModelSegmentation", "ModelSegmentationID"),
     ] {
-        let updates: Vec<(i64, u64)> = rows
+        let updates: Vec<(i64, i64)> = rows
             .iter()
             .zip(&new_indices)
             .filter(|(r, _)| r.table == table)
@@ -236,7 +236,7 @@ fn parse_row(
 
 /// Reads each row's element from the source store and appends it to the target store; the new
 /// indices, in the order of `rows`.
-fn copy_data(stores: &Stores, rows: &[Row]) -> Result<Vec<u64>, MirrorError> {
+fn copy_data(stores: &Stores, rows: &[Row]) -> Result<Vec<i64>, MirrorError> {
     let source = SegmentationStore::open_read_only(&stores.source)
         .map_err(|e| MirrorError::config("source.segmentations_zarr_store", e.to_string()))?;
     let target = SegmentationStore::open(&stores.target)
