@@ -54,6 +54,30 @@ fn zarr_tree_lists_groups_and_arrays() {
     );
     assert_eq!(stdout, expected);
 
+    // The Python command's listing (cli.zarr_tree, inlined) prints the same text.
+    let python = eyened_orm_tests::run_python(
+        r#"
+import sys, zarr
+from pathlib import Path
+store = Path(sys.argv[1])
+root = zarr.open_group(store=store, mode="r")
+print(f"Zarr store: {store}")
+print("=" * 50)
+for group_name in sorted(root.group_keys()):
+    group = root[group_name]
+    print(f"\nGroup: {group_name}")
+    print("-" * 30)
+    for array_name in sorted(group.array_keys()):
+        array = group[array_name]
+        print(f"  Array: {array_name}")
+        print(f"    Shape: {array.shape}")
+        print(f"    Dtype: {array.dtype}")
+        print(f"    Chunks: {array.chunks}")
+"#,
+        &[path.to_str().unwrap()],
+    );
+    assert_eq!(stdout, python);
+
     let out = eorm(&["zarr-tree", "-e", env.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", output_text(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
