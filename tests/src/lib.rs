@@ -36,6 +36,8 @@ pub mod private_server;
 pub use private_server::PrivateServer;
 pub mod python;
 pub use python::{python, run_python};
+pub mod temp_dir;
+pub use temp_dir::TempDir;
 
 /// Bookkeeping tables that are not part of the Eyened schema.
 pub use eyened_orm::schema::VERSION_TABLES as BOOKKEEPING_TABLES;

@@ -1,6 +1,8 @@
-//! The file side of images: their pixels as arrays, exactly as the Python platform reads them
-//! (pydicom, Pillow, numpy), and the hashes stored in `ImageInstance.DataHash` and
-//! `ImageInstance.FileChecksum`.
+//! The platform's files (feature `files`), exactly as the Python platform reads and writes them
+//! (pydicom, Pillow, numpy, zarr): image pixels as arrays and the hashes stored in
+//! `ImageInstance.DataHash` and `ImageInstance.FileChecksum`, the segmentation zarr store, and
+//! the annotation data files. Functions take explicit paths or a
+//! [`PlatformConfig`](crate::config::PlatformConfig); none of them reads the environment.
 //!
 //! ```no_run
 //! use eyened_orm::config::PlatformConfig;
@@ -15,15 +17,24 @@
 //! # }
 //! ```
 
+pub mod annotation_data;
 mod error;
 pub mod hashes;
 mod image_instance;
 pub mod pixels;
+pub mod segmentation;
+pub mod segmentation_store;
 #[cfg(feature = "tools")]
 pub mod update_hashes;
 
+pub use annotation_data::{AnnotationDataError, AnnotationImage, MaskKind};
 pub use error::FileError;
 pub use hashes::{data_hash, file_checksum};
-/// The `ndarray` the pixel arrays are built on, for callers that work on them.
+/// The `ndarray` the pixel and voxel arrays are built on, for callers that work on them.
 pub use ndarray;
 pub use pixels::{PixelArray, load_pixels};
+pub use segmentation::{SegmentationBase, SliceWrite};
+pub use segmentation_store::{
+    ArrayKey, ArraySummary, GroupSummary, SegmentationArray, SegmentationElement,
+    SegmentationStore, SegmentationStoreError,
+};

@@ -13,7 +13,7 @@
 //!   - table: Patient
 //!     clause: "PatientID IN (1, 2, 3)"        # or a raw SQL condition
 //!     follow_down: false                      # optional: only the rows and what they reference
-//! copy_segmentation_data: false
+//! copy_segmentation_data: false   # database-mirror-test: true copies the subset's zarr data too
 //! follow_down: [Study.PatientID, Series.StudyID]   # optional: replaces the default downward edges
 //! skip_down: [AttributeValueInput.InputAttributeValueID]  # optional: removes some of them
 //! ```
@@ -22,6 +22,10 @@
 //! accepted (and ignored: the mirror fails on any error anyway), as are the Eyened settings the
 //! Python tool needed for `copy_segmentation_data` (`secret_key`, `images_basepath`, ...). Any
 //! other key is an error naming its path, checked before anything is touched.
+//!
+//! `copy_segmentation_data: true` needs each side's segmentation zarr store:
+//! `segmentations_zarr_store: <path>` in `source:` / `target:` (relative to this file), or else
+//! `SEGMENTATIONS_ZARR_STORE` in the side's `env_file`.
 
 use std::path::{Path, PathBuf};
 
@@ -61,7 +65,8 @@ const DATABASE_KEYS: &[&str] = &[
 ];
 
 /// Keys of `source:` / `target:`. The Eyened settings are what the Python tool's
-/// `copy_segmentation_data` needed there; they are accepted and not used.
+/// `copy_segmentation_data` needed there; they are accepted, and all but
+/// `segmentations_zarr_store` are not used.
 const ENDPOINT_KEYS: &[&str] = &[
     "database",
     "env_file",
@@ -91,6 +96,10 @@ const COPY_OBJECT_KEYS: &[&str] = &["table", "clause", "follow_down"];
 pub struct Endpoint {
     /// Connection settings; `database()` is always set.
     pub db: DatabaseConfig,
+    /// The side's segmentation zarr store: `segmentations_zarr_store:` (relative to the config
+    /// file's directory), else `SEGMENTATIONS_ZARR_STORE` of its `env_file`; `None` when
+    /// neither names one.
+    pub segmentations_zarr_store: Option<PathBuf>,
 }
 
 impl Endpoint {
@@ -484,6 +493,7 @@ fn endpoint(
         ));
     }
     check_keys(map, role, ENDPOINT_KEYS)?;
+    let mut env_file = None;
     let db = match (get(map, "database"), get(map, "env_file")) {
         (Some(_), Some(_)) => {
             return Err(MirrorError::config(
@@ -517,10 +527,42 @@ fn endpoint(
             if db.database().is_none_or(str::is_empty) {
                 return Err(MirrorError::config(key, "names no database"));
             }
+            env_file = Some(path);
             db
         }
     };
-    Ok(Endpoint { db })
+    let key = join_key(role, "segmentations_zarr_store");
+    let segmentations_zarr_store = match get(map, "segmentations_zarr_store") {
+        Some(Value::Null) | None => match &env_file {
+            Some(path) => zarr_store_of_env_file(path, &join_key(role, "env_file"))?,
+            None => None,
+        },
+        Some(value) => {
+            let store = PathBuf::from(string(value, &key)?);
+            if store.as_os_str().is_empty() {
+                return Err(MirrorError::config(key, "an empty path"));
+            }
+            Some(base_dir.join(store))
+        }
+    };
+    Ok(Endpoint {
+        db,
+        segmentations_zarr_store,
+    })
+}
+
+/// `SEGMENTATIONS_ZARR_STORE` of the env file at `path`, read as the platform's settings are;
+/// `None` when the file does not set it (the platform's default store is not assumed: a copy
+/// must name where it writes).
+fn zarr_store_of_env_file(path: &Path, key: &str) -> Result<Option<PathBuf>, MirrorError> {
+    let vars = config::read_env_file(path).map_err(|e| MirrorError::config(key, e.to_string()))?;
+    if !vars.contains_key(config::VAR_SEGMENTATIONS_ZARR_STORE) {
+        return Ok(None);
+    }
+    let desc = format!("env file '{}'", path.display());
+    let platform = config::PlatformConfig::from_lookup(&|name| vars.get(name).cloned(), &desc)
+        .map_err(|e| MirrorError::config(key, e.to_string()))?;
+    Ok(Some(platform.segmentations_zarr_store))
 }
 
 fn database_mapping(

@@ -187,7 +187,14 @@ pub enum MirrorError {
         message: String,
     },
 
-    /// Something the mirror does not support (e.g. `copy_segmentation_data: true`).
+    /// Copying a segmentation's zarr data failed (`copy_segmentation_data: true`); the target
+    /// database was left untouched.
+    #[error(
+        "copying segmentation data failed, the target database was left untouched: {0}; check that the source store holds the rows' data"
+    )]
+    SegmentationData(String),
+
+    /// Something the mirror does not support.
     #[error("not supported: {0}")]
     Unsupported(String),
 

@@ -22,7 +22,9 @@
 //!    `INSERT ... SELECT`. Secondary indexes and foreign keys of big tables are added after the
 //!    load.
 //! 6. **Verification** ([`verify`]): per table, row count and content fingerprint equal to the
-//!    source's, DDL equal; for a subset, zero orphans for every foreign key.
+//!    source's, DDL equal; for a subset, zero orphans for every foreign key. A subset with
+//!    `copy_segmentation_data: true` then gets its segmentations' zarr data appended to the
+//!    target's store and the staged rows' `ZarrArrayIndex` rewritten ([`segmentations`]).
 //! 7. **Swap** ([`swap`]): one atomic `RENAME TABLE` puts the staged tables in place of the
 //!    target's; views, triggers and routines are created; the old tables are dropped. Its
 //!    statements wait at most `lock_wait_timeout` for locks; one that gives up names the
@@ -49,6 +51,7 @@ pub mod names;
 pub mod owner;
 pub mod report;
 pub mod run_lock;
+pub mod segmentations;
 pub mod sessions;
 pub mod subset;
 pub mod swap;
@@ -615,6 +618,23 @@ async fn write(
             ),
         )
         .await?;
+    if options.mode == Mode::Test && cfg.copy_segmentation_data {
+        // Verified rows first, then their data: the staged rows' ZarrArrayIndex is rewritten to
+        // the target store's positions before the swap makes them the target.
+        let stores = segmentations::check_stores(cfg)?;
+        let done = phases
+            .time(
+                "segmentations",
+                segmentations::copy(&stores, &mut sides.target, &names.staging),
+            )
+            .await?;
+        progress.line(&format!(
+            "segmentation data: {} Segmentation and {} ModelSegmentation elements appended to {}",
+            done.segmentations,
+            done.model_segmentations,
+            stores.target.display()
+        ));
+    }
     lock.check(&mut sides.target).await?;
     phases
         .time(
@@ -645,8 +665,11 @@ fn load_config(options: &Options) -> Result<(MirrorConfig, Vec<String>), MirrorE
                 ));
             }
             if cfg.copy_segmentation_data {
-                return Err(MirrorError::Unsupported(
-                    "copy_segmentation_data: true (copying zarr segmentation data); set it to false and copy the zarr store separately".into(),
+                let stores = segmentations::check_stores(&cfg)?;
+                notes.push(format!(
+                    "copy_segmentation_data: the zarr data of the copied segmentations is appended from {} to {}",
+                    stores.source.display(),
+                    stores.target.display()
                 ));
             }
         }

@@ -7,6 +7,7 @@
 //! eorm import -e prod.env images.json [--dry-run]
 //! eorm dataset -e test.env --patients 500 [--seed 1] [--create-schema]
 //! eorm update-hashes -e prod.env [--print-errors]
+//! eorm zarr-tree -e prod.env
 //! eorm completions bash > /etc/bash_completion.d/eorm
 //! ```
 //!
@@ -19,6 +20,7 @@ mod import;
 mod mirror;
 mod update_hashes;
 mod verify;
+mod zarr_tree;
 
 use std::process::ExitCode;
 
@@ -60,6 +62,10 @@ enum Command {
     /// Downward edges default to every foreign key; change them with `follow_down:` (the whole
     /// list, e.g. [Study.PatientID, Series.StudyID]) or `skip_down:` (removals) in the config,
     /// or with `follow_down: false` on a copy_objects entry.
+    ///
+    /// `copy_segmentation_data: true` also copies the subset's segmentation zarr data into the
+    /// target's store (`segmentations_zarr_store:` or SEGMENTATIONS_ZARR_STORE of `env_file:`
+    /// on each side) and points the copied rows' ZarrArrayIndex at it.
     #[command(name = "database-mirror-test")]
     DatabaseMirrorTest(mirror::Args),
 
@@ -79,6 +85,11 @@ enum Command {
     /// files; files that cannot be read are counted, not fatal.
     #[command(name = "update-hashes")]
     UpdateHashes(update_hashes::Args),
+
+    /// Show the segmentation zarr store (SEGMENTATIONS_ZARR_STORE), read-only: each group with
+    /// its arrays' names, shapes, element types and chunks.
+    #[command(name = "zarr-tree")]
+    ZarrTree(zarr_tree::Args),
 
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions {
@@ -120,6 +131,7 @@ async fn main() -> ExitCode {
         Command::DatabaseMirrorTest(args) => {
             mirror::run(eyened_orm::mirror::Mode::Test, args, output).await
         }
+        Command::ZarrTree(args) => zarr_tree::run(args, output),
         Command::Completions { shell } => {
             cli::print_completions(Cli::command(), shell);
             Exit::Ok
