@@ -19,6 +19,7 @@ mod error;
 pub mod hashes;
 mod image_instance;
 pub mod pixels;
+pub mod thumbnails;
 #[cfg(feature = "tools")]
 pub mod update_hashes;
 
