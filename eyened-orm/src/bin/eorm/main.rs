@@ -7,6 +7,7 @@
 //! eorm import -e prod.env images.json [--dry-run]
 //! eorm dataset -e test.env --patients 500 [--seed 1] [--create-schema]
 //! eorm update-hashes -e prod.env [--print-errors]
+//! eorm update-thumbnails -e prod.env [--failed] [--print-errors]
 //! eorm completions bash > /etc/bash_completion.d/eorm
 //! ```
 //!
@@ -18,6 +19,7 @@ mod dataset;
 mod import;
 mod mirror;
 mod update_hashes;
+mod update_thumbnails;
 mod verify;
 
 use std::process::ExitCode;
@@ -80,6 +82,11 @@ enum Command {
     #[command(name = "update-hashes")]
     UpdateHashes(update_hashes::Args),
 
+    /// Make the missing 144 and 540 pixel thumbnails of active images under THUMBNAILS_PATH
+    /// and set their ThumbnailPath (needs SECRET_KEY); failures are marked '' and counted.
+    #[command(name = "update-thumbnails")]
+    UpdateThumbnails(update_thumbnails::Args),
+
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -131,6 +138,7 @@ async fn main() -> ExitCode {
                     Command::Import(args) => import::run(args, output).await,
                     Command::Dataset(args) => dataset::run(args, output).await,
                     Command::UpdateHashes(args) => update_hashes::run(args, output).await,
+                    Command::UpdateThumbnails(args) => update_thumbnails::run(args, output).await,
                     _ => Exit::Ok,
                 }
             };

@@ -59,6 +59,19 @@ pub struct ThumbnailSummary {
     pub elapsed: Duration,
 }
 
+impl ThumbnailSummary {
+    /// One line: `Thumbnails: 5 made, 1 failed, 2 skipped (.json) in 0.4 s`.
+    pub fn render(&self) -> String {
+        format!(
+            "Thumbnails: {} made, {} failed, {} skipped (.json) in {:.1} s",
+            self.made,
+            self.failed,
+            self.skipped,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
 /// Why [`update_thumbnails`] stopped. Batches stored before the error stay stored.
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateError {
