@@ -298,3 +298,133 @@ fn walk(dir: &Path) -> usize {
         })
         .sum()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_makes_thumbnails_of_its_new_images_unless_told_not_to() {
+    let dir = TempDir::new("eorm-import-thumbnails");
+    let images = dir.0.join("images");
+    let thumbs = dir.0.join("thumbs");
+    std::fs::create_dir_all(&images).unwrap();
+    run_python(MAKE_IMAGES, &[images.to_str().unwrap()]);
+    std::fs::write(images.join("notes.json"), "{}").unwrap();
+    let db = TestDb::migrated().await;
+    let conn = db.connect().await;
+    let tree = seed::image_tree(&conn).await.unwrap();
+    // An image that exists already, without thumbnails: not the import's to make.
+    let old = insert(&conn, &tree, row("small.png")).await;
+    let doc = |series: &str, files: &[&str]| {
+        let images: Vec<serde_json::Value> = files
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "image": f,
+                    "props": {
+                        "SourceInfoID": tree.source_info_id,
+                        "DeviceInstanceID": tree.device_instance_id,
+                        "ModalityID": tree.modality_id,
+                        "Laterality": "L",
+                    }
+                })
+            })
+            .collect();
+        serde_json::json!([{
+            "project_name": "Thumbnail project",
+            "patient_identifier": "P1",
+            "studies": [{"study_date": "2024-01-02", "series": [
+                {"series_id": series, "images": images}
+            ]}],
+        }])
+        .to_string()
+    };
+    let env = dir.0.join("test.env");
+    write_env(&env, &db, &images, &thumbs, Some(SECRET));
+    let env = env.to_str().unwrap();
+    let import = |name: &str, text: String, extra: &[&str]| {
+        let file = dir.0.join(name);
+        std::fs::write(&file, text).unwrap();
+        let file = file.to_str().unwrap().to_owned();
+        let mut args = vec![
+            "import",
+            "-e",
+            env,
+            "--create-projects",
+            "--create-patients",
+            "--create-studies",
+            "--no-progress",
+        ];
+        args.extend_from_slice(extra);
+        args.push(&file);
+        eorm(&args)
+    };
+
+    let out = import(
+        "a.json",
+        doc("1.2.3.1", &["rgb.png", "grey.png", "notes.json"]),
+        &[],
+    );
+    let text = output_text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Thumbnails: 2 made, 0 failed, 1 skipped (.json) in"),
+        "{text}"
+    );
+    let new: Vec<(i32, String, Option<String>)> = image_instance::Entity::find()
+        .all(&conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.image_instance_id > old)
+        .map(|m| (m.image_instance_id, m.dataset_identifier, m.thumbnail_path))
+        .collect();
+    assert_eq!(new.len(), 3);
+    let project_id: i32 = {
+        let patients = eyened_orm::patient::Entity::find()
+            .all(&conn)
+            .await
+            .unwrap();
+        patients
+            .iter()
+            .find(|p| p.patient_identifier == "P1")
+            .unwrap()
+            .project_id
+    };
+    let made: Vec<(i32, i32)> = new[..2]
+        .iter()
+        .map(|(id, _, _)| (project_id, *id))
+        .collect();
+    let names = expected_names(&made);
+    for ((_, identifier, path), name) in new.iter().zip(&names) {
+        assert_eq!(path.as_deref(), Some(name.as_str()), "{identifier}");
+        for size in [144, 540] {
+            assert!(thumbs.join(format!("{name}_{size}.jpg")).is_file());
+        }
+    }
+    assert_eq!(new[2].2, None, "the .json image has no thumbnail");
+    // The image that was there before is left to `eorm update-thumbnails`.
+    assert_eq!(thumbnail_paths(&conn).await[&old], None);
+
+    // --no-thumbnails: the rows, and no thumbnails.
+    let files_before = walk(&thumbs);
+    let out = import(
+        "b.json",
+        doc("1.2.3.2", &["many.binary"]),
+        &["--no-thumbnails"],
+    );
+    let text = output_text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("Thumbnails:"), "{text}");
+    let paths = thumbnail_paths(&conn).await;
+    let newest = *paths.keys().max().unwrap();
+    assert!(newest > new[2].0);
+    assert_eq!(paths[&newest], None);
+    assert_eq!(walk(&thumbs), files_before);
+
+    // Without SECRET_KEY the import is refused before anything is written, and says how to go on.
+    write_env(Path::new(env), &db, &images, &thumbs, None);
+    let out = import("c.json", doc("1.2.3.3", &["grey16.png"]), &[]);
+    let text = output_text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("SECRET_KEY is not set"), "{text}");
+    assert!(text.contains("--no-thumbnails"), "{text}");
+    assert_eq!(thumbnail_paths(&conn).await.len(), paths.len());
+}

@@ -43,8 +43,8 @@ pub use name::{thumbnail_file, thumbnail_name, thumbnail_path_value};
 pub use resize::{thumbnail, thumbnail_size};
 pub use source::{Resolution, Sample, source_picture};
 pub use update::{
-    ThumbnailJob, ThumbnailSummary, UpdateOptions, jobs_for_datasets, missing_thumbnails,
-    update_thumbnails,
+    ThumbnailJob, ThumbnailSummary, UpdateError, UpdateOptions, jobs_for_datasets,
+    missing_thumbnails, update_thumbnails,
 };
 
 use super::FileError;
