@@ -72,39 +72,48 @@ pub fn thumbnail(picture: &Picture, size: u32) -> Picture {
 /// (partial blocks at the right and bottom edges average what they have), rounded as
 /// `ImagingReduceNxN` / `ImagingReduceCorners` do.
 fn reduce(picture: &Picture, fx: usize, fy: usize) -> Picture {
-    let (w, h, c) = (picture.width, picture.height, picture.channels);
+    match picture.channels {
+        1 => reduce_n::<1>(picture, fx, fy),
+        3 => reduce_n::<3>(picture, fx, fy),
+        n => panic!("pictures have 1 or 3 channels, not {n}"),
+    }
+}
+
+/// [`reduce`] for pictures of `C` channels.
+fn reduce_n<const C: usize>(picture: &Picture, fx: usize, fy: usize) -> Picture {
+    let (w, h) = (picture.width, picture.height);
     let out_w = w.div_ceil(fx);
     let out_h = h.div_ceil(fy);
-    let mut data = vec![0u8; out_w * out_h * c];
-    let mut sums = vec![0u32; c];
-    for oy in 0..out_h {
+    let mut data = vec![0u8; out_w * out_h * C];
+    let mut sums = vec![[0u32; C]; out_w];
+    for (oy, out_row) in data.chunks_exact_mut(out_w * C).enumerate() {
         let y0 = oy * fy;
         let y1 = (y0 + fy).min(h);
-        for ox in 0..out_w {
-            let x0 = ox * fx;
-            let x1 = (x0 + fx).min(w);
-            let count = ((y1 - y0) * (x1 - x0)) as u32;
-            let multiplier = division_u32(count);
-            let amend = count / 2;
-            sums.iter_mut().for_each(|s| *s = 0);
-            for y in y0..y1 {
-                let row = &picture.data[(y * w + x0) * c..(y * w + x1) * c];
-                for px in row.chunks_exact(c) {
-                    for (s, &v) in sums.iter_mut().zip(px) {
-                        *s += v as u32;
+        sums.iter_mut().for_each(|s| *s = [0; C]);
+        for y in y0..y1 {
+            let row = &picture.data[y * w * C..(y + 1) * w * C];
+            for (block, sum) in row.chunks(fx * C).zip(sums.iter_mut()) {
+                for px in block.chunks_exact(C) {
+                    for c in 0..C {
+                        sum[c] += px[c] as u32;
                     }
                 }
             }
-            let out = &mut data[(oy * out_w + ox) * c..(oy * out_w + ox + 1) * c];
-            for (o, &s) in out.iter_mut().zip(&sums) {
-                *o = (((s + amend) as u64 * multiplier as u64) >> 24) as u8;
+        }
+        for (ox, (out, sum)) in out_row.chunks_exact_mut(C).zip(&sums).enumerate() {
+            let x0 = ox * fx;
+            let count = ((y1 - y0) * ((x0 + fx).min(w) - x0)) as u32;
+            let multiplier = division_u32(count) as u64;
+            let amend = count / 2;
+            for c in 0..C {
+                out[c] = (((sum[c] + amend) as u64 * multiplier) >> 24) as u8;
             }
         }
     }
     Picture {
         width: out_w,
         height: out_h,
-        channels: c,
+        channels: C,
         data,
     }
 }
@@ -236,31 +245,53 @@ fn horizontal_pass(
     rows: usize,
     coefficients: &Coefficients,
 ) -> Picture {
-    let c = picture.channels;
+    match picture.channels {
+        1 => horizontal_pass_n::<1>(picture, first_row, rows, coefficients),
+        3 => horizontal_pass_n::<3>(picture, first_row, rows, coefficients),
+        n => panic!("pictures have 1 or 3 channels, not {n}"),
+    }
+}
+
+/// [`horizontal_pass`] for pictures of `C` channels.
+fn horizontal_pass_n<const C: usize>(
+    picture: &Picture,
+    first_row: usize,
+    rows: usize,
+    coefficients: &Coefficients,
+) -> Picture {
     let out_w = coefficients.bounds.len();
-    let mut data = vec![0u8; out_w * rows * c];
-    let mut sums = vec![0i32; c];
-    for y in 0..rows {
-        let src = &picture.data[(y + first_row) * picture.width * c..][..picture.width * c];
-        let dst = &mut data[y * out_w * c..][..out_w * c];
-        for (xx, &(xmin, xmax)) in coefficients.bounds.iter().enumerate() {
-            let k = &coefficients.weights[xx * coefficients.ksize..][..xmax];
-            sums.iter_mut().for_each(|s| *s = 1 << (PRECISION_BITS - 1));
-            let px = &src[xmin * c..(xmin + xmax) * c];
-            for (p, &w) in px.chunks_exact(c).zip(k) {
-                for (s, &v) in sums.iter_mut().zip(p) {
-                    *s += v as i32 * w;
+    let mut data = vec![0u8; out_w * rows * C];
+    let kernels: Vec<(usize, &[i32])> = coefficients
+        .bounds
+        .iter()
+        .zip(coefficients.weights.chunks_exact(coefficients.ksize))
+        .map(|(&(xmin, xmax), k)| (xmin, &k[..xmax]))
+        .collect();
+    let in_row = picture.width * C;
+    for (y, dst) in data.chunks_exact_mut(out_w * C).enumerate() {
+        let src = &picture.data[(y + first_row) * in_row..][..in_row];
+        for (out, &(xmin, k)) in dst.chunks_exact_mut(C).zip(&kernels) {
+            // Four lanes whatever C is (3 for RGB), so that the sums are one vector register.
+            let mut sums = [1i32 << (PRECISION_BITS - 1); 4];
+            let px = &src[xmin * C..(xmin + k.len()) * C];
+            for (p, &w) in px.chunks_exact(C).zip(k) {
+                let mut lanes = [0i32; 4];
+                for c in 0..C {
+                    lanes[c] = p[c] as i32;
+                }
+                for (s, v) in sums.iter_mut().zip(lanes) {
+                    *s += v * w;
                 }
             }
-            for (d, &s) in dst[xx * c..(xx + 1) * c].iter_mut().zip(&sums) {
-                *d = clip8(s);
+            for c in 0..C {
+                out[c] = clip8(sums[c]);
             }
         }
     }
     Picture {
         width: out_w,
         height: rows,
-        channels: c,
+        channels: C,
         data,
     }
 }
