@@ -204,3 +204,75 @@ fn pixel_bytes_are_c_order_little_endian() {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
 }
+
+#[tokio::test]
+async fn an_image_knows_its_file_url_and_thumbnails() {
+    use eyened_orm::config::PlatformConfig;
+    use eyened_orm_tests::{SqliteDb, seed};
+
+    let (_db, conn) = SqliteDb::migrated().await;
+    let tree = seed::image_tree(&conn).await.unwrap();
+    let mut image = eyened_orm::ImageInstance::by_id(&conn, tree.image_instance_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let dir = TempDir::new("eorm-files-instance");
+    let vars = [
+        ("IMAGES_BASEPATH", dir.0.to_str().unwrap()),
+        ("THUMBNAILS_PATH", "/thumbs"),
+        ("IMAGE_SERVER_URL", "https://eyened.example/img/"),
+    ];
+    let lookup = |name: &str| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let cfg = PlatformConfig::from_lookup(&lookup, "test vars").unwrap();
+
+    image.dataset_identifier = "a/b.binary".into();
+    assert_eq!(image.path(&cfg), dir.0.join("a/b.binary"));
+    assert_eq!(
+        image.url(&cfg).unwrap(),
+        "https://eyened.example/img/a/b.binary"
+    );
+    let no_server = PlatformConfig::from_lookup(&|_| None, "test vars").unwrap();
+    assert_eq!(
+        image.url(&no_server).unwrap_err().to_string(),
+        "IMAGE_SERVER_URL is not set in test vars; set it there (the platform's value, so that names and links match)"
+    );
+
+    assert_eq!(image.thumbnail_path(&cfg, 144), None, "ThumbnailPath NULL");
+    image.thumbnail_path = Some(String::new());
+    assert_eq!(
+        image.thumbnail_path(&cfg, 144),
+        None,
+        "ThumbnailPath '' (failed)"
+    );
+    image.thumbnail_path = Some("7/abc".into());
+    assert_eq!(
+        image.thumbnail_path(&cfg, 540),
+        Some("/thumbs/7/abc_540.jpg".into())
+    );
+
+    // The row's Rows_y and Columns_x shape a .binary file.
+    std::fs::create_dir_all(dir.0.join("a")).unwrap();
+    std::fs::write(dir.0.join("a/b.binary"), (0..24u8).collect::<Vec<_>>()).unwrap();
+    (image.rows_y, image.columns_x) = (Some(3), Some(4));
+    let pixels = image.pixel_array(&cfg).unwrap();
+    assert_eq!((pixels.shape(), pixels.dtype()), (&[2, 3, 4][..], "uint8"));
+    assert_eq!(pixels.to_le_bytes(), (0..24u8).collect::<Vec<_>>());
+    assert_eq!(
+        image.data_hash(&cfg).unwrap(),
+        files::hashes::hex(&sha256_of(&(0..24u8).collect::<Vec<_>>()))
+    );
+    assert_eq!(image.file_checksum(&cfg).unwrap().len(), 16);
+}
+
+/// SHA-256 by the reference venv's hashlib.
+fn sha256_of(bytes: &[u8]) -> Vec<u8> {
+    let hex = eyened_orm_tests::run_python(
+        "import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest())",
+        &[&files::hashes::hex(bytes)],
+    );
+    decode_hex(hex.trim())
+}

@@ -179,9 +179,8 @@ async fn update_hashes_fills_what_is_missing_and_counts_what_fails() {
     let missing = images.join("missing.png");
     for kind in ["file checksum", "data hash"] {
         let line = format!(
-            "Error calculating {kind} for ImageInstanceID={missing_id}, path={}: {}: no such file; \
+            "Error calculating {kind} for ImageInstanceID={missing_id}: {}: no such file; \
              check IMAGES_BASEPATH and the DatasetIdentifier",
-            missing.display(),
             missing.display()
         );
         assert!(stdout.lines().any(|l| l == line), "{line}\n{text}");

@@ -47,15 +47,6 @@ pub enum FileError {
         /// What is not supported, e.g. `DICOM PhotometricInterpretation PALETTE COLOR`.
         what: String,
     },
-    /// The row lacks something reading its file needs (`Rows_y`/`Columns_x` for `.binary`, a
-    /// well-formed `[png_series_N]` prefix).
-    #[error("ImageInstance {image_instance_id}: {detail}")]
-    BadRow {
-        /// The image's id.
-        image_instance_id: i32,
-        /// What is missing or malformed.
-        detail: String,
-    },
 }
 
 impl FileError {

@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::{FileError, hashes, pixels};
+use super::{FileError, hashes};
 use crate::config::PlatformConfig;
 use crate::image_instance::{Column, Entity};
 use crate::progress::Progress;
@@ -231,13 +231,20 @@ async fn compute(
             .par_iter()
             .map(|p| {
                 let path = cfg.images_basepath.join(&p.dataset_identifier);
+                let hashes::FileHashes {
+                    file_checksum,
+                    data_hash,
+                } = hashes::file_hashes(
+                    &path,
+                    p.rows,
+                    p.columns,
+                    p.needs_checksum,
+                    p.needs_data_hash,
+                );
                 let computed = Computed {
                     id: p.id,
-                    file_checksum: p.needs_checksum.then(|| hashes::file_checksum(&path)),
-                    data_hash: p.needs_data_hash.then(|| {
-                        pixels::load_pixels(&path, p.rows, p.columns)
-                            .map(|px| hashes::data_hash(&px))
-                    }),
+                    file_checksum,
+                    data_hash,
                 };
                 progress.advance(1);
                 computed

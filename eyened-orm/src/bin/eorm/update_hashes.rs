@@ -50,11 +50,11 @@ pub async fn run(args: Args, output: OutputArgs) -> Exit {
             } else {
                 if args.print_errors {
                     for f in &summary.failures {
+                        // The message starts with the path, which Python's line repeats.
                         println!(
-                            "Error calculating {} for ImageInstanceID={}, path={}: {}",
+                            "Error calculating {} for ImageInstanceID={}: {}",
                             f.kind.describe(),
                             f.image_instance_id,
-                            f.path,
                             f.message
                         );
                     }

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use dicom_object::OpenFileOptions;
+use dicom_object::file::ReadPreamble;
 use dicom_pixeldata::{
     PhotometricInterpretation, PixelDecoder, PixelRepresentation, PlanarConfiguration,
 };
@@ -12,21 +14,22 @@ use ndarray::{ArrayD, IxDyn};
 use super::PixelArray;
 use crate::files::FileError;
 
-pub(super) fn load(path: &Path) -> Result<PixelArray, FileError> {
+pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError> {
     let undecodable = |reason: String| FileError::Undecodable {
         path: path.to_owned(),
         format: "DICOM",
         reason,
     };
-    if !path.exists() {
-        return Err(FileError::Missing {
-            path: path.to_owned(),
-        });
-    }
-    let obj = dicom_object::open_file(path).map_err(|e| match e {
-        dicom_object::ReadError::OpenFile { source, .. } => FileError::io(path, source),
-        other => undecodable(other.to_string()),
-    })?;
+    // Like pydicom, read the 128-byte preamble when the file has one, else start at the meta.
+    let preamble = if bytes.get(128..132) == Some(b"DICM") {
+        ReadPreamble::Always
+    } else {
+        ReadPreamble::Never
+    };
+    let obj = OpenFileOptions::new()
+        .read_preamble(preamble)
+        .from_reader(bytes)
+        .map_err(|e| undecodable(e.to_string()))?;
     // Implicit VR LE, explicit VR LE, deflated explicit VR LE, explicit VR BE.
     const NATIVE: [&str; 4] = [
         "1.2.840.10008.1.2",

@@ -191,21 +191,46 @@ pub fn load_pixels(
     rows: Option<i32>,
     columns: Option<i32>,
 ) -> Result<PixelArray, FileError> {
+    if let Some((count, base)) = png_series(path)? {
+        return load_png_series(&base, count);
+    }
+    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    decode_file(path, &bytes, rows, columns)
+}
+
+/// Whether `path` is a `[png_series_N]` identifier (no single file holds its pixels).
+pub(crate) fn is_png_series(path: &Path) -> bool {
+    !is_dicom_or_binary(path) && matches!(png_series(path), Ok(Some(_)) | Err(_))
+}
+
+fn is_dicom_or_binary(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    text.ends_with(".dcm") || text.ends_with(".binary")
+}
+
+/// The pixels of the file at `path` whose content is `bytes` (not a PNG series).
+pub(crate) fn decode_file(
+    path: &Path,
+    bytes: &[u8],
+    rows: Option<i32>,
+    columns: Option<i32>,
+) -> Result<PixelArray, FileError> {
     let text = path.to_string_lossy();
     if text.ends_with(".dcm") {
-        dicom::load(path)
+        dicom::decode(path, bytes)
     } else if text.ends_with(".binary") {
-        load_binary(path, rows, columns)
-    } else if let Some((count, base)) = png_series(path)? {
-        load_png_series(&base, count)
+        decode_binary(path, bytes, rows, columns)
     } else {
-        raster::load(path)
+        raster::decode(path, bytes)
     }
 }
 
 /// The `(N, base)` of a path whose last `[png_series_N]` component starts the
 /// `DatasetIdentifier`: `/images/[png_series_3]a/b.png` gives `(3, /images/a/b.png)`.
 fn png_series(path: &Path) -> Result<Option<(usize, PathBuf)>, FileError> {
+    if is_dicom_or_binary(path) {
+        return Ok(None);
+    }
     const PREFIX: &str = "[png_series_";
     let text = path.to_string_lossy();
     let start = match text.rfind(&format!("/{PREFIX}")) {
@@ -301,8 +326,9 @@ fn stack(base: &Path, frames: Vec<PixelArray>) -> Result<PixelArray, FileError> 
 }
 
 /// Raw `uint8` reshaped to `(-1, rows, columns)`.
-fn load_binary(
+fn decode_binary(
     path: &Path,
+    bytes: &[u8],
     rows: Option<i32>,
     columns: Option<i32>,
 ) -> Result<PixelArray, FileError> {
@@ -321,9 +347,8 @@ fn load_binary(
             "Rows_y {rows} and Columns_x {columns} must be positive to reshape a .binary file"
         )));
     };
-    let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     let frame = rows * columns;
-    if bytes.len() % frame != 0 {
+    if !bytes.len().is_multiple_of(frame) {
         return Err(bad(format!(
             "{} bytes is not a whole number of {rows}x{columns} frames",
             bytes.len()
@@ -331,6 +356,6 @@ fn load_binary(
     }
     let shape = [bytes.len() / frame, rows, columns];
     Ok(PixelArray::U8(
-        ArrayD::from_shape_vec(IxDyn(&shape), bytes).expect("size checked above"),
+        ArrayD::from_shape_vec(IxDyn(&shape), bytes.to_vec()).expect("size checked above"),
     ))
 }

@@ -11,12 +11,16 @@ use crate::files::FileError;
 
 pub(super) fn load(path: &Path) -> Result<PixelArray, FileError> {
     let bytes = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    decode(path, &bytes)
+}
+
+pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        load_png(path, &bytes)
+        load_png(path, bytes)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        load_with_image(path, &bytes, image::ImageFormat::Jpeg, "JPEG")
+        load_with_image(path, bytes, image::ImageFormat::Jpeg, "JPEG")
     } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        load_with_image(path, &bytes, image::ImageFormat::Tiff, "TIFF")
+        load_with_image(path, bytes, image::ImageFormat::Tiff, "TIFF")
     } else if bytes.starts_with(b"BM") {
         // Pillow keeps palette BMPs as palette indices (or L), which `image` expands: refuse
         // them rather than give other pixels.
@@ -27,7 +31,7 @@ pub(super) fn load(path: &Path) -> Result<PixelArray, FileError> {
                 what: "a palette BMP".into(),
             });
         }
-        load_with_image(path, &bytes, image::ImageFormat::Bmp, "BMP")
+        load_with_image(path, bytes, image::ImageFormat::Bmp, "BMP")
     } else {
         Err(FileError::Unsupported {
             path: path.to_owned(),
