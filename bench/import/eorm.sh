@@ -15,7 +15,7 @@ for i in $(seq "${RUNS:-1}"); do
     fresh_db "$db"
     /usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB peak RSS" \
         target/release/eorm import -u "mysql://$auth@$host:$port/$db" \
-        --create-projects --create-patients --create-studies \
+        --create-projects --create-patients --create-studies --no-thumbnails \
         --images-basepath "$work/images" "$@" "$work/import.json" | grep -E "written with|imported in|dry run"
     "${mysql_cli[@]}" -e "DROP DATABASE \`$db\`"
 done

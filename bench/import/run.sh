@@ -60,7 +60,7 @@ target/release/eorm import -u "mysql://$auth@$host:$port/$rust_db" --dry-run \
 
 echo "== eorm import ($images images)"
 eorm_cmd=(target/release/eorm import -u "mysql://$auth@$host:$port/$rust_db"
-    --create-projects --create-patients --create-studies
+    --create-projects --create-patients --create-studies --no-thumbnails
     --images-basepath "$work/images" "$work/import.json")
 rust_s=$(seconds "${eorm_cmd[@]}")
 echo "eorm import: ${rust_s}s"

@@ -128,7 +128,7 @@ pub mod error;
 pub mod import;
 #[cfg(feature = "tools")]
 pub mod load_data;
-#[cfg(feature = "tools")]
+#[cfg(any(feature = "tools", feature = "files"))]
 pub mod progress;
 pub mod select;
 #[cfg(feature = "tools")]

@@ -158,6 +158,7 @@ async fn the_command_refuses_a_link_out_with_exit_1_and_writes_nothing() {
         "--create-projects",
         "--create-patients",
         "--create-studies",
+        "--no-thumbnails",
         "--images-basepath",
         &tree.base().to_string_lossy(),
         &file.to_string_lossy(),

@@ -329,6 +329,7 @@ fn import_command(db: &TestDb, file: &Path, basepath: &Path, dry_run: bool) -> O
         "--create-projects",
         "--create-patients",
         "--create-studies",
+        "--no-thumbnails",
         "--images-basepath",
         &basepath,
         &file,

@@ -24,6 +24,7 @@ mod image_instance;
 pub mod pixels;
 pub mod segmentation;
 pub mod segmentation_store;
+pub mod thumbnails;
 #[cfg(feature = "tools")]
 pub mod update_hashes;
 

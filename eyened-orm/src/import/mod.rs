@@ -25,6 +25,10 @@
 //! matched through its images (an image that exists already brings its patient or series), and
 //! it is created only when it holds at least one new image. Existing rows are never updated;
 //! props given for them are ignored, with a warning.
+//!
+//! With [`Options::thumbnails`], the new images' thumbnails are made once the import has
+//! committed, as `eorm update-thumbnails` makes them ([`crate::files::thumbnails`]); their
+//! counts are in [`Summary::thumbnails`].
 
 mod files;
 pub mod input;
@@ -41,8 +45,9 @@ use sea_orm::sqlx::MySqlPool;
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
 
-use crate::config::{self, ConfigError, DatabaseConfig};
+use crate::config::{self, ConfigError, DatabaseConfig, PlatformConfig};
 use crate::entity::project::External;
+use crate::files::thumbnails::{self, ThumbnailSummary, UpdateOptions};
 use crate::load_data::{self, Loader};
 use crate::progress::Progress;
 use crate::schema::entities;
@@ -141,6 +146,15 @@ pub enum ImportError {
     /// server's or the driver's.
     #[error("loading the rows failed, nothing was written: {0}")]
     Load(String),
+    /// [`Options::thumbnails`] asks for thumbnails, but `SECRET_KEY`, which names them, is not
+    /// set; nothing was done.
+    #[error(
+        "SECRET_KEY is not set in {source_desc}; the import makes the new images' thumbnails, which are named with it: set it, or pass --no-thumbnails"
+    )]
+    NoSecretKey {
+        /// Where the settings were read (`env file 'prod.env'`, `the environment`).
+        source_desc: String,
+    },
     /// The connection is not to MySQL or MariaDB (e.g. SQLite or PostgreSQL).
     #[error("eorm import supports MySQL and MariaDB only")]
     Unsupported,
@@ -202,6 +216,11 @@ pub struct Options {
     /// than INSERTs). Used when the server allows `local_infile` and the SeaORM connection is
     /// not encrypted (the loader does not speak TLS); `None`: INSERTs only.
     pub load_data: Option<DatabaseConfig>,
+    /// Make the new images' thumbnails after the import committed, with these settings
+    /// (`SECRET_KEY` and `THUMBNAILS_PATH`; images are read under [`Options::images_basepath`]).
+    /// Checked before anything is done: without `SECRET_KEY` the import is refused. `None`: no
+    /// thumbnails (`eorm update-thumbnails` makes them later).
+    pub thumbnails: Option<PlatformConfig>,
 }
 
 impl Options {
@@ -218,6 +237,7 @@ impl Options {
             project_external: External::Y,
             batch_rows: 2000,
             load_data: None,
+            thumbnails: None,
         }
     }
 }
@@ -255,6 +275,8 @@ pub struct Summary {
     pub writing: String,
     /// Things that did not stop the import (props ignored for existing rows, ...).
     pub warnings: Vec<String>,
+    /// The new images' thumbnails, when [`Options::thumbnails`] asked for them.
+    pub thumbnails: Option<ThumbnailSummary>,
     /// Wall-clock time of the whole import, parsing included (not serialized).
     #[serde(skip)]
     pub elapsed: Duration,
@@ -280,6 +302,10 @@ impl Summary {
                 out.push_str(&format!("images written with {}\n", self.writing));
             }
             out.push_str(&format!("imported in {:.2}s\n", self.elapsed.as_secs_f64()));
+            if let Some(thumbnails) = &self.thumbnails {
+                out.push_str(&thumbnails.render());
+                out.push('\n');
+            }
         }
         out
     }
@@ -315,6 +341,9 @@ pub async fn import_text(
     progress: &Arc<dyn Progress>,
 ) -> Result<Summary, ImportError> {
     let started = Instant::now();
+    if let Some(cfg) = &options.thumbnails {
+        check_secret_key(cfg)?;
+    }
     let pool = config::mysql_pool(db).ok_or(ImportError::Unsupported)?;
     let tables = plan::tables(schema());
     let (items, problems) = input::parse(text, format, &tables)?;
@@ -336,11 +365,57 @@ pub async fn import_text(
         }
         input::drop_in_background(plan);
     } else {
+        let new_images: Vec<String> = match options.thumbnails {
+            Some(_) => plan
+                .images
+                .iter()
+                .map(|i| i.dataset_identifier.clone())
+                .collect(),
+            None => Vec::new(),
+        };
         write::write(db, loader.ok(), plan, options, progress).await?;
+        summary.elapsed = started.elapsed();
+        if let Some(cfg) = &options.thumbnails {
+            match make_thumbnails(db, cfg, &basepath, &new_images, progress).await {
+                Ok(made) => summary.thumbnails = Some(made),
+                Err(e) => summary.warnings.push(format!(
+                    "the import committed, but its thumbnails were not made ({e}); run eorm update-thumbnails"
+                )),
+            }
+        }
     }
     progress.finish();
-    summary.elapsed = started.elapsed();
+    if summary.elapsed.is_zero() {
+        summary.elapsed = started.elapsed();
+    }
     Ok(summary)
+}
+
+/// [`ImportError::NoSecretKey`] unless `cfg` has a `SECRET_KEY`.
+pub fn check_secret_key(cfg: &PlatformConfig) -> Result<(), ImportError> {
+    match cfg.secret_key {
+        Some(_) => Ok(()),
+        None => Err(ImportError::NoSecretKey {
+            source_desc: cfg.source_desc.clone(),
+        }),
+    }
+}
+
+/// The thumbnails of the images stored under `datasets` that have none, read under `basepath`.
+async fn make_thumbnails(
+    db: &DatabaseConnection,
+    cfg: &PlatformConfig,
+    basepath: &Path,
+    datasets: &[String],
+    progress: &Arc<dyn Progress>,
+) -> Result<ThumbnailSummary, thumbnails::UpdateError> {
+    progress.step("thumbnails");
+    let jobs = thumbnails::jobs_for_datasets(db, datasets).await?;
+    let cfg = PlatformConfig {
+        images_basepath: basepath.to_owned(),
+        ..cfg.clone()
+    };
+    thumbnails::update_thumbnails(db, &cfg, jobs, &UpdateOptions::default(), progress).await
 }
 
 /// A loader connection to `config`'s server and database (that of `pool`), or why the images cannot be loaded

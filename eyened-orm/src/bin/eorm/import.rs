@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use eyened_orm::External;
 use eyened_orm::cli::{ConnectArgs, Exit, OutputArgs, fail, print_json};
+use eyened_orm::config::PlatformConfig;
 use eyened_orm::import::{self, Format, ImportError, Options};
 use eyened_orm::progress::Progress;
 
@@ -52,6 +53,10 @@ pub struct Args {
     /// Write the images with INSERTs, not LOAD DATA LOCAL INFILE
     #[arg(long)]
     pub no_load_data: bool,
+    /// Do not make the new images' thumbnails after the import (by default they are made as
+    /// `eorm update-thumbnails` makes them, which needs SECRET_KEY and THUMBNAILS_PATH)
+    #[arg(long)]
+    pub no_thumbnails: bool,
     /// No progress bar (it is also off when stderr is not a terminal)
     #[arg(long)]
     pub no_progress: bool,
@@ -122,10 +127,18 @@ pub async fn run(args: Args, output: OutputArgs) -> Exit {
     let result = async {
         let vars = env_lookup(args.connect.env_file.as_deref())?;
         let options = args.options(&|k| vars.get(k).cloned())?;
+        let thumbnails = if args.no_thumbnails || args.dry_run {
+            None
+        } else {
+            let cfg = PlatformConfig::resolve(args.connect.env_file.as_deref())?;
+            import::check_secret_key(&cfg)?;
+            Some(cfg)
+        };
         let config = args.connect.resolve()?;
         let db = config.connect().await?;
         let options = Options {
             load_data: (!args.no_load_data).then(|| config.clone()),
+            thumbnails,
             ..options
         };
         let result = import::import_file(&db, &args.file, args.format(), &options, &progress).await;

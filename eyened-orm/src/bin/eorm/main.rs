@@ -8,6 +8,7 @@
 //! eorm dataset -e test.env --patients 500 [--seed 1] [--create-schema]
 //! eorm update-hashes -e prod.env [--print-errors]
 //! eorm zarr-tree -e prod.env
+//! eorm update-thumbnails -e prod.env [--failed] [--print-errors]
 //! eorm completions bash > /etc/bash_completion.d/eorm
 //! ```
 //!
@@ -19,6 +20,7 @@ mod dataset;
 mod import;
 mod mirror;
 mod update_hashes;
+mod update_thumbnails;
 mod verify;
 mod zarr_tree;
 
@@ -90,6 +92,10 @@ enum Command {
     /// its arrays' names, shapes, element types and chunks.
     #[command(name = "zarr-tree")]
     ZarrTree(zarr_tree::Args),
+    /// Make the missing 144 and 540 pixel thumbnails of active images under THUMBNAILS_PATH
+    /// and set their ThumbnailPath (needs SECRET_KEY); failures are marked '' and counted.
+    #[command(name = "update-thumbnails")]
+    UpdateThumbnails(update_thumbnails::Args),
 
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions {
@@ -143,6 +149,7 @@ async fn main() -> ExitCode {
                     Command::Import(args) => import::run(args, output).await,
                     Command::Dataset(args) => dataset::run(args, output).await,
                     Command::UpdateHashes(args) => update_hashes::run(args, output).await,
+                    Command::UpdateThumbnails(args) => update_thumbnails::run(args, output).await,
                     _ => Exit::Ok,
                 }
             };

@@ -1,0 +1,354 @@
+//! Pillow's `Image.thumbnail((size, size))`, reproduced step by step so that thumbnails have the
+//! same dimensions and, for 8-bit images, the same pixels: the size that keeps the aspect ratio
+//! (never enlarging), an integer box reduction by `reducing_gap = 2.0`, then a separable bicubic
+//! resampling (`a = -0.5`) with Pillow's 22-bit fixed-point coefficients and rounding.
+
+use super::Picture;
+
+/// Pillow's `PRECISION_BITS` for 8-bit resampling: `32 - 8 - 2`.
+const PRECISION_BITS: u32 = 22;
+
+/// The size `thumbnail((size, size))` gives an image of `width` × `height`, or `None` when it
+/// leaves the image as it is (it fits already).
+pub fn thumbnail_size(width: usize, height: usize, size: u32) -> Option<(usize, usize)> {
+    let (x, y) = (size as usize, size as usize);
+    if x >= width && y >= height {
+        return None;
+    }
+    let aspect = width as f64 / height as f64;
+    let (xf, yf) = (x as f64, y as f64);
+    // `max(min(floor(n), ceil(n), key=key), 1)`: the floor wins ties, as Python's `min` keeps
+    // the first of equal keys.
+    let round_aspect = |number: f64, key: &dyn Fn(f64) -> f64| -> usize {
+        let (floor, ceil) = (number.floor(), number.ceil());
+        let best = if key(floor) <= key(ceil) { floor } else { ceil };
+        best.max(1.0) as usize
+    };
+    if xf / yf >= aspect {
+        let x = round_aspect(yf * aspect, &|n| (aspect - n / yf).abs());
+        Some((x, y))
+    } else {
+        let key = |n: f64| {
+            if n == 0.0 {
+                0.0
+            } else {
+                (aspect - xf / n).abs()
+            }
+        };
+        Some((x, round_aspect(xf / aspect, &key)))
+    }
+}
+
+/// `picture` made into a thumbnail of at most `size` × `size`, as Pillow's
+/// `thumbnail((size, size))` does it (bicubic, `reducing_gap = 2.0`).
+pub fn thumbnail(picture: &Picture, size: u32) -> Picture {
+    let Some((out_w, out_h)) = thumbnail_size(picture.width, picture.height, size) else {
+        return picture.clone();
+    };
+    if (out_w, out_h) == (picture.width, picture.height) {
+        return picture.clone();
+    }
+    // Image.resize with reducing_gap: `int(w / out_w / reducing_gap) or 1`.
+    let factor_x = ((picture.width as f64 / out_w as f64 / 2.0) as usize).max(1);
+    let factor_y = ((picture.height as f64 / out_h as f64 / 2.0) as usize).max(1);
+    let (source, box_) = if factor_x > 1 || factor_y > 1 {
+        let reduced = reduce(picture, factor_x, factor_y);
+        // Python floats, passed to C as `float`.
+        let box_ = [
+            0.0,
+            0.0,
+            (picture.width as f64 / factor_x as f64) as f32,
+            (picture.height as f64 / factor_y as f64) as f32,
+        ];
+        (std::borrow::Cow::Owned(reduced), box_)
+    } else {
+        let box_ = [0.0, 0.0, picture.width as f32, picture.height as f32];
+        (std::borrow::Cow::Borrowed(picture), box_)
+    };
+    resample(&source, out_w, out_h, box_)
+}
+
+/// Pillow's `Image.reduce((fx, fy))` over the whole image: the mean of each `fx` × `fy` block
+/// (partial blocks at the right and bottom edges average what they have), rounded as
+/// `ImagingReduceNxN` / `ImagingReduceCorners` do.
+fn reduce(picture: &Picture, fx: usize, fy: usize) -> Picture {
+    match picture.channels {
+        1 => reduce_n::<1>(picture, fx, fy),
+        3 => reduce_n::<3>(picture, fx, fy),
+        n => panic!("pictures have 1 or 3 channels, not {n}"),
+    }
+}
+
+/// [`reduce`] for pictures of `C` channels.
+fn reduce_n<const C: usize>(picture: &Picture, fx: usize, fy: usize) -> Picture {
+    let (w, h) = (picture.width, picture.height);
+    let out_w = w.div_ceil(fx);
+    let out_h = h.div_ceil(fy);
+    let mut data = vec![0u8; out_w * out_h * C];
+    let mut sums = vec![[0u32; C]; out_w];
+    for (oy, out_row) in data.chunks_exact_mut(out_w * C).enumerate() {
+        let y0 = oy * fy;
+        let y1 = (y0 + fy).min(h);
+        sums.iter_mut().for_each(|s| *s = [0; C]);
+        for y in y0..y1 {
+            let row = &picture.data[y * w * C..(y + 1) * w * C];
+            for (block, sum) in row.chunks(fx * C).zip(sums.iter_mut()) {
+                for px in block.chunks_exact(C) {
+                    for c in 0..C {
+                        sum[c] += px[c] as u32;
+                    }
+                }
+            }
+        }
+        for (ox, (out, sum)) in out_row.chunks_exact_mut(C).zip(&sums).enumerate() {
+            let x0 = ox * fx;
+            let count = ((y1 - y0) * ((x0 + fx).min(w) - x0)) as u32;
+            let multiplier = division_u32(count) as u64;
+            let amend = count / 2;
+            for c in 0..C {
+                out[c] = (((sum[c] + amend) as u64 * multiplier) >> 24) as u8;
+            }
+        }
+    }
+    Picture {
+        width: out_w,
+        height: out_h,
+        channels: C,
+        data,
+    }
+}
+
+/// Pillow's `division_UINT32(divider, 8)`, computed in `float` as there.
+fn division_u32(divider: u32) -> u32 {
+    let max_dividend = (256 * divider) as f32;
+    let max_int = (1u64 << 30) as f32 * 4.0;
+    (max_int / max_dividend) as u32
+}
+
+/// Pillow's bicubic filter, `a = -0.5`.
+fn bicubic(x: f64) -> f64 {
+    const A: f64 = -0.5;
+    let x = x.abs();
+    if x < 1.0 {
+        ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+    } else if x < 2.0 {
+        (((x - 5.0) * x + 8.0) * x - 4.0) * A
+    } else {
+        0.0
+    }
+}
+
+/// The support of [`bicubic`].
+const BICUBIC_SUPPORT: f64 = 2.0;
+
+/// One axis's resampling: for each output index, the first input index and the fixed-point
+/// weights of the inputs from there.
+struct Coefficients {
+    ksize: usize,
+    bounds: Vec<(usize, usize)>,
+    weights: Vec<i32>,
+}
+
+/// Pillow's `precompute_coeffs` followed by `normalize_coeffs_8bpc`.
+fn coefficients(in_size: usize, in0: f32, in1: f32, out_size: usize) -> Coefficients {
+    let scale = (in1 - in0) as f64 / out_size as f64;
+    let filterscale = scale.max(1.0);
+    let support = BICUBIC_SUPPORT * filterscale;
+    let ksize = support.ceil() as usize * 2 + 1;
+    let mut bounds = Vec::with_capacity(out_size);
+    let mut weights = vec![0i32; out_size * ksize];
+    let mut k = vec![0f64; ksize];
+    for xx in 0..out_size {
+        let center = in0 as f64 + (xx as f64 + 0.5) * scale;
+        let ss = 1.0 / filterscale;
+        // C's (int) cast truncates towards zero.
+        let xmin = ((center - support + 0.5) as i64).max(0) as usize;
+        let xmax = ((center + support + 0.5) as i64).min(in_size as i64) as usize;
+        let xmax = xmax.saturating_sub(xmin);
+        let mut ww = 0.0;
+        for (x, kx) in k.iter_mut().enumerate().take(xmax) {
+            let w = bicubic((x as f64 + xmin as f64 - center + 0.5) * ss);
+            *kx = w;
+            ww += w;
+        }
+        let row = &mut weights[xx * ksize..(xx + 1) * ksize];
+        for x in 0..xmax {
+            let w = if ww != 0.0 { k[x] / ww } else { k[x] };
+            let scaled = w * (1u32 << PRECISION_BITS) as f64;
+            row[x] = if w < 0.0 {
+                (scaled - 0.5) as i32
+            } else {
+                (scaled + 0.5) as i32
+            };
+        }
+        bounds.push((xmin, xmax));
+    }
+    Coefficients {
+        ksize,
+        bounds,
+        weights,
+    }
+}
+
+/// Pillow's `clip8`.
+fn clip8(value: i32) -> u8 {
+    if value >= (1 << PRECISION_BITS << 8) {
+        255
+    } else if value <= 0 {
+        0
+    } else {
+        (value >> PRECISION_BITS) as u8
+    }
+}
+
+/// Pillow's `ImagingResample` with a bicubic filter and a (fractional) source box. Two passes,
+/// each rounding to 8 bits: horizontal first (over the rows the vertical pass needs), unless the
+/// height shrinks by more than twice as many pixels as the width (Pillow 13 then starts with the
+/// vertical pass).
+fn resample(picture: &Picture, out_w: usize, out_h: usize, box_: [f32; 4]) -> Picture {
+    let need_horizontal = out_w != picture.width || box_[0] != 0.0 || box_[2] != out_w as f32;
+    let need_vertical = out_h != picture.height || box_[1] != 0.0 || box_[3] != out_h as f32;
+    let horizontal = coefficients(picture.width, box_[0], box_[2], out_w);
+    let mut vertical = coefficients(picture.height, box_[1], box_[3], out_h);
+    let vertical_first = need_horizontal
+        && need_vertical
+        && picture.height as i64 - out_h as i64 > 2 * (picture.width as i64 - out_w as i64);
+    if vertical_first {
+        let tall = vertical_pass(picture, &vertical);
+        return horizontal_pass(&tall, 0, out_h, &horizontal);
+    }
+    match (need_horizontal, need_vertical) {
+        (false, false) => picture.clone(),
+        (true, false) => horizontal_pass(picture, 0, picture.height, &horizontal),
+        (false, true) => vertical_pass(picture, &vertical),
+        (true, true) => {
+            let first_row = vertical.bounds[0].0;
+            let (last_start, last_len) = vertical.bounds[out_h - 1];
+            for bound in &mut vertical.bounds {
+                bound.0 -= first_row;
+            }
+            let wide = horizontal_pass(
+                picture,
+                first_row,
+                last_start + last_len - first_row,
+                &horizontal,
+            );
+            vertical_pass(&wide, &vertical)
+        }
+    }
+}
+
+/// Pillow's `ImagingResampleHorizontal_8bpc` over `rows` rows from `first_row`.
+fn horizontal_pass(
+    picture: &Picture,
+    first_row: usize,
+    rows: usize,
+    coefficients: &Coefficients,
+) -> Picture {
+    match picture.channels {
+        1 => horizontal_pass_n::<1>(picture, first_row, rows, coefficients),
+        3 => horizontal_pass_n::<3>(picture, first_row, rows, coefficients),
+        n => panic!("pictures have 1 or 3 channels, not {n}"),
+    }
+}
+
+/// [`horizontal_pass`] for pictures of `C` channels.
+fn horizontal_pass_n<const C: usize>(
+    picture: &Picture,
+    first_row: usize,
+    rows: usize,
+    coefficients: &Coefficients,
+) -> Picture {
+    let out_w = coefficients.bounds.len();
+    let mut data = vec![0u8; out_w * rows * C];
+    let kernels: Vec<(usize, &[i32])> = coefficients
+        .bounds
+        .iter()
+        .zip(coefficients.weights.chunks_exact(coefficients.ksize))
+        .map(|(&(xmin, xmax), k)| (xmin, &k[..xmax]))
+        .collect();
+    let in_row = picture.width * C;
+    for (y, dst) in data.chunks_exact_mut(out_w * C).enumerate() {
+        let src = &picture.data[(y + first_row) * in_row..][..in_row];
+        for (out, &(xmin, k)) in dst.chunks_exact_mut(C).zip(&kernels) {
+            // Four lanes whatever C is (3 for RGB), so that the sums are one vector register.
+            let mut sums = [1i32 << (PRECISION_BITS - 1); 4];
+            let px = &src[xmin * C..(xmin + k.len()) * C];
+            for (p, &w) in px.chunks_exact(C).zip(k) {
+                let mut lanes = [0i32; 4];
+                for c in 0..C {
+                    lanes[c] = p[c] as i32;
+                }
+                for (s, v) in sums.iter_mut().zip(lanes) {
+                    *s += v * w;
+                }
+            }
+            for c in 0..C {
+                out[c] = clip8(sums[c]);
+            }
+        }
+    }
+    Picture {
+        width: out_w,
+        height: rows,
+        channels: C,
+        data,
+    }
+}
+
+/// Pillow's `ImagingResampleVertical_8bpc`.
+fn vertical_pass(picture: &Picture, coefficients: &Coefficients) -> Picture {
+    let row_len = picture.width * picture.channels;
+    let out_h = coefficients.bounds.len();
+    let mut data = vec![0u8; out_h * row_len];
+    let mut sums = vec![0i32; row_len];
+    for (yy, &(ymin, ymax)) in coefficients.bounds.iter().enumerate() {
+        let k = &coefficients.weights[yy * coefficients.ksize..][..ymax];
+        sums.iter_mut().for_each(|s| *s = 1 << (PRECISION_BITS - 1));
+        for (y, &w) in k.iter().enumerate() {
+            let row = &picture.data[(ymin + y) * row_len..][..row_len];
+            for (s, &v) in sums.iter_mut().zip(row) {
+                *s += v as i32 * w;
+            }
+        }
+        for (d, &s) in data[yy * row_len..][..row_len].iter_mut().zip(&sums) {
+            *d = clip8(s);
+        }
+    }
+    Picture {
+        width: picture.width,
+        height: out_h,
+        channels: picture.channels,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_keep_the_aspect_ratio_and_never_enlarge() {
+        assert_eq!(thumbnail_size(1024, 1024, 540), Some((540, 540)));
+        assert_eq!(thumbnail_size(2048, 1536, 144), Some((144, 108)));
+        assert_eq!(thumbnail_size(1536, 2048, 144), Some((108, 144)));
+        assert_eq!(thumbnail_size(100, 80, 144), None);
+        assert_eq!(thumbnail_size(144, 144, 144), None);
+        // Only one side too big: still scaled, never below 1 pixel.
+        assert_eq!(thumbnail_size(100, 300, 144), Some((48, 144)));
+        assert_eq!(thumbnail_size(10_000, 3, 144), Some((144, 1)));
+    }
+
+    #[test]
+    fn a_flat_image_stays_flat_through_reduce_and_resample() {
+        let picture = Picture {
+            width: 1000,
+            height: 700,
+            channels: 3,
+            data: [10u8, 128, 250].repeat(1000 * 700),
+        };
+        let small = thumbnail(&picture, 144);
+        assert_eq!((small.width, small.height, small.channels), (144, 101, 3));
+        assert!(small.data.chunks(3).all(|p| p == [10, 128, 250]));
+    }
+}
