@@ -183,7 +183,7 @@ for identifier, rows, columns, frames in entries:
         ref["shape"] = list(arr.shape)
         ref["dtype"] = str(arr.dtype)
         ref["data_hash"] = hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
-        if "jp" in identifier:  # JPEG decoders may differ: the pixels, to say by how much
+        if "jp" in identifier:  # JPEG-coded: the pixels, to say by how much a decoder differs
             ref["pixels_hex"] = np.ascontiguousarray(arr).tobytes().hex()
     except Exception as e:
         ref["error"] = f"{type(e).__name__}: {e}"

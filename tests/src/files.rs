@@ -80,9 +80,3 @@ pub fn make_images(dir: &Path) -> Vec<Reference> {
         })
         .collect()
 }
-
-/// Whether the image is JPEG-coded, where libjpeg (Pillow) and the Rust decoders round
-/// differently.
-pub fn is_jpeg(identifier: &str) -> bool {
-    identifier.ends_with(".jpg") || identifier == "jpeg.dcm"
-}

@@ -1,6 +1,7 @@
 //! DICOM pixel data as pydicom 3's `Dataset.pixel_array` gives it with its default options:
 //! element type from BitsAllocated and PixelRepresentation, bits above BitsStored cleared (or
-//! sign-extended), YBR_FULL converted to RGB, frames and samples as axes.
+//! sign-extended), YBR_FULL converted to RGB, frames and samples as axes. Single-frame JPEG
+//! baseline is decoded by libjpeg-turbo's code as pydicom's Pillow does, so it matches exactly.
 
 use std::path::Path;
 
@@ -39,6 +40,23 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
     ];
     let transfer_syntax = obj.meta().transfer_syntax().trim_end_matches(['\0', ' ']);
     let encapsulated = !NATIVE.contains(&transfer_syntax);
+    if let Some(jpeg) = single_frame_jpeg_baseline(&obj, transfer_syntax) {
+        let photometric = obj
+            .element(dicom_object::Tag(0x0028, 0x0004))
+            .ok()
+            .and_then(|e| e.to_str().ok())
+            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
+        // pydicom has Pillow keep YBR as YCbCr and converts it to RGB with its own rounding.
+        let ybr = matches!(photometric.as_deref(), Some("YBR_FULL" | "YBR_FULL_422"));
+        let mut pixels = super::raster::load_jpeg_as(path, &jpeg, ybr)?;
+        if ybr
+            && let PixelArray::U8(a) = &mut pixels
+            && a.ndim() == 3
+        {
+            ybr_full_to_rgb(a.as_slice_mut().expect("decoded arrays are contiguous"));
+        }
+        return Ok(pixels);
+    }
     let decoded = obj
         .decode_pixel_data()
         .map_err(|e| undecodable(e.to_string()))?;
@@ -156,6 +174,34 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
             )));
         }
     })
+}
+
+/// The JPEG stream of a single-frame JPEG-baseline DICOM, so that it is decoded by the same
+/// libjpeg-turbo code as pydicom's Pillow (`dicom-pixeldata`'s own decoder rounds differently).
+/// Multi-frame files are left to `dicom-pixeldata`.
+fn single_frame_jpeg_baseline(
+    obj: &dicom_object::DefaultDicomObject,
+    transfer_syntax: &str,
+) -> Option<Vec<u8>> {
+    const JPEG_BASELINE_8BIT: &str = "1.2.840.10008.1.2.4.50";
+    if transfer_syntax != JPEG_BASELINE_8BIT {
+        return None;
+    }
+    let frames = obj
+        .element_opt(dicom_object::Tag(0x0028, 0x0008))
+        .ok()
+        .flatten()
+        .and_then(|e| e.to_int::<u32>().ok())
+        .unwrap_or(1);
+    if frames != 1 {
+        return None;
+    }
+    let fragments = obj
+        .element(dicom_object::Tag(0x7FE0, 0x0010))
+        .ok()?
+        .value()
+        .fragments()?;
+    (!fragments.is_empty()).then(|| fragments.concat())
 }
 
 /// Planar configuration 1 (`RRR..GGG..BBB..` per frame) to interleaved `RGBRGB..`.

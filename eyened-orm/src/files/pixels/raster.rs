@@ -1,6 +1,7 @@
 //! Raster files read as Pillow reads them (`np.asarray(PIL.Image.open(path))`): the format is
 //! recognised by its content, not its name; PNG through the `png` crate (so that palettes stay
-//! indices and bit depths are unpacked as Pillow does), JPEG, TIFF and BMP through `image`.
+//! indices and bit depths are unpacked as Pillow does), JPEG through libjpeg-turbo's decoder (as
+//! vendored by `mozjpeg`, so that pixels equal Pillow's bit for bit), TIFF and BMP through `image`.
 
 use std::path::Path;
 
@@ -18,7 +19,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         load_png(path, bytes)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        load_with_image(path, bytes, image::ImageFormat::Jpeg, "JPEG")
+        load_jpeg(path, bytes)
     } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
         load_with_image(path, bytes, image::ImageFormat::Tiff, "TIFF")
     } else if bytes.starts_with(b"BM") {
@@ -112,6 +113,58 @@ fn load_png(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError> {
             });
         }
     })
+}
+
+/// Decodes as Pillow's libjpeg-turbo does by default: slow integer IDCT, fancy upsampling, YCbCr
+/// and RGB to RGB, greyscale to L.
+pub(super) fn load_jpeg(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError> {
+    load_jpeg_as(path, bytes, false)
+}
+
+/// As [`load_jpeg`], but with `keep_ycbcr` a YCbCr JPEG stays YCbCr (Pillow's `draft("YCbCr")`,
+/// which pydicom uses before converting to RGB itself).
+pub(super) fn load_jpeg_as(
+    path: &Path,
+    bytes: &[u8],
+    keep_ycbcr: bool,
+) -> Result<PixelArray, FileError> {
+    use mozjpeg::{ColorSpace, DctMethod};
+    let undecodable = |e: std::io::Error| FileError::Undecodable {
+        path: path.to_owned(),
+        format: "JPEG",
+        reason: e.to_string(),
+    };
+    let mut decompress = mozjpeg::Decompress::new_mem(bytes).map_err(undecodable)?;
+    decompress.dct_method(DctMethod::IntegerSlow);
+    decompress.do_fancy_upsampling(true);
+    let (w, h) = decompress.size();
+    let (mut started, channels) = match decompress.color_space() {
+        ColorSpace::JCS_GRAYSCALE => (decompress.grayscale().map_err(undecodable)?, 1),
+        ColorSpace::JCS_YCbCr if keep_ycbcr => (
+            decompress
+                .to_colorspace(ColorSpace::JCS_YCbCr)
+                .map_err(undecodable)?,
+            3,
+        ),
+        ColorSpace::JCS_YCbCr | ColorSpace::JCS_RGB => (decompress.rgb().map_err(undecodable)?, 3),
+        other => {
+            return Err(FileError::Unsupported {
+                path: path.to_owned(),
+                what: format!("a JPEG in colour space {other:?} (Pillow reads it as CMYK)"),
+            });
+        }
+    };
+    let data = started.read_scanlines::<u8>().map_err(undecodable)?;
+    started.finish().map_err(undecodable)?;
+    let shape: &[usize] = if channels == 1 { &[h, w] } else { &[h, w, 3] };
+    if data.len() != shape.iter().product::<usize>() {
+        return Err(FileError::Undecodable {
+            path: path.to_owned(),
+            format: "JPEG",
+            reason: format!("{} bytes decoded for {h}x{w}x{channels}", data.len()),
+        });
+    }
+    Ok(PixelArray::U8(array(shape, data)))
 }
 
 fn load_with_image(
