@@ -41,21 +41,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
     let transfer_syntax = obj.meta().transfer_syntax().trim_end_matches(['\0', ' ']);
     let encapsulated = !NATIVE.contains(&transfer_syntax);
     if let Some(jpeg) = single_frame_jpeg_baseline(&obj, transfer_syntax) {
-        let photometric = obj
-            .element(dicom_object::Tag(0x0028, 0x0004))
-            .ok()
-            .and_then(|e| e.to_str().ok())
-            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
-        // pydicom has Pillow keep YBR as YCbCr and converts it to RGB with its own rounding.
-        let ybr = matches!(photometric.as_deref(), Some("YBR_FULL" | "YBR_FULL_422"));
-        let mut pixels = super::raster::load_jpeg_as(path, &jpeg, ybr)?;
-        if ybr
-            && let PixelArray::U8(a) = &mut pixels
-            && a.ndim() == 3
-        {
-            ybr_full_to_rgb(a.as_slice_mut().expect("decoded arrays are contiguous"));
-        }
-        return Ok(pixels);
+        return decode_jpeg_frame(path, &obj, &jpeg);
     }
     let decoded = obj
         .decode_pixel_data()
@@ -174,6 +160,29 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
             )));
         }
     })
+}
+
+/// Decodes the JPEG stream of a single-frame JPEG-baseline DICOM as pydicom does with Pillow:
+/// YBR kept as YCbCr by the decoder, then converted to RGB with pydicom's rounding.
+fn decode_jpeg_frame(
+    path: &Path,
+    obj: &dicom_object::DefaultDicomObject,
+    jpeg: &[u8],
+) -> Result<PixelArray, FileError> {
+    let photometric = obj
+        .element(dicom_object::Tag(0x0028, 0x0004))
+        .ok()
+        .and_then(|e| e.to_str().ok())
+        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
+    let ybr = matches!(photometric.as_deref(), Some("YBR_FULL" | "YBR_FULL_422"));
+    let mut pixels = super::raster::load_jpeg_as(path, jpeg, ybr)?;
+    if ybr
+        && let PixelArray::U8(a) = &mut pixels
+        && a.ndim() == 3
+    {
+        ybr_full_to_rgb(a.as_slice_mut().expect("decoded arrays are contiguous"));
+    }
+    Ok(pixels)
 }
 
 /// The JPEG stream of a single-frame JPEG-baseline DICOM, so that it is decoded by the same
