@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output, Stdio};
 
-use eyened_orm_tests::TestDb;
+use eyened_orm_tests::{TestDb, output_text as text};
 use sea_orm::ConnectionTrait;
 
 fn migration(args: &[&str]) -> Output {
@@ -15,15 +15,6 @@ fn migration(args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("run the migration binary")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn json(output: &Output) -> serde_json::Value {

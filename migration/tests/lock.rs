@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use eyened_orm::config::DatabaseConfig;
 use eyened_orm::sql::{ident, literal};
-use eyened_orm_tests::{PrivateServer, SqliteDb, TestDb, query_i64, reference_dir};
+use eyened_orm_tests::{
+    PrivateServer, SqliteDb, TestDb, output_text as text, query_i64, reference_dir,
+};
 use migration::lock::{self, Lock};
 use migration::runner::{self, RunError};
 use sea_orm::sqlx::{self, Connection, MySqlConnection};
@@ -35,15 +37,6 @@ fn migration(url: &str, args: &[&str]) -> Output {
     migration_command(url, args)
         .output()
         .expect("run the migration binary")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// A session of the test's own, outside any pool.

@@ -181,25 +181,6 @@ async fn dry_run_changes_nothing() {
     );
 }
 
-/// Forwards 127.0.0.1:<port> to the test server: the same server under another address, which
-/// only the live check (a named lock seen from both connections) can recognize.
-async fn proxy() -> (u16, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let upstream = format!("{}:{}", server().host(), server().port());
-    let handle = tokio::spawn(async move {
-        while let Ok((mut inbound, _)) = listener.accept().await {
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                if let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await {
-                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                }
-            });
-        }
-    });
-    (port, handle)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn source_equal_to_target_is_refused() {
     let (source, counts) = eyened_source(2, 14).await;
@@ -230,7 +211,7 @@ async fn source_equal_to_target_is_refused() {
     }
 
     // Through a TCP forwarder: another port, the same server.
-    let (port, handle) = proxy().await;
+    let (port, handle) = forwarder().await;
     let text = format!(
         "source:\n  database: {}\ntarget:\n  database: {{user: '{}', password: '{}', host: '127.0.0.1', port: {port}, database: '{}'}}\n",
         database_yaml(&s, &source.name),

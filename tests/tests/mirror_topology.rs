@@ -43,24 +43,6 @@ async fn scalar(conn: &DatabaseConnection, sql: &str) -> String {
     query_strings(conn, sql, vec![]).await.remove(0)
 }
 
-/// Forwards a local port to the test server: the same server under another address.
-async fn forwarder() -> (u16, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let upstream = format!("{}:{}", server().host(), server().port());
-    let handle = tokio::spawn(async move {
-        while let Ok((mut inbound, _)) = listener.accept().await {
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                if let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await {
-                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                }
-            });
-        }
-    });
-    (port, handle)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_test_servers_identity_is_shown_and_one_server_still_takes_two_databases() {
     let source = Db::empty("s").await;
