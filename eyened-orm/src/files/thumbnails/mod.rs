@@ -117,6 +117,34 @@ pub fn picture_of(pixels: &PixelArray, resolution: Resolution) -> Result<Picture
     }
 }
 
+/// [`picture_of`], taking the pixels: an 8-bit grey or RGB image, the common case, becomes the
+/// picture without a copy.
+pub fn into_picture(pixels: PixelArray, resolution: Resolution) -> Result<Picture, ThumbnailError> {
+    let PixelArray::U8(array) = pixels else {
+        return picture_of(&pixels, resolution);
+    };
+    let (height, width, channels) = match *array.shape() {
+        [h, w] => (h, w, 1),
+        [h, w, 3] => (h, w, 3),
+        _ => (0, 0, 0),
+    };
+    // Axes of length 1 are squeezed away by `source_picture`; such pictures take that path.
+    if height > 1 && width > 1 && array.is_standard_layout() {
+        // A standard-layout array's values are its buffer's, in order, from the offset on.
+        let (mut data, offset) = array.into_raw_vec_and_offset();
+        let start = offset.unwrap_or(0);
+        data.truncate(start + height * width * channels);
+        data.drain(..start);
+        return Ok(Picture {
+            width,
+            height,
+            channels,
+            data,
+        });
+    }
+    picture_of(&PixelArray::U8(array), resolution)
+}
+
 /// `picture` as a JPEG file's bytes: quality [`JPEG_QUALITY`], progressive, optimised Huffman
 /// tables, 4:2:0 chroma (Pillow's `save(format="JPEG", quality=75, optimize=True,
 /// progressive=True)`).

@@ -72,6 +72,23 @@ pub fn thumbnail(picture: &Picture, size: u32) -> Picture {
 /// (partial blocks at the right and bottom edges average what they have), rounded as
 /// `ImagingReduceNxN` / `ImagingReduceCorners` do.
 fn reduce(picture: &Picture, fx: usize, fy: usize) -> Picture {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just said it has AVX2.
+        return unsafe { reduce_avx2(picture, fx, fy) };
+    }
+    reduce_any(picture, fx, fy)
+}
+
+/// [`reduce_any`] compiled for AVX2: the column sums take 8 values at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn reduce_avx2(picture: &Picture, fx: usize, fy: usize) -> Picture {
+    reduce_any(picture, fx, fy)
+}
+
+#[inline(always)]
+fn reduce_any(picture: &Picture, fx: usize, fy: usize) -> Picture {
     match picture.channels {
         1 => reduce_n::<1>(picture, fx, fy),
         3 => reduce_n::<3>(picture, fx, fy),
@@ -80,23 +97,31 @@ fn reduce(picture: &Picture, fx: usize, fy: usize) -> Picture {
 }
 
 /// [`reduce`] for pictures of `C` channels.
+#[inline(always)]
 fn reduce_n<const C: usize>(picture: &Picture, fx: usize, fy: usize) -> Picture {
     let (w, h) = (picture.width, picture.height);
     let out_w = w.div_ceil(fx);
     let out_h = h.div_ceil(fy);
     let mut data = vec![0u8; out_w * out_h * C];
+    // Per output row: each column's sum over the block's rows, then each block's over its
+    // columns.
+    let mut columns = vec![0u32; w * C];
     let mut sums = vec![[0u32; C]; out_w];
     for (oy, out_row) in data.chunks_exact_mut(out_w * C).enumerate() {
         let y0 = oy * fy;
         let y1 = (y0 + fy).min(h);
-        sums.iter_mut().for_each(|s| *s = [0; C]);
+        columns.fill(0);
         for y in y0..y1 {
-            let row = &picture.data[y * w * C..(y + 1) * w * C];
-            for (block, sum) in row.chunks(fx * C).zip(sums.iter_mut()) {
-                for px in block.chunks_exact(C) {
-                    for c in 0..C {
-                        sum[c] += px[c] as u32;
-                    }
+            let row = &picture.data[y * w * C..][..w * C];
+            for (s, &v) in columns.iter_mut().zip(row) {
+                *s += v as u32;
+            }
+        }
+        for (block, sum) in columns.chunks(fx * C).zip(sums.iter_mut()) {
+            *sum = [0; C];
+            for px in block.chunks_exact(C) {
+                for c in 0..C {
+                    sum[c] += px[c];
                 }
             }
         }
@@ -245,66 +270,179 @@ fn horizontal_pass(
     rows: usize,
     coefficients: &Coefficients,
 ) -> Picture {
-    match picture.channels {
-        1 => horizontal_pass_n::<1>(picture, first_row, rows, coefficients),
-        3 => horizontal_pass_n::<3>(picture, first_row, rows, coefficients),
-        n => panic!("pictures have 1 or 3 channels, not {n}"),
+    assert!(
+        matches!(picture.channels, 1 | 3),
+        "pictures have 1 or 3 channels, not {}",
+        picture.channels
+    );
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just said it has AVX2.
+        return unsafe { horizontal_pass_avx2(picture, first_row, rows, coefficients) };
     }
+    horizontal_pass_scalar(picture, first_row, rows, coefficients)
 }
 
-/// [`horizontal_pass`] for pictures of `C` channels.
-fn horizontal_pass_n<const C: usize>(
+/// [`horizontal_pass`] as Pillow's C loops compute it: one output value at a time.
+fn horizontal_pass_scalar(
     picture: &Picture,
     first_row: usize,
     rows: usize,
     coefficients: &Coefficients,
 ) -> Picture {
+    let c = picture.channels;
     let out_w = coefficients.bounds.len();
-    let mut data = vec![0u8; out_w * rows * C];
-    let kernels: Vec<(usize, &[i32])> = coefficients
-        .bounds
-        .iter()
-        .zip(coefficients.weights.chunks_exact(coefficients.ksize))
-        .map(|(&(xmin, xmax), k)| (xmin, &k[..xmax]))
-        .collect();
-    let in_row = picture.width * C;
-    for (y, dst) in data.chunks_exact_mut(out_w * C).enumerate() {
+    let mut data = vec![0u8; out_w * rows * c];
+    let in_row = picture.width * c;
+    for (y, dst) in data.chunks_exact_mut(out_w * c).enumerate() {
         let src = &picture.data[(y + first_row) * in_row..][..in_row];
-        for (out, &(xmin, k)) in dst.chunks_exact_mut(C).zip(&kernels) {
-            // Four lanes whatever C is (3 for RGB), so that the sums are one vector register.
-            let mut sums = [1i32 << (PRECISION_BITS - 1); 4];
-            let px = &src[xmin * C..(xmin + k.len()) * C];
-            for (p, &w) in px.chunks_exact(C).zip(k) {
-                let mut lanes = [0i32; 4];
-                for c in 0..C {
-                    lanes[c] = p[c] as i32;
+        for (ox, (out, &(xmin, xmax))) in dst
+            .chunks_exact_mut(c)
+            .zip(&coefficients.bounds)
+            .enumerate()
+        {
+            let k = &coefficients.weights[ox * coefficients.ksize..][..xmax];
+            for (ch, out) in out.iter_mut().enumerate() {
+                let mut sum = 1i32 << (PRECISION_BITS - 1);
+                for (x, &w) in k.iter().enumerate() {
+                    sum += src[(xmin + x) * c + ch] as i32 * w;
                 }
-                for (s, v) in sums.iter_mut().zip(lanes) {
-                    *s += v * w;
-                }
-            }
-            for c in 0..C {
-                out[c] = clip8(sums[c]);
+                *out = clip8(sum);
             }
         }
     }
     Picture {
         width: out_w,
         height: rows,
-        channels: C,
+        channels: c,
+        data,
+    }
+}
+
+/// Lanes of a 256-bit vector of `i32`.
+#[cfg(target_arch = "x86_64")]
+const LANES: usize = 8;
+
+/// [`horizontal_pass`] with AVX2: each step widens 8 bytes of the row to 8 lanes of `i32` (two
+/// RGB pixels and two bytes of the next one, or eight grey pixels), multiplies them by the
+/// taps' weights laid out the same way (0 for the bytes past the step's pixels and past the
+/// kernel) and adds them up. The additions come in another order than Pillow's, the sums are
+/// the same: exact integers that never overflow (at most 255 × the sum of |weights|, about
+/// 2^30).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn horizontal_pass_avx2(
+    picture: &Picture,
+    first_row: usize,
+    rows: usize,
+    coefficients: &Coefficients,
+) -> Picture {
+    use std::arch::x86_64::{
+        __m128i, __m256i, _mm_cvtsi128_si32, _mm_loadl_epi64, _mm_packs_epi32, _mm_packus_epi16,
+        _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepu8_epi32, _mm256_loadu_si256,
+        _mm256_mullo_epi32, _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_setr_epi32,
+        _mm256_setzero_si256, _mm256_srai_epi32, _mm256_storeu_si256,
+    };
+    let next_pixel = _mm256_setr_epi32(3, 4, 5, 7, 7, 7, 7, 7);
+    let c = picture.channels;
+    let taps_per_step = LANES / c;
+    let bytes_per_step = taps_per_step * c;
+    let steps = coefficients.ksize.div_ceil(taps_per_step);
+    let out_w = coefficients.bounds.len();
+    let mut weights = vec![0i32; out_w * steps * LANES];
+    for (kernel, lanes) in coefficients
+        .weights
+        .chunks_exact(coefficients.ksize)
+        .zip(weights.chunks_exact_mut(steps * LANES))
+    {
+        for (t, &w) in kernel.iter().enumerate() {
+            let lane = t / taps_per_step * LANES + t % taps_per_step * c;
+            lanes[lane..lane + c].fill(w);
+        }
+    }
+    let in_row = picture.width * c;
+    // The last step of the last pixel reads this far past the row's start; the rows near the
+    // end of the picture are copied into a buffer this long, so that no read passes its end.
+    let reach = in_row + steps * bytes_per_step + LANES;
+    let mut padded = vec![0u8; reach];
+    let mut data = vec![0u8; out_w * rows * c];
+    for (y, dst) in data.chunks_exact_mut(out_w * c).enumerate() {
+        let rest = &picture.data[(y + first_row) * in_row..];
+        let src = if rest.len() >= reach {
+            rest
+        } else {
+            padded[..in_row].copy_from_slice(&rest[..in_row]);
+            &padded[..]
+        };
+        for ((out, &(xmin, _)), w) in dst
+            .chunks_exact_mut(c)
+            .zip(&coefficients.bounds)
+            .zip(weights.chunks_exact(steps * LANES))
+        {
+            let mut sums = _mm256_setzero_si256();
+            for (s, w) in w.chunks_exact(LANES).enumerate() {
+                let bytes = &src[xmin * c + s * bytes_per_step..][..LANES];
+                // SAFETY: `bytes` is the 8 bytes `_mm_loadl_epi64` reads, `w` the 8 `i32`
+                // (32 bytes) `_mm256_loadu_si256` reads; neither needs alignment.
+                let (px, w) = unsafe {
+                    (
+                        _mm256_cvtepu8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast::<__m128i>())),
+                        _mm256_loadu_si256(w.as_ptr().cast::<__m256i>()),
+                    )
+                };
+                sums = _mm256_add_epi32(sums, _mm256_mullo_epi32(px, w));
+            }
+            let half = _mm256_set1_epi32(1 << (PRECISION_BITS - 1));
+            if c == 3 {
+                // Lanes 0..3 + lanes 3..6, rounded, shifted and saturated to 0..=255: clip8.
+                let folded = _mm256_add_epi32(sums, _mm256_permutevar8x32_epi32(sums, next_pixel));
+                let values =
+                    _mm256_srai_epi32(_mm256_add_epi32(folded, half), PRECISION_BITS as i32);
+                let low = _mm256_castsi256_si128(values);
+                let bytes = _mm_packus_epi16(_mm_packs_epi32(low, low), low);
+                out.copy_from_slice(&_mm_cvtsi128_si32(bytes).to_le_bytes()[..3]);
+            } else {
+                let mut lanes = [0i32; LANES];
+                // SAFETY: `lanes` is the 32 bytes `_mm256_storeu_si256` writes.
+                unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast::<__m256i>(), sums) };
+                out[0] = clip8((1 << (PRECISION_BITS - 1)) + lanes.iter().sum::<i32>());
+            }
+        }
+    }
+    Picture {
+        width: out_w,
+        height: rows,
+        channels: c,
         data,
     }
 }
 
 /// Pillow's `ImagingResampleVertical_8bpc`.
 fn vertical_pass(picture: &Picture, coefficients: &Coefficients) -> Picture {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just said it has AVX2.
+        return unsafe { vertical_pass_avx2(picture, coefficients) };
+    }
+    vertical_pass_any(picture, coefficients)
+}
+
+/// [`vertical_pass_any`] compiled for AVX2 (see [`horizontal_pass_avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn vertical_pass_avx2(picture: &Picture, coefficients: &Coefficients) -> Picture {
+    vertical_pass_any(picture, coefficients)
+}
+
+#[inline(always)]
+fn vertical_pass_any(picture: &Picture, coefficients: &Coefficients) -> Picture {
     let row_len = picture.width * picture.channels;
     let out_h = coefficients.bounds.len();
     let mut data = vec![0u8; out_h * row_len];
     let mut sums = vec![0i32; row_len];
     for (yy, &(ymin, ymax)) in coefficients.bounds.iter().enumerate() {
         let k = &coefficients.weights[yy * coefficients.ksize..][..ymax];
-        sums.iter_mut().for_each(|s| *s = 1 << (PRECISION_BITS - 1));
+        sums.fill(1 << (PRECISION_BITS - 1));
         for (y, &w) in k.iter().enumerate() {
             let row = &picture.data[(ymin + y) * row_len..][..row_len];
             for (s, &v) in sums.iter_mut().zip(row) {
@@ -337,6 +475,68 @@ mod tests {
         // Only one side too big: still scaled, never below 1 pixel.
         assert_eq!(thumbnail_size(100, 300, 144), Some((48, 144)));
         assert_eq!(thumbnail_size(10_000, 3, 144), Some((144, 1)));
+    }
+
+    /// Pillow's loops as written in C: one output value at a time, taps in order.
+    fn literal_horizontal(picture: &Picture, coefficients: &Coefficients) -> Vec<u8> {
+        let c = picture.channels;
+        let mut out = Vec::new();
+        for y in 0..picture.height {
+            for (ox, &(xmin, xmax)) in coefficients.bounds.iter().enumerate() {
+                let k = &coefficients.weights[ox * coefficients.ksize..][..xmax];
+                for ch in 0..c {
+                    let mut ss = 1i32 << (PRECISION_BITS - 1);
+                    for (x, &w) in k.iter().enumerate() {
+                        ss += picture.data[(y * picture.width + xmin + x) * c + ch] as i32 * w;
+                    }
+                    out.push(clip8(ss));
+                }
+            }
+        }
+        out
+    }
+
+    fn noise(width: usize, height: usize, channels: usize, seed: u32) -> Picture {
+        let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+        let data = (0..width * height * channels)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state >> 24) as u8
+            })
+            .collect();
+        Picture {
+            width,
+            height,
+            channels,
+            data,
+        }
+    }
+
+    #[test]
+    fn the_vectorised_pass_sums_exactly_as_pillows_loops() {
+        for (i, &(width, out_w, channels)) in [
+            (1024, 540, 3),
+            (1024, 144, 3),
+            (342, 144, 3),
+            (17, 5, 3),
+            (640, 539, 1),
+            (3, 2, 1),
+            (1000, 999, 3),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let picture = noise(width, 7, channels, i as u32 + 1);
+            let k = coefficients(width, 0.0, width as f32, out_w);
+            let literal = literal_horizontal(&picture, &k);
+            let dispatched = horizontal_pass(&picture, 0, picture.height, &k);
+            let scalar = horizontal_pass_scalar(&picture, 0, picture.height, &k);
+            let case = format!("{width} -> {out_w}, {channels} channel(s)");
+            assert_eq!(dispatched.data, literal, "{case}");
+            assert_eq!(scalar.data, literal, "{case}, without AVX2");
+        }
     }
 
     #[test]

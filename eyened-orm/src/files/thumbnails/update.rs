@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use serde::Serialize;
 
-use super::{Resolution, ThumbnailError, picture_of, save_thumbnails, thumbnail_path_value};
+use super::{Resolution, ThumbnailError, into_picture, save_thumbnails, thumbnail_path_value};
 use crate::ImageInstance;
 use crate::config::{ConfigError, PlatformConfig, Secret};
 use crate::progress::Progress;
@@ -253,7 +253,7 @@ fn make(job: &ThumbnailJob, cfg: &PlatformConfig, key: &Secret) -> Outcome {
                 horizontal: image.resolution_horizontal,
                 vertical: image.resolution_vertical,
             };
-            picture_of(&pixels, resolution)
+            into_picture(pixels, resolution)
         })
         .and_then(|picture| save_thumbnails(&picture, &cfg.thumbnails_path, &name));
     match made {
