@@ -136,6 +136,22 @@ Image.fromarray(photo).save(jpeg, "JPEG", quality=90)
 dicom("jpeg.dcm", photo, photometric="YBR_FULL_422", syntax=JPEGBaseline8Bit,
       pixel_bytes=encapsulate([jpeg.getvalue()]))
 
+# Multi-frame JPEG baseline: three different frames, found by the basic offset table; and two
+# greyscale frames of two fragments each without an offset table (found by their SOI markers).
+def jpeg_bytes(arr):
+    out = io.BytesIO()
+    Image.fromarray(arr).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+movie = np.stack([np.roll(photo, 7 * i, axis=1) for i in range(3)])
+dicom("jpeg-frames.dcm", movie, photometric="YBR_FULL_422", syntax=JPEGBaseline8Bit,
+      frames=3, pixel_bytes=encapsulate([jpeg_bytes(f) for f in movie]))
+grey = np.stack([photo[..., 0], photo[..., 1]])
+dicom("jpeg-frames-fragments.dcm", grey, syntax=JPEGBaseline8Bit, frames=2,
+      pixel_bytes=encapsulate([jpeg_bytes(f) for f in grey], fragments_per_frame=2,
+                              has_bot=False))
+
 # Raw bytes: 2 frames of 16 x 24.
 (base / "volume.binary").write_bytes(u8(2, 16, 24).tobytes())
 add("volume.binary", 16, 24, 2)

@@ -1,7 +1,7 @@
 //! DICOM pixel data as pydicom 3's `Dataset.pixel_array` gives it with its default options:
 //! element type from BitsAllocated and PixelRepresentation, bits above BitsStored cleared (or
-//! sign-extended), YBR_FULL converted to RGB, frames and samples as axes. Single-frame JPEG
-//! baseline is decoded by libjpeg-turbo's code as pydicom's Pillow does, so it matches exactly.
+//! sign-extended), YBR_FULL converted to RGB, frames and samples as axes. JPEG baseline is
+//! decoded frame by frame by libjpeg-turbo's code as pydicom's Pillow does, so it matches exactly.
 
 use std::path::Path;
 
@@ -40,8 +40,8 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
     ];
     let transfer_syntax = obj.meta().transfer_syntax().trim_end_matches(['\0', ' ']);
     let encapsulated = !NATIVE.contains(&transfer_syntax);
-    if let Some(jpeg) = single_frame_jpeg_baseline(&obj, transfer_syntax) {
-        return decode_jpeg_frame(path, &obj, &jpeg);
+    if let Some(frames) = jpeg_baseline_frames(&obj, transfer_syntax) {
+        return decode_jpeg_frames(path, &obj, &frames);
     }
     let decoded = obj
         .decode_pixel_data()
@@ -162,12 +162,13 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<PixelArray, FileError>
     })
 }
 
-/// Decodes the JPEG stream of a single-frame JPEG-baseline DICOM as pydicom does with Pillow:
-/// YBR kept as YCbCr by the decoder, then converted to RGB with pydicom's rounding.
-fn decode_jpeg_frame(
+/// Decodes the JPEG streams of a JPEG-baseline DICOM as pydicom does with Pillow, frame by
+/// frame: YBR kept as YCbCr by the decoder, then converted to RGB with pydicom's rounding. One
+/// frame gives `(rows, columns[, 3])`, several `(frames, rows, columns[, 3])`.
+fn decode_jpeg_frames(
     path: &Path,
     obj: &dicom_object::DefaultDicomObject,
-    jpeg: &[u8],
+    frames: &[Vec<u8>],
 ) -> Result<PixelArray, FileError> {
     let photometric = obj
         .element(dicom_object::Tag(0x0028, 0x0004))
@@ -175,23 +176,49 @@ fn decode_jpeg_frame(
         .and_then(|e| e.to_str().ok())
         .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
     let ybr = matches!(photometric.as_deref(), Some("YBR_FULL" | "YBR_FULL_422"));
-    let mut pixels = super::raster::load_jpeg_as(path, jpeg, ybr)?;
-    if ybr
-        && let PixelArray::U8(a) = &mut pixels
-        && a.ndim() == 3
-    {
-        ybr_full_to_rgb(a.as_slice_mut().expect("decoded arrays are contiguous"));
+    let mut shape = Vec::new();
+    let mut data = Vec::new();
+    for (i, jpeg) in frames.iter().enumerate() {
+        let PixelArray::U8(mut frame) = super::raster::load_jpeg_as(path, jpeg, ybr)? else {
+            unreachable!("JPEG baseline decodes to 8 bits");
+        };
+        if ybr && frame.ndim() == 3 {
+            ybr_full_to_rgb(frame.as_slice_mut().expect("decoded arrays are contiguous"));
+        }
+        if i == 0 {
+            shape = frame.shape().to_vec();
+            data.reserve(frame.len() * frames.len());
+        } else if frame.shape() != shape.as_slice() {
+            return Err(FileError::Undecodable {
+                path: path.to_owned(),
+                format: "DICOM",
+                reason: format!(
+                    "frame {} is {:?} but frame 1 is {shape:?}",
+                    i + 1,
+                    frame.shape()
+                ),
+            });
+        }
+        data.extend_from_slice(frame.as_slice().expect("decoded arrays are contiguous"));
     }
-    Ok(pixels)
+    if frames.len() > 1 {
+        shape.insert(0, frames.len());
+    }
+    Ok(PixelArray::U8(
+        ArrayD::from_shape_vec(IxDyn(&shape), data).expect("frames of one shape"),
+    ))
 }
 
-/// The JPEG stream of a single-frame JPEG-baseline DICOM, so that it is decoded by the same
+/// The JPEG stream of each frame of a JPEG-baseline DICOM, so that they are decoded by the same
 /// libjpeg-turbo code as pydicom's Pillow (`dicom-pixeldata`'s own decoder rounds differently).
-/// Multi-frame files are left to `dicom-pixeldata`.
-fn single_frame_jpeg_baseline(
+/// Frames are found as pydicom finds them: all fragments for one frame; else the basic offset
+/// table; else one fragment per frame when the counts agree; else a new frame at each fragment
+/// that starts with a JPEG start-of-image marker. When none of these gives NumberOfFrames
+/// frames, the file is left to `dicom-pixeldata`.
+fn jpeg_baseline_frames(
     obj: &dicom_object::DefaultDicomObject,
     transfer_syntax: &str,
-) -> Option<Vec<u8>> {
+) -> Option<Vec<Vec<u8>>> {
     const JPEG_BASELINE_8BIT: &str = "1.2.840.10008.1.2.4.50";
     if transfer_syntax != JPEG_BASELINE_8BIT {
         return None;
@@ -201,16 +228,49 @@ fn single_frame_jpeg_baseline(
         .ok()
         .flatten()
         .and_then(|e| e.to_int::<u32>().ok())
-        .unwrap_or(1);
-    if frames != 1 {
+        .unwrap_or(1)
+        .max(1) as usize;
+    let value = obj.element(dicom_object::Tag(0x7FE0, 0x0010)).ok()?.value();
+    let fragments = value.fragments()?;
+    if fragments.is_empty() {
         return None;
     }
-    let fragments = obj
-        .element(dicom_object::Tag(0x7FE0, 0x0010))
-        .ok()?
-        .value()
-        .fragments()?;
-    (!fragments.is_empty()).then(|| fragments.concat())
+    let split = if frames == 1 {
+        vec![fragments.concat()]
+    } else if let Some(offsets) = value.offset_table().filter(|t| !t.is_empty()) {
+        by_offset_table(fragments, offsets)?
+    } else if fragments.len() == frames {
+        fragments.to_vec()
+    } else {
+        let mut split: Vec<Vec<u8>> = Vec::new();
+        for fragment in fragments {
+            match split.last_mut() {
+                Some(frame) if !fragment.starts_with(&[0xFF, 0xD8]) => {
+                    frame.extend_from_slice(fragment)
+                }
+                _ => split.push(fragment.clone()),
+            }
+        }
+        split
+    };
+    (split.len() == frames).then_some(split)
+}
+
+/// Frames by the basic offset table: each offset is where a frame's first fragment item starts,
+/// counted from the first item, and every item takes an 8-byte header.
+fn by_offset_table(fragments: &[Vec<u8>], offsets: &[u32]) -> Option<Vec<Vec<u8>>> {
+    let mut split: Vec<Vec<u8>> = Vec::with_capacity(offsets.len());
+    let mut position = 0u64;
+    let mut next = 0;
+    for fragment in fragments {
+        if offsets.get(next).is_some_and(|&o| u64::from(o) == position) {
+            split.push(Vec::new());
+            next += 1;
+        }
+        split.last_mut()?.extend_from_slice(fragment);
+        position += 8 + fragment.len() as u64;
+    }
+    (next == offsets.len()).then_some(split)
 }
 
 /// Planar configuration 1 (`RRR..GGG..BBB..` per frame) to interleaved `RGBRGB..`.
