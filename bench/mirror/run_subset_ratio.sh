@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # database-mirror-test of a share of the patients of the database made by setup.sh, against a
-# bare server-side copy of exactly the rows eorm selected: per table, one
-# `INSERT INTO bare.t SELECT * FROM source.t WHERE (primary key) IN (SELECT ... FROM keys.t)`,
-# tables spread over $BARE_SESSIONS parallel sessions, into tables made with CREATE TABLE ... LIKE.
+# bare server-side copy of exactly the rows eorm selected: per table, `CREATE TABLE bare.t LIKE
+# source.t` and `INSERT INTO bare.t SELECT * FROM source.t WHERE (primary key) IN (SELECT ...
+# FROM keys.t)`, the tables spread over $BARE_SESSIONS parallel sessions.
 # The key tables are filled from eorm's copy before the timing starts; after it, CHECKSUM TABLE
 # compares the bare copy with eorm's (not timed). Prints, per run, both times and their ratio,
 # then the medians.
@@ -37,17 +37,20 @@ pk_of() {
          WHERE TABLE_SCHEMA = '$1' AND TABLE_NAME = '$2' AND INDEX_NAME = 'PRIMARY'"
 }
 
-# Key tables from eorm's copy and empty bare tables (not timed); prints the copy statements,
-# one a line, biggest table first.
+# Key tables from eorm's copy (not timed); writes the bare copy's statements, one line per table
+# of the source, biggest first: CREATE TABLE ... LIKE, and INSERT ... SELECT if it has rows.
 prepare_bare() {
     sql "DROP DATABASE IF EXISTS \`$B\`; DROP DATABASE IF EXISTS \`$K\`; CREATE DATABASE \`$B\`; CREATE DATABASE \`$K\`"
-    local t pk
-    for t in $(tables_of "$T"); do
+    local t pk line
+    for t in $(tables_of "$BENCH_SRC"); do
+        line="CREATE TABLE \`$B\`.\`$t\` LIKE \`$BENCH_SRC\`.\`$t\`;"
         pk=$(pk_of "$T" "$t")
-        sql "CREATE TABLE \`$B\`.\`$t\` LIKE \`$BENCH_SRC\`.\`$t\`;
-             CREATE TABLE \`$K\`.\`$t\` (PRIMARY KEY ($pk)) SELECT $pk FROM \`$T\`.\`$t\`"
-        [ "$(sql "SELECT COUNT(*) FROM \`$K\`.\`$t\`")" = 0 ] && continue
-        echo "INSERT INTO \`$B\`.\`$t\` SELECT * FROM \`$BENCH_SRC\`.\`$t\` WHERE ($pk) IN (SELECT $pk FROM \`$K\`.\`$t\`)"
+        if [ -n "$pk" ]; then
+            sql "CREATE TABLE \`$K\`.\`$t\` (PRIMARY KEY ($pk)) SELECT $pk FROM \`$T\`.\`$t\`"
+            [ "$(sql "SELECT COUNT(*) FROM \`$K\`.\`$t\`")" = 0 ] ||
+                line="$line INSERT INTO \`$B\`.\`$t\` SELECT * FROM \`$BENCH_SRC\`.\`$t\` WHERE ($pk) IN (SELECT $pk FROM \`$K\`.\`$t\`)"
+        fi
+        echo "$line"
     done > "$BENCH_WORK/bare.sql"
 }
 
