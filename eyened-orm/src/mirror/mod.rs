@@ -22,7 +22,9 @@
 //!    `INSERT ... SELECT`. Secondary indexes and foreign keys of big tables are added after the
 //!    load.
 //! 6. **Verification** ([`verify`]): per table, row count and content fingerprint equal to the
-//!    source's, DDL equal; for a subset, zero orphans for every foreign key. A subset with
+//!    source's, DDL equal; for a subset, zero orphans for every foreign key. (A subset copied
+//!    on the server is compared with fingerprints of the selected rows taken in the selection's
+//!    snapshot during the copy: `INSERT ... SELECT` itself reads the latest rows.) A subset with
 //!    `copy_segmentation_data: true` then gets its segmentations' zarr data appended to the
 //!    target's store and the staged rows' `ZarrArrayIndex` rewritten ([`segmentations`]).
 //! 7. **Swap** ([`swap`]): one atomic `RENAME TABLE` puts the staged tables in place of the
@@ -1062,9 +1064,10 @@ async fn copy_rows(
 fn subset_chunks(
     tables: &[TableInfo],
     selection: &subset::Selection,
+    keys: usize,
 ) -> (Vec<Chunk>, Vec<(usize, u64)>) {
     let counts = selection.counts();
-    let mut chunks = selection.chunks(tables);
+    let mut chunks = selection.chunks(tables, keys);
     for (i, t) in tables.iter().enumerate() {
         if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
             chunks.push(Chunk {
@@ -1096,10 +1099,13 @@ async fn copy_subset(
         readers,
         snapshot,
     } = selected;
-    let (chunks, expected) = subset_chunks(tables, &selection);
+    let (chunks, expected) = subset_chunks(tables, &selection, subset::BATCH);
     let description = format!(
-        "copying the subset: {snapshot} (the selection's); {} writers",
-        writers.len()
+        "copying the subset: {snapshot}, the selection's; {}",
+        match writers.len() {
+            1 => "1 writer".to_owned(),
+            n => format!("{n} writers"),
+        }
     );
     progress.line(&description);
     let job = job(expected, chunks, vec![None; tables.len()]);
@@ -1115,6 +1121,10 @@ async fn copy_subset(
         selection: Some(selection),
     })
 }
+
+/// Keys per `INSERT ... SELECT` of a subset on the server: each statement is a transaction with
+/// its own commit, and the server turns a long `IN` list into a semi-join.
+const SERVER_CHUNK_KEYS: usize = 10_000;
 
 /// A subset on one server: `INSERT ... SELECT` of the selected keys in parallel, while the
 /// readers fingerprint the same rows in the selection's snapshot. `INSERT ... SELECT` cannot
@@ -1135,7 +1145,7 @@ async fn copy_subset_on_the_server(
         readers,
         snapshot,
     } = selected;
-    let (chunks, expected) = subset_chunks(tables, &selection);
+    let (chunks, expected) = subset_chunks(tables, &selection, SERVER_CHUNK_KEYS);
     let description = format!(
         "copying the subset on the server (INSERT ... SELECT), {} workers, {} chunks; fingerprinted in the selection's snapshot by {snapshot}",
         writers.len(),

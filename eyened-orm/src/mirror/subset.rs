@@ -353,15 +353,15 @@ impl Selection {
             .collect()
     }
 
-    /// Chunks that copy exactly the selected rows: primary keys in batches.
-    pub fn chunks(&self, tables: &[TableInfo]) -> Vec<Chunk> {
+    /// Chunks that copy exactly the selected rows: primary keys in batches of at most `keys`
+    /// keys (and [`BATCH_BYTES`] times `keys / BATCH` bytes of SQL text).
+    pub fn chunks(&self, tables: &[TableInfo], keys: usize) -> Vec<Chunk> {
         let mut chunks = Vec::new();
         for (index, table) in tables.iter().enumerate() {
             let Some(sel) = self.tables.get(&table.name) else {
                 continue;
             };
-            let keys: Vec<String> = sel.rows.iter().filter_map(|r| r[0].clone()).collect();
-            for list in batches(keys) {
+            for list in batches_of(keys_of(sel), keys) {
                 chunks.push(Chunk {
                     table: index,
                     filter: Filter::Keys {
@@ -375,14 +375,24 @@ impl Selection {
     }
 }
 
+fn keys_of(sel: &TableSel) -> Vec<String> {
+    sel.rows.iter().filter_map(|r| r[0].clone()).collect()
+}
+
 fn batches(values: Vec<String>) -> Vec<Vec<String>> {
+    batches_of(values, BATCH)
+}
+
+fn batches_of(values: Vec<String>, keys: usize) -> Vec<Vec<String>> {
+    let keys = keys.max(1);
+    let max_bytes = BATCH_BYTES * keys.div_ceil(BATCH);
     let mut out = Vec::new();
     let mut current = Vec::new();
     let mut size = 0;
     for v in values {
         size += v.len() + 1;
         current.push(v);
-        if current.len() >= BATCH || size >= BATCH_BYTES {
+        if current.len() >= keys || size >= max_bytes {
             out.push(std::mem::take(&mut current));
             size = 0;
         }
@@ -487,12 +497,57 @@ impl Selector<'_> {
         table: &str,
         filters: &[Filter],
     ) -> Result<Vec<usize>, MirrorError> {
-        let database = self.catalog.database.clone();
         let sel = self.sel(table)?;
         let width = sel.colsets.len();
+        let select_list = sel.select_list.clone();
+        let fetched = self.read(readers, table, &select_list, filters).await?;
+        let sel = self.sel(table)?;
+        Ok(fetched
+            .iter()
+            .filter_map(|r| sel.add((0..width).map(|i| text(r, i)).collect()))
+            .collect())
+    }
+
+    /// The primary keys (as [`TableSel`] holds them) of the rows of `table` matching any of
+    /// `filters` that are not selected yet, each once: read from the filter's index alone.
+    async fn new_keys(
+        &mut self,
+        readers: &mut [Conn],
+        table: &str,
+        filters: &[Filter],
+    ) -> Result<Vec<String>, MirrorError> {
+        let key_list = self
+            .catalog
+            .table(table)
+            .map(|t| t.tuple_literal(&t.primary_key));
+        let Some(key_list) = key_list else {
+            return Err(MirrorError::Internal(format!(
+                "table {table} is in the graph but not the catalog"
+            )));
+        };
+        let fetched = self.read(readers, table, &key_list, filters).await?;
+        let sel = self.sel(table)?;
+        let mut seen = HashSet::new();
+        Ok(fetched
+            .iter()
+            .filter_map(|r| text(r, 0))
+            .filter(|k| !sel.present[0].contains(k) && seen.insert(k.clone()))
+            .collect())
+    }
+
+    /// Runs `SELECT select_list FROM table WHERE filter` for every filter, spread over the
+    /// readers; the rows in the order of the filters.
+    async fn read(
+        &mut self,
+        readers: &mut [Conn],
+        table: &str,
+        select_list: &str,
+        filters: &[Filter],
+    ) -> Result<Vec<MySqlRow>, MirrorError> {
+        let database = &self.catalog.database;
         let statements: Vec<String> = filters
             .iter()
-            .map(|f| f.select(&sel.select_list, &database, table))
+            .map(|f| f.select(select_list, database, table))
             .collect();
         let n = readers.len().min(statements.len()).max(1);
         let reads = readers.iter_mut().take(n).enumerate().map(|(r, conn)| {
@@ -517,12 +572,7 @@ impl Selector<'_> {
             try_join_all(reads).await?.into_iter().flatten().collect();
         fetched.sort_by_key(|(i, _)| *i);
         self.queries += statements.len() as u64;
-        let sel = self.sel(table)?;
-        Ok(fetched
-            .iter()
-            .flat_map(|(_, rows)| rows)
-            .filter_map(|r| sel.add((0..width).map(|i| text(r, i)).collect()))
-            .collect())
+        Ok(fetched.into_iter().flat_map(|(_, rows)| rows).collect())
     }
 
     /// Follows edge `e` from `parent_rows` to the children.
@@ -544,7 +594,7 @@ impl Selector<'_> {
             .into_iter()
             .filter(|v| self.followed_down[e].insert(v.clone()))
             .collect();
-        let filters: Vec<Filter> = batches(values)
+        let mut filters: Vec<Filter> = batches(values)
             .into_iter()
             .map(|list| Filter::Keys {
                 columns: edge.key.columns.clone(),
@@ -553,6 +603,27 @@ impl Selector<'_> {
             .collect();
         if filters.is_empty() {
             return Ok(());
+        }
+        // A table reached before (Annotation from Patient, Study, Series and ImageInstance)
+        // mostly yields rows selected already: their keys come from the foreign key's index
+        // alone, and only the new rows are read whole.
+        if self
+            .tables
+            .get(&edge.child)
+            .is_some_and(|s| !s.rows.is_empty())
+        {
+            let keys = self.new_keys(readers, &edge.child, &filters).await?;
+            let columns = self.sel(&edge.child)?.colsets[0].clone();
+            filters = batches(keys)
+                .into_iter()
+                .map(|list| Filter::Keys {
+                    columns: columns.clone(),
+                    list: list.join(","),
+                })
+                .collect();
+            if filters.is_empty() {
+                return Ok(());
+            }
         }
         let new = self.fetch(readers, &edge.child, &filters).await?;
         pending.entry(edge.child.clone()).or_default().extend(new);
@@ -765,6 +836,12 @@ mod tests {
         assert_eq!(
             b.iter().map(Vec::len).collect::<Vec<_>>(),
             [1000, 1000, 500]
+        );
+        let values: Vec<String> = (0..25_000).map(|i| i.to_string()).collect();
+        let b = batches_of(values, 10_000);
+        assert_eq!(
+            b.iter().map(Vec::len).collect::<Vec<_>>(),
+            [10_000, 10_000, 5_000]
         );
     }
 }
