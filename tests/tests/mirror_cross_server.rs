@@ -74,8 +74,14 @@ async fn mirror_to_a_second_server() {
         checksums(&there, &source.name).await
     );
 
-    // A subset over the full copy, on the other server.
-    run(Mode::Test, &config, |_| {}).await.unwrap();
+    // A subset over the full copy, on the other server: several readers sharing the
+    // selection's snapshot.
+    let outcome = run(Mode::Test, &config, |o| o.workers = 3).await.unwrap();
+    let copying = outcome.summary.map(|s| s.copying).unwrap_or_default();
+    assert!(
+        copying.contains("3 readers sharing one consistent snapshot"),
+        "{copying}"
+    );
     let patients = query_strings(
         &there,
         &format!("SELECT PatientIdentifier FROM `{}`.Patient", source.name),
@@ -90,6 +96,27 @@ async fn mirror_to_a_second_server() {
     assert!(
         copied["ImageInstance"] > 0
             && (copied["ImageInstance"] as u64) < counts.get("ImageInstance")
+    );
+
+    // The same subset by one reader, into another database of the other server: the same rows.
+    let single = format!("{}_1", source.name);
+    let config = dir.path().join("single.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "source:\n  database: {}\ntarget:\n  database: {}\ncopy_objects: [{{table: Patient, clause: {{PatientIdentifier: P0000002}}}}]\n",
+            mapping(&s, &source.name),
+            mapping(&other, &single)
+        ),
+    )
+    .unwrap();
+    let outcome = run(Mode::Test, &config, |o| o.workers = 1).await.unwrap();
+    let copying = outcome.summary.map(|s| s.copying).unwrap_or_default();
+    assert!(copying.contains("1 reader"), "{copying}");
+    assert!(primary_keys(&there, &single).await == primary_keys(&there, &source.name).await);
+    assert_eq!(
+        checksums(&there, &single).await,
+        checksums(&there, &source.name).await
     );
     let _ = here.close().await;
     let _ = there.close().await;

@@ -22,7 +22,9 @@
 //!    `INSERT ... SELECT`. Secondary indexes and foreign keys of big tables are added after the
 //!    load.
 //! 6. **Verification** ([`verify`]): per table, row count and content fingerprint equal to the
-//!    source's, DDL equal; for a subset, zero orphans for every foreign key. A subset with
+//!    source's, DDL equal; for a subset, zero orphans for every foreign key. (A subset copied
+//!    on the server is compared with fingerprints of the selected rows taken in the selection's
+//!    snapshot during the copy: `INSERT ... SELECT` itself reads the latest rows.) A subset with
 //!    `copy_segmentation_data: true` then gets its segmentations' zarr data appended to the
 //!    target's store and the staged rows' `ZarrArrayIndex` rewritten ([`segmentations`]).
 //! 7. **Swap** ([`swap`]): one atomic `RENAME TABLE` puts the staged tables in place of the
@@ -98,8 +100,8 @@ pub enum Mode {
 pub enum ServerSide {
     /// When source and target are one server (and the target user may read the source).
     Auto,
-    /// For every full copy: the run is refused unless source and target are one server whose
-    /// target user may read the source.
+    /// For every copy: the run is refused unless source and target are one server whose target
+    /// user may read the source.
     Always,
     /// Rows always stream through the client from source snapshots, even on one server.
     Never,
@@ -118,7 +120,7 @@ pub struct Options {
     pub dry_run: bool,
     /// Parallel readers and writers.
     pub workers: usize,
-    /// Whether a full copy may run as `INSERT ... SELECT` on the server (subsets never do).
+    /// Whether the copy may run as `INSERT ... SELECT` on the server.
     pub server_side: ServerSide,
     /// Tables with an integer key are split into chunks of about this many rows, or this many
     /// bytes (`chunk_bytes`), whichever makes more chunks.
@@ -466,7 +468,7 @@ pub async fn run(
         &cfg,
         &names,
         &survey,
-        selection.as_ref().map(|(s, _)| s),
+        selection.as_ref().map(|s| &s.selection),
         &sides.topology,
     );
     if options.dry_run {
@@ -558,7 +560,7 @@ async fn write(
     cfg: &MirrorConfig,
     names: &Names,
     survey: &Survey,
-    selection: Option<(subset::Selection, Conn)>,
+    selection: Option<Selected>,
     sides: &mut Sides,
     lock: &RunLock,
     state: &RunState,
@@ -808,8 +810,8 @@ async fn survey(
     })
 }
 
-/// Whether a full copy runs `INSERT ... SELECT` on the server: when both sides are one server
-/// and the target user may read the source (or `--server-side` says so).
+/// Whether the copy runs `INSERT ... SELECT` on the server: when both sides are one server and
+/// the target user may read the source (or `--server-side` says so).
 async fn copy_on_server(
     options: &Options,
     cfg: &MirrorConfig,
@@ -817,14 +819,14 @@ async fn copy_on_server(
     sides: &mut Sides,
     notes: &mut Vec<String>,
 ) -> Result<bool, MirrorError> {
-    let wanted = match (options.mode, options.server_side) {
-        (Mode::Test, _) | (_, ServerSide::Never) => false,
-        (Mode::Full, ServerSide::Always) if !sides.one_server => {
+    let wanted = match options.server_side {
+        ServerSide::Never => false,
+        ServerSide::Always if !sides.one_server => {
             return Err(MirrorError::Refused(
                 "--server-side=always needs source and target on one server".into(),
             ));
         }
-        (Mode::Full, _) => sides.one_server,
+        _ => sides.one_server,
     };
     if !wanted {
         return Ok(false);
@@ -851,23 +853,32 @@ async fn copy_on_server(
     Ok(true)
 }
 
-/// For a subset, the selected rows and the snapshot connection that read them (the copy reads
-/// the rows in that same snapshot), so that the plan shows exact counts.
+/// A subset's selected rows and the snapshot connections, the first of which selected them:
+/// all share its snapshot, in which the copy reads the rows (streaming) or fingerprints them
+/// (on the server).
+struct Selected {
+    selection: subset::Selection,
+    readers: Vec<Conn>,
+    snapshot: copy::SnapshotMode,
+}
+
+/// For a subset, the selected rows and the snapshot connections (one per worker), so that the
+/// plan shows exact counts.
 async fn select_subset(
     options: &Options,
     cfg: &MirrorConfig,
     survey: &Survey,
     progress: &dyn Progress,
-) -> Result<Option<(subset::Selection, Conn)>, MirrorError> {
+) -> Result<Option<Selected>, MirrorError> {
     let (Mode::Test, Some(graph)) = (options.mode, &survey.graph) else {
         return Ok(None);
     };
     let task = progress.task("selecting rows", 0);
-    let (mut readers, _) = copy::open_snapshots(&cfg.source.db, cfg.source.name(), 1).await?;
-    let mut reader = readers.remove(0);
+    let (mut readers, snapshot) =
+        copy::open_snapshots(&cfg.source.db, cfg.source.name(), survey.workers).await?;
     let started = Instant::now();
-    let selected = subset::select(
-        &mut reader,
+    let selection = subset::select(
+        &mut readers,
         &survey.catalog,
         graph,
         cfg.copy_objects.as_deref().unwrap_or_default(),
@@ -878,7 +889,11 @@ async fn select_subset(
         "selected rows in {}",
         report::duration(started.elapsed())
     ));
-    Ok(Some((selected, reader)))
+    Ok(Some(Selected {
+        selection,
+        readers,
+        snapshot,
+    }))
 }
 
 /// Takes the server-side lock that keeps two runs off one target.
@@ -943,25 +958,6 @@ async fn stage_schema(
     }
     state.record(|w| w.staging = true);
     swap::create_staging(&mut sides.target, names, &survey.catalog, state.run_id()).await?;
-    let mut stg = conn::connect(&cfg.target.db, "target", Some(&names.staging)).await?;
-    conn::exec(&mut stg, LOAD_SESSION, || "target: session settings".into()).await?;
-    let mut deferred = Vec::new();
-    for (i, t) in survey.catalog.tables.iter().enumerate() {
-        let split = defers_indexes(t, options, survey.buffer_pool)
-            .then(|| t.split_ddl())
-            .flatten();
-        let ddl = match &split {
-            Some(s) => s.create.clone(),
-            None => t.create_sql.clone(),
-        };
-        conn::exec(&mut stg, ddl, || {
-            format!("target: creating table {} in {}", t.name, names.staging)
-        })
-        .await?;
-        if let Some(s) = split {
-            deferred.push((i, s));
-        }
-    }
     let writers = connect_many(
         &cfg.target.db,
         "target",
@@ -970,6 +966,27 @@ async fn stage_schema(
         Some(LOAD_SESSION),
     )
     .await?;
+    let mut deferred = Vec::new();
+    let mut creates = Vec::new();
+    for (i, t) in survey.catalog.tables.iter().enumerate() {
+        let split = defers_indexes(t, options, survey.buffer_pool)
+            .then(|| t.split_ddl())
+            .flatten();
+        let ddl = match &split {
+            Some(s) => s.create.clone(),
+            None => t.create_sql.clone(),
+        };
+        creates.push((
+            format!("creating table {} in {}", t.name, names.staging),
+            ddl,
+        ));
+        if let Some(s) = split {
+            deferred.push((i, s));
+        }
+    }
+    // In parallel: each CREATE waits for its files to be synced. Foreign keys to tables not
+    // created yet are accepted with foreign_key_checks = 0 (LOAD_SESSION).
+    let writers = copy::parallel_statements(writers, creates, crate::progress::silent()).await?;
     Ok(Staged { writers, deferred })
 }
 
@@ -979,8 +996,12 @@ struct Copied {
     /// How, as shown to the user.
     description: String,
     writers: Vec<Conn>,
-    /// Whether the client saw every row (and so fingerprinted the source side).
+    /// Whether the source side was fingerprinted in a snapshot, while the copy read it (so the
+    /// fingerprints are in `result`'s states).
     client_fingerprints: bool,
+    /// The copy read the source's latest rows (`INSERT ... SELECT`) of keys selected in a
+    /// snapshot, which was fingerprinted: a difference means the source changed in between.
+    latest_rows: bool,
     /// Whether the deferred indexes were built during the load.
     indexes_done: bool,
     selection: Option<subset::Selection>,
@@ -994,7 +1015,7 @@ async fn copy_rows(
     cfg: &MirrorConfig,
     names: &Names,
     survey: &Survey,
-    selection: Option<(subset::Selection, Conn)>,
+    selection: Option<Selected>,
     writers: Vec<Conn>,
     deferred: &[(usize, catalog::SplitDdl)],
     progress: &Arc<dyn Progress>,
@@ -1021,9 +1042,10 @@ async fn copy_rows(
     };
     let after_load = index_statements(deferred, &survey.tables, &names.staging);
     match (options.mode, selection) {
-        (Mode::Test, Some((selection, reader))) => {
-            copy_subset(survey, selection, reader, writers, job, progress).await
+        (Mode::Test, Some(selected)) if survey.server_side => {
+            copy_subset_on_the_server(cfg, survey, selected, writers, job, progress).await
         }
+        (Mode::Test, Some(selected)) => copy_subset(survey, selected, writers, job, progress).await,
         (Mode::Test, None) => Err(MirrorError::Internal("no selection".into())),
         (Mode::Full, _) if survey.server_side => {
             copy_on_the_server(options, cfg, survey, writers, job, after_load, progress).await
@@ -1037,18 +1059,15 @@ async fn copy_rows(
     }
 }
 
-/// A subset: the selected rows and the version tables, read in the selection's snapshot.
-async fn copy_subset(
-    survey: &Survey,
-    selection: subset::Selection,
-    reader: Conn,
-    writers: Vec<Conn>,
-    job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
-    progress: &Arc<dyn Progress>,
-) -> Result<Copied, MirrorError> {
-    let tables = &survey.tables;
+/// A subset's chunks: the selected rows by primary key, and the version tables whole; with the
+/// rows expected per table.
+fn subset_chunks(
+    tables: &[TableInfo],
+    selection: &subset::Selection,
+    keys: usize,
+) -> (Vec<Chunk>, Vec<(usize, u64)>) {
     let counts = selection.counts();
-    let mut chunks = selection.chunks(tables);
+    let mut chunks = selection.chunks(tables, keys);
     for (i, t) in tables.iter().enumerate() {
         if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
             chunks.push(Chunk {
@@ -1062,19 +1081,90 @@ async fn copy_subset(
         .enumerate()
         .map(|(i, t)| (i, counts.get(&t.name).copied().unwrap_or(t.est_rows)))
         .collect();
+    (chunks, expected)
+}
+
+/// A subset streamed through the client: the selected rows and the version tables, read by the
+/// readers sharing the selection's snapshot, fingerprinted on the way.
+async fn copy_subset(
+    survey: &Survey,
+    selected: Selected,
+    writers: Vec<Conn>,
+    job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
+    progress: &Arc<dyn Progress>,
+) -> Result<Copied, MirrorError> {
+    let tables = &survey.tables;
+    let Selected {
+        selection,
+        readers,
+        snapshot,
+    } = selected;
+    let (chunks, expected) = subset_chunks(tables, &selection, subset::BATCH);
     let description = format!(
-        "copying the subset: 1 reader in the selection's snapshot, {} writers",
-        survey.workers
+        "copying the subset: {snapshot}, the selection's; {}",
+        match writers.len() {
+            1 => "1 writer".to_owned(),
+            n => format!("{n} writers"),
+        }
     );
     progress.line(&description);
     let job = job(expected, chunks, vec![None; tables.len()]);
     let (result, writers) =
-        copy::stream_copy(job, vec![reader], writers, Vec::new(), Vec::new(), progress).await?;
+        copy::stream_copy(job, readers, writers, Vec::new(), Vec::new(), progress).await?;
     Ok(Copied {
         result,
         description,
         writers,
         client_fingerprints: true,
+        latest_rows: false,
+        indexes_done: false,
+        selection: Some(selection),
+    })
+}
+
+/// Keys per `INSERT ... SELECT` of a subset on the server: each statement is a transaction with
+/// its own commit, and the server turns a long `IN` list into a semi-join.
+const SERVER_CHUNK_KEYS: usize = 10_000;
+
+/// A subset on one server: `INSERT ... SELECT` of the selected keys in parallel, while the
+/// readers fingerprint the same rows in the selection's snapshot. `INSERT ... SELECT` cannot
+/// read that snapshot (a read-only transaction may not write, and a read-write one reads the
+/// latest rows under REPEATABLE READ), so verification compares the staged rows with the
+/// snapshot's fingerprints: equal, the copy is exactly the snapshot's selection.
+async fn copy_subset_on_the_server(
+    cfg: &MirrorConfig,
+    survey: &Survey,
+    selected: Selected,
+    writers: Vec<Conn>,
+    job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
+    progress: &Arc<dyn Progress>,
+) -> Result<Copied, MirrorError> {
+    let tables = &survey.tables;
+    let Selected {
+        selection,
+        readers,
+        snapshot,
+    } = selected;
+    let (chunks, expected) = subset_chunks(tables, &selection, SERVER_CHUNK_KEYS);
+    let description = format!(
+        "copying the subset on the server (INSERT ... SELECT), {} workers, {} chunks; fingerprinted in the selection's snapshot by {snapshot}",
+        writers.len(),
+        chunks.len()
+    );
+    progress.line(&description);
+    let fingerprinting = verify::snapshot_fingerprints(readers, tables, &chunks, cfg.source.name());
+    let job = job(expected, chunks.clone(), vec![None; tables.len()]);
+    let copying = copy::server_side_copy(job, writers, progress);
+    let (source, (result, writers)) = tokio::try_join!(fingerprinting, copying)?;
+    for (state, f) in result.states.iter().zip(source) {
+        *state.fingerprint.lock().unwrap_or_else(|e| e.into_inner()) = f;
+    }
+    Ok(Copied {
+        result,
+        description,
+        writers,
+        client_fingerprints: true,
+        latest_rows: true,
         indexes_done: false,
         selection: Some(selection),
     })
@@ -1106,6 +1196,7 @@ async fn copy_on_the_server(
         description,
         writers,
         client_fingerprints: false,
+        latest_rows: false,
         indexes_done: true,
         selection: None,
     })
@@ -1162,6 +1253,7 @@ async fn stream_full(
         description,
         writers,
         client_fingerprints: true,
+        latest_rows: false,
         indexes_done: true,
         selection: None,
     })
@@ -1281,7 +1373,33 @@ async fn verify_staging(
     let task = progress.task("verifying the staged copy", 0);
     let tables = &survey.tables;
     let method = survey.method;
-    let staged = fingerprints(writers, tables, &names.staging, "target", method).await?;
+    // The staged fingerprints on the writers' connections, meanwhile the DDL and the orphans on
+    // the run's own.
+    let staging_checks = async {
+        let mut problems = Vec::new();
+        for t in tables.iter() {
+            if let Some(diff) = verify::ddl_difference(target, t, &names.staging).await? {
+                problems.push(diff);
+            }
+        }
+        if let Some(graph) = &survey.graph {
+            for edge in &graph.edges {
+                let n = verify::orphans(target, &names.staging, &edge.child, &edge.key).await?;
+                if n > 0 {
+                    problems.push(format!(
+                        "{} -> {}: {n} orphan rows",
+                        edge.name(),
+                        edge.parent()
+                    ));
+                }
+            }
+        }
+        Ok::<_, MirrorError>(problems)
+    };
+    let (staged, staging_problems) = tokio::try_join!(
+        fingerprints(writers, tables, &names.staging, "target", method),
+        staging_checks
+    )?;
     let expected: Vec<Fingerprint> = if copied.client_fingerprints {
         copied
             .result
@@ -1307,23 +1425,10 @@ async fn verify_staging(
     if !copied.client_fingerprints && !problems.is_empty() {
         problems.push("the source changed during the copy (INSERT ... SELECT reads each table at its own moment); run again, or use --server-side=never for a snapshot copy".into());
     }
-    for t in tables.iter() {
-        if let Some(diff) = verify::ddl_difference(target, t, &names.staging).await? {
-            problems.push(diff);
-        }
+    if copied.latest_rows && !problems.is_empty() {
+        problems.push("the source changed after the rows were selected (INSERT ... SELECT reads the latest rows, the selection a snapshot); run again, or use --server-side=never to copy from the snapshot".into());
     }
-    if let Some(graph) = &survey.graph {
-        for edge in &graph.edges {
-            let n = verify::orphans(target, &names.staging, &edge.child, &edge.key).await?;
-            if n > 0 {
-                problems.push(format!(
-                    "{} -> {}: {n} orphan rows",
-                    edge.name(),
-                    edge.parent()
-                ));
-            }
-        }
-    }
+    problems.extend(staging_problems);
     task.finish();
     if !problems.is_empty() {
         return Err(MirrorError::Verify(problems));
@@ -1505,7 +1610,12 @@ fn plan(
     let catalog = &survey.catalog;
     let workers = survey.workers;
     let method = match options.mode {
-        Mode::Test => format!("set-based selection in one read-only snapshot, {workers} writers"),
+        Mode::Test if survey.server_side => format!(
+            "set-based selection in a read-only snapshot; same server: INSERT ... SELECT of the selected keys, {workers} workers, the source's rows fingerprinted in the snapshot"
+        ),
+        Mode::Test => format!(
+            "set-based selection in a read-only snapshot; {workers} readers sharing it, {workers} writers"
+        ),
         Mode::Full if survey.server_side => format!(
             "same server: INSERT ... SELECT, {workers} workers, chunks of ~{} rows or ~{}",
             options.chunk_rows,

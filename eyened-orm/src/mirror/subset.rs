@@ -20,12 +20,20 @@
 //! Everything is set-based: each step is one `SELECT ... WHERE (fk) IN (...)` per edge and batch
 //! of at most [`BATCH`] keys, and keys are tracked per edge and per column set, so rows are
 //! neither skipped nor fetched twice for the same reason. Composite keys and cycles (self- and
-//! mutual references) need no special case: a key already selected is not followed again.
+//! mutual references) need no special case: a key already selected is not followed again. The
+//! batches of one step are read in parallel by several connections sharing the snapshot.
+//!
+//! The keys travel to the client and back as SQL text, rather than into temporary tables on the
+//! source: inside the read-only snapshot a temporary table can be filled, but `INSERT ...
+//! SELECT` (into any table) reads the latest committed rows, not the snapshot, so a selection
+//! made that way would not be the snapshot's.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use futures_util::future::try_join_all;
 use sea_orm::sqlx;
 use sea_orm::sqlx::AssertSqlSafe;
+use sea_orm::sqlx::mysql::MySqlRow;
 
 use super::catalog::{Catalog, TableInfo};
 use super::config::{Clause, ClauseValue, CopyObject, EdgeName};
@@ -345,15 +353,15 @@ impl Selection {
             .collect()
     }
 
-    /// Chunks that copy exactly the selected rows: primary keys in batches.
-    pub fn chunks(&self, tables: &[TableInfo]) -> Vec<Chunk> {
+    /// Chunks that copy exactly the selected rows: primary keys in batches of at most `keys`
+    /// keys (and [`BATCH_BYTES`] times `keys / BATCH` bytes of SQL text).
+    pub fn chunks(&self, tables: &[TableInfo], keys: usize) -> Vec<Chunk> {
         let mut chunks = Vec::new();
         for (index, table) in tables.iter().enumerate() {
             let Some(sel) = self.tables.get(&table.name) else {
                 continue;
             };
-            let keys: Vec<String> = sel.rows.iter().filter_map(|r| r[0].clone()).collect();
-            for list in batches(keys) {
+            for list in batches_of(keys_of(sel), keys) {
                 chunks.push(Chunk {
                     table: index,
                     filter: Filter::Keys {
@@ -367,14 +375,24 @@ impl Selection {
     }
 }
 
+fn keys_of(sel: &TableSel) -> Vec<String> {
+    sel.rows.iter().filter_map(|r| r[0].clone()).collect()
+}
+
 fn batches(values: Vec<String>) -> Vec<Vec<String>> {
+    batches_of(values, BATCH)
+}
+
+fn batches_of(values: Vec<String>, keys: usize) -> Vec<Vec<String>> {
+    let keys = keys.max(1);
+    let max_bytes = BATCH_BYTES * keys.div_ceil(BATCH);
     let mut out = Vec::new();
     let mut current = Vec::new();
     let mut size = 0;
     for v in values {
         size += v.len() + 1;
         current.push(v);
-        if current.len() >= BATCH || size >= BATCH_BYTES {
+        if current.len() >= keys || size >= max_bytes {
             out.push(std::mem::take(&mut current));
             size = 0;
         }
@@ -470,30 +488,97 @@ impl Selector<'_> {
         Ok((rows.len() as u64, indexes))
     }
 
-    /// Fetches rows of `table` matching `filter`, adds the new ones; returns their indexes.
+    /// Fetches rows of `table` matching any of `filters`, the filters spread over the readers
+    /// (which share one snapshot) and read in parallel; adds the new rows, in the order of the
+    /// filters, and returns their indexes.
     async fn fetch(
         &mut self,
-        conn: &mut Conn,
+        readers: &mut [Conn],
         table: &str,
-        filter: &Filter,
+        filters: &[Filter],
     ) -> Result<Vec<usize>, MirrorError> {
-        let database = self.catalog.database.clone();
         let sel = self.sel(table)?;
-        let sql = filter.select(&sel.select_list, &database, table);
         let width = sel.colsets.len();
-        let rows = conn::rows(conn, sql, || format!("source: selecting rows of {table}")).await?;
-        self.queries += 1;
+        let select_list = sel.select_list.clone();
+        let fetched = self.read(readers, table, &select_list, filters).await?;
         let sel = self.sel(table)?;
-        Ok(rows
+        Ok(fetched
             .iter()
             .filter_map(|r| sel.add((0..width).map(|i| text(r, i)).collect()))
             .collect())
     }
 
+    /// The primary keys (as [`TableSel`] holds them) of the rows of `table` matching any of
+    /// `filters` that are not selected yet, each once: read from the filter's index alone.
+    async fn new_keys(
+        &mut self,
+        readers: &mut [Conn],
+        table: &str,
+        filters: &[Filter],
+    ) -> Result<Vec<String>, MirrorError> {
+        let key_list = self
+            .catalog
+            .table(table)
+            .map(|t| t.tuple_literal(&t.primary_key));
+        let Some(key_list) = key_list else {
+            return Err(MirrorError::Internal(format!(
+                "table {table} is in the graph but not the catalog"
+            )));
+        };
+        let fetched = self.read(readers, table, &key_list, filters).await?;
+        let sel = self.sel(table)?;
+        let mut seen = HashSet::new();
+        Ok(fetched
+            .iter()
+            .filter_map(|r| text(r, 0))
+            .filter(|k| !sel.present[0].contains(k) && seen.insert(k.clone()))
+            .collect())
+    }
+
+    /// Runs `SELECT select_list FROM table WHERE filter` for every filter, spread over the
+    /// readers; the rows in the order of the filters.
+    async fn read(
+        &mut self,
+        readers: &mut [Conn],
+        table: &str,
+        select_list: &str,
+        filters: &[Filter],
+    ) -> Result<Vec<MySqlRow>, MirrorError> {
+        let database = &self.catalog.database;
+        let statements: Vec<String> = filters
+            .iter()
+            .map(|f| f.select(select_list, database, table))
+            .collect();
+        let n = readers.len().min(statements.len()).max(1);
+        let reads = readers.iter_mut().take(n).enumerate().map(|(r, conn)| {
+            let mine: Vec<(usize, &String)> = statements
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % n == r)
+                .collect();
+            async move {
+                let mut out = Vec::with_capacity(mine.len());
+                for (i, sql) in mine {
+                    let rows = conn::rows(conn, sql.as_str(), || {
+                        format!("source: selecting rows of {table}")
+                    })
+                    .await?;
+                    out.push((i, rows));
+                }
+                Ok::<_, MirrorError>(out)
+            }
+        });
+        let mut fetched: Vec<(usize, Vec<MySqlRow>)> =
+            try_join_all(reads).await?.into_iter().flatten().collect();
+        fetched.sort_by_key(|(i, _)| *i);
+        self.queries += statements.len() as u64;
+        Ok(fetched.into_iter().flat_map(|(_, rows)| rows).collect())
+    }
+
     /// Follows edge `e` from `parent_rows` to the children.
     async fn follow_down(
         &mut self,
-        conn: &mut Conn,
+        readers: &mut [Conn],
         e: usize,
         parent_rows: &[usize],
         pending: &mut BTreeMap<String, Vec<usize>>,
@@ -509,21 +594,46 @@ impl Selector<'_> {
             .into_iter()
             .filter(|v| self.followed_down[e].insert(v.clone()))
             .collect();
-        for list in batches(values) {
-            let filter = Filter::Keys {
+        let mut filters: Vec<Filter> = batches(values)
+            .into_iter()
+            .map(|list| Filter::Keys {
                 columns: edge.key.columns.clone(),
                 list: list.join(","),
-            };
-            let new = self.fetch(conn, &edge.child, &filter).await?;
-            pending.entry(edge.child.clone()).or_default().extend(new);
+            })
+            .collect();
+        if filters.is_empty() {
+            return Ok(());
         }
+        // A table reached before (Annotation from Patient, Study, Series and ImageInstance)
+        // mostly yields rows selected already: their keys come from the foreign key's index
+        // alone, and only the new rows are read whole.
+        if self
+            .tables
+            .get(&edge.child)
+            .is_some_and(|s| !s.rows.is_empty())
+        {
+            let keys = self.new_keys(readers, &edge.child, &filters).await?;
+            let columns = self.sel(&edge.child)?.colsets[0].clone();
+            filters = batches(keys)
+                .into_iter()
+                .map(|list| Filter::Keys {
+                    columns: columns.clone(),
+                    list: list.join(","),
+                })
+                .collect();
+            if filters.is_empty() {
+                return Ok(());
+            }
+        }
+        let new = self.fetch(readers, &edge.child, &filters).await?;
+        pending.entry(edge.child.clone()).or_default().extend(new);
         Ok(())
     }
 
     /// Follows edge `e` from `child_rows` up to the rows they reference.
     async fn follow_up(
         &mut self,
-        conn: &mut Conn,
+        readers: &mut [Conn],
         e: usize,
         child_rows: &[usize],
         pending: &mut BTreeMap<String, Vec<usize>>,
@@ -545,30 +655,34 @@ impl Selector<'_> {
             .into_iter()
             .filter(|v| self.requested_up[e].insert(v.clone()))
             .collect();
-        for list in batches(missing) {
-            let filter = Filter::Keys {
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let filters: Vec<Filter> = batches(missing.clone())
+            .into_iter()
+            .map(|list| Filter::Keys {
                 columns: edge.key.referenced_columns.clone(),
                 list: list.join(","),
-            };
-            let new = self.fetch(conn, edge.parent(), &filter).await?;
-            pending
-                .entry(edge.parent().to_string())
-                .or_default()
-                .extend(new);
-            let parent = self.sel(edge.parent())?;
-            let absent: Vec<&String> = list
-                .iter()
-                .filter(|v| !parent.present[pi].contains(*v))
-                .collect();
-            if !absent.is_empty() {
-                self.dangling.push(format!(
-                    "{} -> {}: {} value(s) reference no row, e.g. {}",
-                    edge.name(),
-                    edge.parent(),
-                    absent.len(),
-                    absent[0]
-                ));
-            }
+            })
+            .collect();
+        let new = self.fetch(readers, edge.parent(), &filters).await?;
+        pending
+            .entry(edge.parent().to_string())
+            .or_default()
+            .extend(new);
+        let parent = self.sel(edge.parent())?;
+        let absent: Vec<&String> = missing
+            .iter()
+            .filter(|v| !parent.present[pi].contains(*v))
+            .collect();
+        if !absent.is_empty() {
+            self.dangling.push(format!(
+                "{} -> {}: {} value(s) reference no row, e.g. {}",
+                edge.name(),
+                edge.parent(),
+                absent.len(),
+                absent[0]
+            ));
         }
         Ok(())
     }
@@ -588,15 +702,19 @@ fn bind_value<'q>(
     }
 }
 
-/// Selects the rows to copy, reading through `conn`, which must be inside the source's read-only
-/// snapshot: the only place a raw condition is ever run.
+/// Selects the rows to copy, reading through `readers`, which must share one read-only snapshot
+/// of the source: the only place a raw condition is ever run (on the first reader). The key
+/// batches of one step are read in parallel, one share per reader.
 pub async fn select(
-    conn: &mut Conn,
+    readers: &mut [Conn],
     catalog: &Catalog,
     graph: &Graph,
     objects: &[CopyObject],
 ) -> Result<Selection, MirrorError> {
-    try_conditions(conn, catalog, objects).await?;
+    let Some(first) = readers.first_mut() else {
+        return Err(MirrorError::Internal("no reader to select rows".into()));
+    };
+    try_conditions(first, catalog, objects).await?;
     let mut s = Selector {
         catalog,
         graph,
@@ -611,7 +729,7 @@ pub async fn select(
     let mut matched = vec![0u64; objects.len()];
     let mut down_pending: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, object) in objects.iter().enumerate().filter(|(_, o)| o.follow_down) {
-        let (n, rows) = s.roots(conn, object).await?;
+        let (n, rows) = s.roots(&mut readers[0], object).await?;
         matched[i] = n;
         down_pending
             .entry(object.table.clone())
@@ -623,13 +741,13 @@ pub async fn select(
     while let Some((table, rows)) = down_pending.pop_first() {
         for e in 0..graph.edges.len() {
             if graph.edges[e].parent() == table && graph.edges[e].down {
-                s.follow_down(conn, e, &rows, &mut down_pending).await?;
+                s.follow_down(readers, e, &rows, &mut down_pending).await?;
             }
         }
     }
 
     for (i, object) in objects.iter().enumerate().filter(|(_, o)| !o.follow_down) {
-        matched[i] = s.roots(conn, object).await?.0;
+        matched[i] = s.roots(&mut readers[0], object).await?.0;
     }
     let roots = objects
         .iter()
@@ -651,11 +769,11 @@ pub async fn select(
         for e in 0..graph.edges.len() {
             let edge = &graph.edges[e];
             if edge.child == table {
-                s.follow_up(conn, e, &rows, &mut up_pending).await?;
+                s.follow_up(readers, e, &rows, &mut up_pending).await?;
             }
             let edge = &graph.edges[e];
             if edge.parent() == table && edge.extension {
-                s.follow_down(conn, e, &rows, &mut up_pending).await?;
+                s.follow_down(readers, e, &rows, &mut up_pending).await?;
             }
         }
     }
@@ -718,6 +836,12 @@ mod tests {
         assert_eq!(
             b.iter().map(Vec::len).collect::<Vec<_>>(),
             [1000, 1000, 500]
+        );
+        let values: Vec<String> = (0..25_000).map(|i| i.to_string()).collect();
+        let b = batches_of(values, 10_000);
+        assert_eq!(
+            b.iter().map(Vec::len).collect::<Vec<_>>(),
+            [10_000, 10_000, 5_000]
         );
     }
 }

@@ -10,8 +10,14 @@
 
 use md5::{Digest, Md5};
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use tokio::task::JoinSet;
+
 use super::catalog::{TableInfo, normalize_ddl};
 use super::conn::{self, Conn, text};
+use super::copy::Chunk;
 use super::error::MirrorError;
 use crate::schema::ForeignKey;
 use crate::sql::qualified;
@@ -69,7 +75,18 @@ pub async fn server_fingerprint(
     table: &TableInfo,
     database: &str,
 ) -> Result<Fingerprint, MirrorError> {
-    let rows = conn::rows(conn, fingerprint_sql(table, database, None), || {
+    filtered_fingerprint(conn, role, table, database, None).await
+}
+
+/// Runs [`fingerprint_sql`] for the rows `filter` selects.
+async fn filtered_fingerprint(
+    conn: &mut Conn,
+    role: &str,
+    table: &TableInfo,
+    database: &str,
+    filter: Option<&str>,
+) -> Result<Fingerprint, MirrorError> {
+    let rows = conn::rows(conn, fingerprint_sql(table, database, filter), || {
         format!("{role}: fingerprint of {database}.{}", table.name)
     })
     .await?;
@@ -80,6 +97,62 @@ pub async fn server_fingerprint(
         xor: get(1).parse().unwrap_or(0),
         sum: get(2).parse().unwrap_or(0),
     })
+}
+
+/// Per table, the [`Fingerprint`] of the rows `chunks` select from `database`, computed on the
+/// server by `readers` in parallel, each in its (shared) snapshot, which ends when they are done.
+pub async fn snapshot_fingerprints(
+    readers: Vec<Conn>,
+    tables: &Arc<Vec<TableInfo>>,
+    chunks: &[Chunk],
+    database: &str,
+) -> Result<Vec<Fingerprint>, MirrorError> {
+    let queue = Arc::new(Mutex::new(chunks.iter().cloned().collect::<VecDeque<_>>()));
+    let mut tasks = JoinSet::new();
+    for mut reader in readers {
+        let queue = queue.clone();
+        let tables = tables.clone();
+        let database = database.to_owned();
+        tasks.spawn(async move {
+            let mut sums = vec![Fingerprint::default(); tables.len()];
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                let Some(chunk) = next else { break };
+                let filter = chunk.filter.where_clause();
+                let table = &tables[chunk.table];
+                let f = filtered_fingerprint(
+                    &mut reader,
+                    "source",
+                    table,
+                    &database,
+                    filter.as_deref(),
+                )
+                .await?;
+                sums[chunk.table].merge(&f);
+            }
+            conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
+            Ok::<_, MirrorError>(sums)
+        });
+    }
+    let mut out = vec![Fingerprint::default(); tables.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let sums = match joined {
+            Ok(Ok(sums)) => sums,
+            Ok(Err(e)) => {
+                tasks.abort_all();
+                return Err(e);
+            }
+            Err(e) => {
+                return Err(MirrorError::Internal(format!(
+                    "a fingerprinting reader failed: {e}"
+                )));
+            }
+        };
+        for (o, s) in out.iter_mut().zip(&sums) {
+            o.merge(s);
+        }
+    }
+    Ok(out)
 }
 
 /// How copies are compared with their source.
