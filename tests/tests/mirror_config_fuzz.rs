@@ -15,8 +15,9 @@ use eyened_orm::mirror::MirrorConfig;
 
 const CASES: usize = 3000;
 const SEED: u64 = 0x5eed_17c0_f19a_2024;
-/// A case takes microseconds to milliseconds; this catches a hang or a blow-up, not a slowdown.
-const PER_CASE: Duration = Duration::from_secs(1);
+/// A case takes microseconds to milliseconds; no answer within this long is a hang (the limit
+/// is far from any slowdown, so a loaded machine cannot fail the test).
+const HANG: Duration = Duration::from_secs(60);
 
 const SOURCE_PASSWORD: &str = "Hunter2-Secret-src";
 const TARGET_PASSWORD: &str = r#"p@ss w0rd#'"x"#;
@@ -304,13 +305,12 @@ fn mutated_configs_never_panic_hang_or_show_a_password() {
 
     // Cases are loaded on a thread of their own, so that a hang is reported, not waited for.
     let (cases, to_load) = mpsc::channel::<(Vec<u8>, bool)>();
-    let (done, results) = mpsc::channel::<(Outcome, Duration)>();
+    let (done, results) = mpsc::channel::<Outcome>();
     let worker_dir = dir.clone();
     let worker = std::thread::spawn(move || {
         for (bytes, through_file) in to_load {
-            let started = Instant::now();
             let outcome = load(&bytes, &worker_dir, through_file);
-            if done.send((outcome, started.elapsed())).is_err() {
+            if done.send(outcome).is_err() {
                 break;
             }
         }
@@ -327,10 +327,9 @@ fn mutated_configs_never_panic_hang_or_show_a_password() {
         let through_file = case % 50 == 0;
         cases.send((bytes.clone(), through_file)).unwrap();
         let context = || format!("case {case} ({}):\n{}", mutations.join(", "), show(&bytes));
-        let (outcome, took) = results
-            .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_else(|_| panic!("no answer within 10 s: {}", context()));
-        assert!(took < PER_CASE, "took {took:?}: {}", context());
+        let outcome = results
+            .recv_timeout(HANG)
+            .unwrap_or_else(|_| panic!("no answer within {HANG:?}: {}", context()));
         match outcome {
             Err(panic) => panic!("panicked ({panic}): {}", context()),
             Ok(None) => accepted += 1,
