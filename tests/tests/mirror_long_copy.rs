@@ -161,24 +161,27 @@ async fn a_run_that_loses_its_lock_stops_before_the_swap() {
         o.batch_bytes = 64 << 10;
         o.throttle = Duration::from_millis(250);
     });
-    // Once rows arrive in staging, the connection holding the run lock is killed.
+    // Once the copy into staging has begun, the connection holding the run lock is killed.
     let lock = Names::new(&target.name).unwrap().lock_name();
     let staging = format!("{}__eorm_staging", target.name);
     let kill = async {
         for _ in 0..600 {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            // The row count InnoDB keeps, never a read of the table: a `SELECT COUNT(*)` that
-            // meets the first LOAD into the empty staging table (a bulk insert) hangs both
-            // statements in MariaDB 10.11, unkillably, until the server is restarted.
-            let rows = query_strings(
+            // The staging table's entry in the catalog, never a read of the table: a
+            // `SELECT COUNT(*)` that meets the first LOAD into the empty staging table (a bulk
+            // insert) hangs both statements in MariaDB 10.11, unkillably, until the server is
+            // restarted. (InnoDB's TABLE_ROWS estimate may lag the whole 5 s copy.)
+            let created = query_strings(
                 &conn,
-                "SELECT CAST(TABLE_ROWS AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'Scan'",
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'Scan'",
                 vec![staging.clone().into()],
             )
             .await;
-            if rows.first().is_none_or(|n| n == "0") {
+            if created.is_empty() {
                 continue;
             }
+            // Into the copy, which takes about 5 s.
+            tokio::time::sleep(Duration::from_millis(750)).await;
             let holder = query_strings(
                 &conn,
                 "SELECT CAST(IFNULL(IS_USED_LOCK(?), 0) AS CHAR)",
