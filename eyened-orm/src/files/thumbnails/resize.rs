@@ -106,7 +106,6 @@ fn reduce_n<const C: usize>(picture: &Picture, fx: usize, fy: usize) -> Picture 
     // Per output row: each column's sum over the block's rows, then each block's over its
     // columns.
     let mut columns = vec![0u32; w * C];
-    let mut sums = vec![[0u32; C]; out_w];
     for (oy, out_row) in data.chunks_exact_mut(out_w * C).enumerate() {
         let y0 = oy * fy;
         let y1 = (y0 + fy).min(h);
@@ -117,18 +116,27 @@ fn reduce_n<const C: usize>(picture: &Picture, fx: usize, fy: usize) -> Picture 
                 *s += v as u32;
             }
         }
-        for (block, sum) in columns.chunks(fx * C).zip(sums.iter_mut()) {
-            *sum = [0; C];
+        // Every block of the row has `fx` columns but the last, which may have fewer.
+        let rows_here = y1 - y0;
+        let full = (rows_here * fx) as u32;
+        let full_multiplier = division_u32(full) as u64;
+        for (ox, (out, block)) in out_row
+            .chunks_exact_mut(C)
+            .zip(columns.chunks(fx * C))
+            .enumerate()
+        {
+            let mut sum = [0u32; C];
             for px in block.chunks_exact(C) {
                 for c in 0..C {
                     sum[c] += px[c];
                 }
             }
-        }
-        for (ox, (out, sum)) in out_row.chunks_exact_mut(C).zip(&sums).enumerate() {
-            let x0 = ox * fx;
-            let count = ((y1 - y0) * ((x0 + fx).min(w) - x0)) as u32;
-            let multiplier = division_u32(count) as u64;
+            let (count, multiplier) = if block.len() == fx * C {
+                (full, full_multiplier)
+            } else {
+                let count = (rows_here * ((ox * fx + fx).min(w) - ox * fx)) as u32;
+                (count, division_u32(count) as u64)
+            };
             let amend = count / 2;
             for c in 0..C {
                 out[c] = (((sum[c] + amend) as u64 * multiplier) >> 24) as u8;
@@ -337,17 +345,32 @@ fn horizontal_pass_avx2(
     rows: usize,
     coefficients: &Coefficients,
 ) -> Picture {
+    match picture.channels {
+        1 => horizontal_pass_avx2_n::<1>(picture, first_row, rows, coefficients),
+        _ => horizontal_pass_avx2_n::<3>(picture, first_row, rows, coefficients),
+    }
+}
+
+/// [`horizontal_pass_avx2`] for pictures of `C` channels (1 or 3).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn horizontal_pass_avx2_n<const C: usize>(
+    picture: &Picture,
+    first_row: usize,
+    rows: usize,
+    coefficients: &Coefficients,
+) -> Picture {
     use std::arch::x86_64::{
         __m128i, __m256i, _mm_cvtsi128_si32, _mm_loadl_epi64, _mm_packs_epi32, _mm_packus_epi16,
         _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepu8_epi32, _mm256_loadu_si256,
         _mm256_mullo_epi32, _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_setr_epi32,
         _mm256_setzero_si256, _mm256_srai_epi32, _mm256_storeu_si256,
     };
-    let next_pixel = _mm256_setr_epi32(3, 4, 5, 7, 7, 7, 7, 7);
-    let c = picture.channels;
-    let taps_per_step = LANES / c;
-    let bytes_per_step = taps_per_step * c;
+    let taps_per_step = LANES / C;
+    let bytes_per_step = taps_per_step * C;
     let steps = coefficients.ksize.div_ceil(taps_per_step);
+    // The bytes the steps of one output read, from its first pixel on.
+    let span = (steps - 1) * bytes_per_step + LANES;
     let out_w = coefficients.bounds.len();
     let mut weights = vec![0i32; out_w * steps * LANES];
     for (kernel, lanes) in coefficients
@@ -356,17 +379,19 @@ fn horizontal_pass_avx2(
         .zip(weights.chunks_exact_mut(steps * LANES))
     {
         for (t, &w) in kernel.iter().enumerate() {
-            let lane = t / taps_per_step * LANES + t % taps_per_step * c;
-            lanes[lane..lane + c].fill(w);
+            let lane = t / taps_per_step * LANES + t % taps_per_step * C;
+            lanes[lane..lane + C].fill(w);
         }
     }
-    let in_row = picture.width * c;
-    // The last step of the last pixel reads this far past the row's start; the rows near the
-    // end of the picture are copied into a buffer this long, so that no read passes its end.
-    let reach = in_row + steps * bytes_per_step + LANES;
+    let in_row = picture.width * C;
+    // Rows near the end of the picture are copied into a buffer long enough for the last
+    // pixel's span, so that no read passes its end.
+    let reach = in_row + span;
     let mut padded = vec![0u8; reach];
-    let mut data = vec![0u8; out_w * rows * c];
-    for (y, dst) in data.chunks_exact_mut(out_w * c).enumerate() {
+    let mut data = vec![0u8; out_w * rows * C];
+    let half = _mm256_set1_epi32(1 << (PRECISION_BITS - 1));
+    let next_pixel = _mm256_setr_epi32(3, 4, 5, 7, 7, 7, 7, 7);
+    for (y, dst) in data.chunks_exact_mut(out_w * C).enumerate() {
         let rest = &picture.data[(y + first_row) * in_row..];
         let src = if rest.len() >= reach {
             rest
@@ -375,32 +400,34 @@ fn horizontal_pass_avx2(
             &padded[..]
         };
         for ((out, &(xmin, _)), w) in dst
-            .chunks_exact_mut(c)
+            .chunks_exact_mut(C)
             .zip(&coefficients.bounds)
             .zip(weights.chunks_exact(steps * LANES))
         {
+            let bytes = &src[xmin * C..][..span];
             let mut sums = _mm256_setzero_si256();
             for (s, w) in w.chunks_exact(LANES).enumerate() {
-                let bytes = &src[xmin * c + s * bytes_per_step..][..LANES];
-                // SAFETY: `bytes` is the 8 bytes `_mm_loadl_epi64` reads, `w` the 8 `i32`
-                // (32 bytes) `_mm256_loadu_si256` reads; neither needs alignment.
+                // SAFETY: step `s` reads the 8 bytes from `s * bytes_per_step`, within `bytes`
+                // (`span` long), and the 8 `i32` (32 bytes) of `w`; neither load needs
+                // alignment.
                 let (px, w) = unsafe {
                     (
-                        _mm256_cvtepu8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast::<__m128i>())),
+                        _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                            bytes.as_ptr().add(s * bytes_per_step).cast::<__m128i>(),
+                        )),
                         _mm256_loadu_si256(w.as_ptr().cast::<__m256i>()),
                     )
                 };
                 sums = _mm256_add_epi32(sums, _mm256_mullo_epi32(px, w));
             }
-            let half = _mm256_set1_epi32(1 << (PRECISION_BITS - 1));
-            if c == 3 {
+            if C == 3 {
                 // Lanes 0..3 + lanes 3..6, rounded, shifted and saturated to 0..=255: clip8.
                 let folded = _mm256_add_epi32(sums, _mm256_permutevar8x32_epi32(sums, next_pixel));
                 let values =
                     _mm256_srai_epi32(_mm256_add_epi32(folded, half), PRECISION_BITS as i32);
                 let low = _mm256_castsi256_si128(values);
-                let bytes = _mm_packus_epi16(_mm_packs_epi32(low, low), low);
-                out.copy_from_slice(&_mm_cvtsi128_si32(bytes).to_le_bytes()[..3]);
+                let packed = _mm_packus_epi16(_mm_packs_epi32(low, low), low);
+                out.copy_from_slice(&_mm_cvtsi128_si32(packed).to_le_bytes()[..3]);
             } else {
                 let mut lanes = [0i32; LANES];
                 // SAFETY: `lanes` is the 32 bytes `_mm256_storeu_si256` writes.
@@ -412,7 +439,7 @@ fn horizontal_pass_avx2(
     Picture {
         width: out_w,
         height: rows,
-        channels: c,
+        channels: C,
         data,
     }
 }
