@@ -380,7 +380,7 @@ pub async fn import_text(
                 summary.elapsed = started.elapsed();
                 thumbnails_after(db, options, &basepath, &new_images, &mut summary, progress).await;
                 progress.finish();
-                return Ok(summary);
+                return Ok(*summary);
             }
             // Given up, nothing written: the sequential import says why, or writes.
             tracing::info!(

@@ -35,7 +35,7 @@ const PIECES_AHEAD: usize = 2;
 pub(super) enum Outcome {
     /// Everything was written and committed.
     Imported {
-        summary: Summary,
+        summary: Box<Summary>,
         /// The new images' `DatasetIdentifier`s, when the options ask for thumbnails.
         new_images: Vec<String>,
     },
@@ -91,7 +91,7 @@ pub(super) async fn import(
                 "import: committed"
             );
             Ok(Outcome::Imported {
-                summary,
+                summary: Box::new(summary),
                 new_images,
             })
         }

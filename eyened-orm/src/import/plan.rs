@@ -2021,11 +2021,10 @@ mod tests {
             &options,
             &mut Vec::new(),
         );
-        let existing = existing();
         let plan = resolve(
             tables(),
             &options,
-            &existing,
+            existing(),
             &spans,
             &infos,
             items,
