@@ -224,7 +224,7 @@ pub struct Options {
     /// items are still checked and looked up; on any problem the transaction is rolled back and
     /// the import runs again without overlap to report every problem (see `overlap`). Off by
     /// default: on the 2-core machine of BENCHMARKS.md the server's lookups and its load slow
-    /// each other down more than the overlap saves.
+    /// each other down about as much as the overlap saves.
     pub overlap: bool,
     /// Make the new images' thumbnails after the import committed, with these settings
     /// (`SECRET_KEY` and `THUMBNAILS_PATH`; images are read under [`Options::images_basepath`]).
