@@ -3,9 +3,10 @@
 # with `eorm import`, and the same file with the SQLAlchemy ORM importer (sqlalchemy_import.py),
 # each into a fresh migrated database of its own. Prints wall times and checks that both
 # databases end up with the same rows; then times a second `eorm import` of the same file
-# (idempotent: nothing new), and the server alone inserting the same images into a third fresh
-# database (INSERT ... SELECT from eorm's copy, one transaction, no client work at all): the
-# floor under any importer. The databases are dropped at the end.
+# (idempotent: nothing new), `eorm import --overlap` (writing the first items while the later ones
+# are checked) into a third fresh database, and the server alone inserting the same
+# images into a fourth (INSERT ... SELECT from eorm's copy, one transaction, no client work at
+# all): the floor under any importer. The databases are dropped at the end.
 #
 #   bench/import/run.sh                  # 100000 images
 #   IMAGES=10000 bench/import/run.sh
@@ -48,7 +49,8 @@ seconds() { # command... → wall seconds on stdout, the command's own output on
 rust_db="eorm_bench_import_rust_$$"
 python_db="eorm_bench_import_python_$$"
 floor_db="eorm_bench_import_floor_$$"
-dbs=("$rust_db" "$python_db" "$floor_db")
+overlap_db="eorm_bench_import_overlap_$$"
+dbs=("$rust_db" "$python_db" "$floor_db" "$overlap_db")
 fresh_db "$rust_db"
 fresh_db "$python_db"
 
@@ -79,6 +81,11 @@ echo "== eorm import again (idempotent)"
 again_s=$(seconds "${eorm_cmd[@]}")
 [[ "$(counts "$rust_db")" == "$rust_counts" ]] || { echo "re-import added rows" >&2; exit 1; }
 
+echo "== eorm import --overlap (writing the first items while the later ones are checked)"
+fresh_db "$overlap_db"
+overlap_s=$(seconds "${eorm_cmd[@]/$rust_db/$overlap_db}" --overlap)
+[[ "$(counts "$overlap_db")" == "$rust_counts" ]] || { echo "--overlap wrote other rows" >&2; exit 1; }
+
 echo "== the server alone: the same images by INSERT ... SELECT in one transaction"
 fresh_db "$floor_db"
 for table in Project Patient Study Series; do
@@ -92,5 +99,9 @@ printf '\n| importer | %s images | images/s |\n|---|---|---|\n' "$images"
 printf '| eorm import | %.1f s | %.0f |\n' "$rust_s" "$(echo "$images / $rust_s" | bc -l)"
 printf '| SQLAlchemy ORM | %.1f s | %.0f |\n' "$py_s" "$(echo "$images / $py_s" | bc -l)"
 printf '| eorm import, again (nothing new) | %.1f s | |\n' "$again_s"
+printf '| eorm import --overlap | %.1f s | %.0f |\n' "$overlap_s" "$(echo "$images / $overlap_s" | bc -l)"
 printf '| the server alone (INSERT ... SELECT of the images) | %.1f s | %.0f |\n' "$floor_s" "$(echo "$images / $floor_s" | bc -l)"
 printf 'speed-up: %.1fx (the server alone: %.1fx)\n' "$(echo "$py_s / $rust_s" | bc -l)" "$(echo "$py_s / $floor_s" | bc -l)"
+printf 'eorm import / the server alone: %.2fx (--overlap: %.2fx); load average %s\n' \
+    "$(echo "$rust_s / $floor_s" | bc -l)" "$(echo "$overlap_s / $floor_s" | bc -l)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"

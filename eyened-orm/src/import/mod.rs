@@ -10,13 +10,16 @@
 //! - new projects get a valid `External` value (`Y` unless `--project-external` says otherwise;
 //!   the Python code meant `External=True`).
 //!
-//! Everything is checked before anything is written: unknown columns in `props`, values of the
+//! Everything is checked before anything is committed: unknown columns in `props`, values of the
 //! wrong type or out of range, enum values that do not exist, ids that reference no row, missing
 //! files, directories, paths outside `IMAGES_BASEPATH` (written so, or through a symbolic link),
 //! missing rows that may not be created. All problems are reported together, each with its
 //! position (`items[3].studies[0].series[1].images[7].props.Laterality`, or `line 9, column
-//! Laterality` for CSV). Then one transaction writes everything, or nothing: multi-row INSERTs,
-//! and for the images `LOAD DATA LOCAL INFILE` when [`Options::load_data`] allows it.
+//! Laterality` for CSV). One transaction writes everything, or nothing: multi-row INSERTs, and
+//! for the images `LOAD DATA LOCAL INFILE` when [`Options::load_data`] allows it. With a loader
+//! and [`Options::overlap`], the transaction starts once the first items are checked, and the server stores their rows while the later ones are checked and looked up
+//! (`overlap`); a problem anywhere rolls it back, and the import runs again without overlap to
+//! report every problem, as it reports them without a loader.
 //!
 //! Importing the same file twice adds nothing the second time: projects are matched by name,
 //! patients by (project, identifier), studies by (patient, date), series by UID and images by
@@ -32,6 +35,7 @@
 
 mod files;
 pub mod input;
+mod overlap;
 mod plan;
 mod write;
 
@@ -216,6 +220,12 @@ pub struct Options {
     /// than INSERTs). Used when the server allows `local_infile` and the SeaORM connection is
     /// not encrypted (the loader does not speak TLS); `None`: INSERTs only.
     pub load_data: Option<DatabaseConfig>,
+    /// With a loader ([`Options::load_data`]), start writing in the transaction while the later
+    /// items are still checked and looked up; on any problem the transaction is rolled back and
+    /// the import runs again without overlap to report every problem (see `overlap`). Off by
+    /// default: on the 2-core machine of BENCHMARKS.md the server's lookups and its load slow
+    /// each other down about as much as the overlap saves.
+    pub overlap: bool,
     /// Make the new images' thumbnails after the import committed, with these settings
     /// (`SECRET_KEY` and `THUMBNAILS_PATH`; images are read under [`Options::images_basepath`]).
     /// Checked before anything is done: without `SECRET_KEY` the import is refused. `None`: no
@@ -237,6 +247,7 @@ impl Options {
             project_external: External::Y,
             batch_rows: 2000,
             load_data: None,
+            overlap: false,
             thumbnails: None,
         }
     }
@@ -346,9 +357,41 @@ pub async fn import_text(
     }
     let pool = config::mysql_pool(db).ok_or(ImportError::Unsupported)?;
     let tables = plan::tables(schema());
-    let (items, problems) = input::parse(text, format, &tables)?;
+    let (mut items, mut problems) = input::parse(text, format, &tables)?;
     let basepath = basepath(&options.images_basepath)?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        items = items.len(),
+        "import: parsed"
+    );
+    let overlap = options.overlap && !options.dry_run && problems.is_empty();
+    if let (true, Some(config)) = (overlap, &options.load_data) {
+        // Any error here is left to the sequential import below, which reports the input's
+        // problems before it.
+        if let Ok(Ok(loader)) = loader(pool, config).await {
+            let outcome =
+                overlap::import(db, loader, &tables, items, &basepath, options, progress).await?;
+            if let overlap::Outcome::Imported {
+                mut summary,
+                new_images,
+            } = outcome
+            {
+                summary.writing = LOAD_DATA.to_owned();
+                summary.elapsed = started.elapsed();
+                thumbnails_after(db, options, &basepath, &new_images, &mut summary, progress).await;
+                progress.finish();
+                return Ok(*summary);
+            }
+            // Given up, nothing written: the sequential import says why, or writes.
+            tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "import: gave up writing while planning, nothing written; importing again without"
+            );
+            (items, problems) = input::parse(text, format, &tables)?;
+        }
+    }
     let plan = plan::plan(db, &tables, items, problems, &basepath, options).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "import: planned");
     let mut summary = plan.summary();
     summary.dry_run = options.dry_run;
     let loader = match &options.load_data {
@@ -356,7 +399,7 @@ pub async fn import_text(
         Some(config) => loader(pool, config).await?,
     };
     summary.writing = match &loader {
-        Ok(_) => "LOAD DATA LOCAL INFILE".to_owned(),
+        Ok(_) => LOAD_DATA.to_owned(),
         Err(why) => format!("multi-row INSERTs ({why})"),
     };
     if options.dry_run {
@@ -375,20 +418,37 @@ pub async fn import_text(
         };
         write::write(db, loader.ok(), plan, options, progress).await?;
         summary.elapsed = started.elapsed();
-        if let Some(cfg) = &options.thumbnails {
-            match make_thumbnails(db, cfg, &basepath, &new_images, progress).await {
-                Ok(made) => summary.thumbnails = Some(made),
-                Err(e) => summary.warnings.push(format!(
-                    "the import committed, but its thumbnails were not made ({e}); run eorm update-thumbnails"
-                )),
-            }
-        }
+        tracing::info!(seconds = summary.elapsed.as_secs_f64(), "import: written");
+        thumbnails_after(db, options, &basepath, &new_images, &mut summary, progress).await;
     }
     progress.finish();
     if summary.elapsed.is_zero() {
         summary.elapsed = started.elapsed();
     }
     Ok(summary)
+}
+
+/// How [`Summary::writing`] names the loader.
+const LOAD_DATA: &str = "LOAD DATA LOCAL INFILE";
+
+/// The thumbnails of `new_images` once the import committed, if the options ask for them; a
+/// failure is a warning in `summary`.
+async fn thumbnails_after(
+    db: &DatabaseConnection,
+    options: &Options,
+    basepath: &Path,
+    new_images: &[String],
+    summary: &mut Summary,
+    progress: &Arc<dyn Progress>,
+) {
+    if let Some(cfg) = &options.thumbnails {
+        match make_thumbnails(db, cfg, basepath, new_images, progress).await {
+            Ok(made) => summary.thumbnails = Some(made),
+            Err(e) => summary.warnings.push(format!(
+                "the import committed, but its thumbnails were not made ({e}); run eorm update-thumbnails"
+            )),
+        }
+    }
 }
 
 /// [`ImportError::NoSecretKey`] unless `cfg` has a `SECRET_KEY`.

@@ -12,6 +12,7 @@ use sea_orm::{
 
 use super::files::{FileCheck, check_files};
 use super::input::{self, At, ImageIn, ItemIn, Prop, SeriesIn, StudyIn, Tables};
+use super::write::Batch;
 use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
 use crate::sql::ident;
@@ -50,7 +51,7 @@ pub(super) enum Ref {
     New(usize),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct NewPatient {
     /// Where the input gives it (first).
     pub at: At,
@@ -59,7 +60,7 @@ pub(super) struct NewPatient {
     pub props: Vec<Prop>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct NewStudy {
     /// Where the input gives it (first).
     pub at: At,
@@ -68,7 +69,7 @@ pub(super) struct NewStudy {
     pub props: Vec<Prop>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct NewSeries {
     /// Where the input gives it (first).
     pub at: At,
@@ -103,6 +104,7 @@ impl Repeated for NewSeries {
 
 /// A `node` given again at `here`, with `props`: when `r` is a new row (one of `nodes`), the
 /// props are merged into those of its first occurrence; an existing row's are not touched.
+/// Returns the index of the new row if props were added to it.
 fn merge_repeated<N: Repeated>(
     node: &str,
     nodes: &mut [N],
@@ -110,11 +112,16 @@ fn merge_repeated<N: Repeated>(
     props: Vec<Prop>,
     here: At,
     problems: &mut Vec<InputProblem>,
-) {
+) -> Option<usize> {
     if let Ref::New(n) = r {
         let (into, first) = nodes[n].props_and_first();
+        let before = into.len();
         merge(node, into, first, props, here, problems);
+        if into.len() > before {
+            return Some(n);
+        }
     }
+    None
 }
 
 #[derive(Debug)]
@@ -561,7 +568,182 @@ pub(super) async fn plan(
     let (files, found) = files_found(files).await?;
     let shown = &options.images_basepath;
     report_file_problems(files, found, &images, shown, &mut infos, &mut problems);
-    resolve(tables, options, &existing, &spans, &infos, items, problems)
+    resolve(tables, options, existing, &spans, &infos, items, problems)
+}
+
+/// [`plan`] in pieces, so that the rows of the first items can be written while the later ones
+/// are checked and looked up: the same passes, piece by piece in input order, on the assumption
+/// that the input has no problem. It gives up (`None`) at whatever breaks that assumption: a
+/// problem of any pass, a file not found, or props that a repeated node adds to a new row
+/// already handed out. [`plan`] then says what is wrong. A piece's lookups see the database as
+/// it was (the rows handed out are not committed), as [`plan`]'s do; with the lookups of the
+/// pieces before, the resolver sees at each item the rows a lookup of the whole input would
+/// give it, and duplicates are found across pieces as within one.
+pub(super) struct Pieces<'a> {
+    resolver: Resolver<'a>,
+    basepath: PathBuf,
+    real_basepath: PathBuf,
+    seen: Seen,
+    /// New projects, patients, studies and series handed out.
+    handed_out: [usize; 4],
+    images_handed_out: usize,
+    files: Vec<tokio::task::JoinHandle<(Files, Vec<FileCheck>)>>,
+}
+
+/// A piece checked and looked up, to resolve.
+pub(super) struct Checked {
+    spans: Vec<ItemSpans>,
+    infos: Vec<ImageInfo>,
+    existing: Existing,
+}
+
+/// Starts planning in pieces. Errors are those [`plan`] gives.
+pub(super) fn pieces<'a>(
+    tables: &'a Tables,
+    basepath: &Path,
+    options: &'a Options,
+) -> Result<Pieces<'a>, ImportError> {
+    let real_basepath = std::fs::canonicalize(basepath).map_err(|e| ImportError::Basepath {
+        path: options.images_basepath.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(Pieces {
+        resolver: Resolver::new(tables, options, Existing::default(), Vec::new()),
+        basepath: basepath.to_owned(),
+        real_basepath,
+        seen: Seen::default(),
+        handed_out: [0; 4],
+        images_handed_out: 0,
+        files: Vec::new(),
+    })
+}
+
+/// How many of `items` make the next piece: at least one, and as few as hold `images` images or
+/// more.
+pub(super) fn piece_len(items: &[ItemIn], images: usize) -> usize {
+    let mut count = 0;
+    let mut held = 0;
+    for item in items {
+        count += 1;
+        held += item
+            .studies
+            .iter()
+            .flat_map(|s| &s.series)
+            .map(|s| s.images.len())
+            .sum::<usize>();
+        if held >= images {
+            break;
+        }
+    }
+    count
+}
+
+impl Pieces<'_> {
+    /// Pass 1 and 2 for the next `items` (those after the items resolved so far); the files are
+    /// looked for in the background. `None`: a problem.
+    pub(super) async fn check(
+        &mut self,
+        db: &DatabaseConnection,
+        items: &[ItemIn],
+    ) -> Result<Option<Checked>, ImportError> {
+        let mut problems = Vec::new();
+        let (tables, options) = (self.resolver.tables, self.resolver.options);
+        let Scan {
+            references,
+            spans,
+            infos,
+            files,
+            ..
+        } = scan_after(
+            tables,
+            items,
+            &self.basepath,
+            options,
+            &mut self.seen,
+            &mut problems,
+        );
+        if !problems.is_empty() {
+            return Ok(None);
+        }
+        let (basepath, real_basepath) = (self.basepath.clone(), self.real_basepath.clone());
+        self.files
+            .push(look_for_files(files, basepath, real_basepath));
+        check_references(db, &references, &mut problems).await?;
+        if !problems.is_empty() {
+            return Ok(None);
+        }
+        let existing = look_up(db, items, &infos).await?;
+        Ok(Some(Checked {
+            spans,
+            infos,
+            existing,
+        }))
+    }
+
+    /// Resolves the `items` [`Pieces::check`] checked: the new rows they bring, or `None` to
+    /// give up.
+    pub(super) fn resolve(&mut self, items: Vec<ItemIn>, checked: Checked) -> Option<Batch> {
+        let Checked {
+            spans,
+            infos,
+            existing,
+        } = checked;
+        self.resolver.existing.extend(existing);
+        for (item, spans) in items.into_iter().zip(&spans) {
+            self.resolver.item(item, spans, &infos);
+        }
+        let resolver = &mut self.resolver;
+        if !resolver.problems.is_empty() || !resolver.missing_projects.is_empty() {
+            return None;
+        }
+        let [projects, patients, studies, series] = self.handed_out;
+        let handed_out = |kind: &str| match kind {
+            "patient" => patients,
+            "study" => studies,
+            _ => series,
+        };
+        if resolver.grown.iter().any(|(kind, n)| *n < handed_out(kind)) {
+            return None;
+        }
+        resolver.grown.clear();
+        let plan = &mut resolver.plan;
+        let batch = Batch {
+            projects: plan.projects[projects..].to_vec(),
+            patients: plan.patients[patients..].to_vec(),
+            studies: plan.studies[studies..].to_vec(),
+            series: plan.series[series..].to_vec(),
+            images: std::mem::take(&mut plan.images),
+        };
+        self.handed_out = [
+            plan.projects.len(),
+            plan.patients.len(),
+            plan.studies.len(),
+            plan.series.len(),
+        ];
+        self.images_handed_out += batch.images.len();
+        Some(batch)
+    }
+
+    /// Once every piece is resolved: what was planned, or `None` if a file was not found or the
+    /// end of pass 3 found a problem.
+    pub(super) async fn finish(self) -> Result<Option<Summary>, ImportError> {
+        for files in self.files {
+            let (_, checks) = files_found(files).await?;
+            if checks.iter().any(|c| *c != FileCheck::Found) {
+                return Ok(None);
+            }
+        }
+        let images = self.images_handed_out;
+        match self.resolver.finish() {
+            Ok(plan) => {
+                let mut summary = plan.summary();
+                summary.images.new = images as u64;
+                Ok(Some(summary))
+            }
+            Err(ImportError::Input(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// Positions (node, column) at which a value is given.
@@ -598,6 +780,33 @@ fn scan<'i>(
     options: &Options,
     problems: &mut Vec<InputProblem>,
 ) -> Scan<'i> {
+    scan_after(
+        tables,
+        items,
+        basepath,
+        options,
+        &mut Seen::default(),
+        problems,
+    )
+}
+
+/// The image keys seen so far, and where.
+#[derive(Debug, Default)]
+struct Seen {
+    by_path: HashMap<(String, i64), At>,
+    by_sop: HashMap<String, At>,
+}
+
+/// [`scan`] of items that follow those in which `seen` was seen: an image with the keys of one
+/// of those is a duplicate too.
+fn scan_after<'i>(
+    tables: &Tables,
+    items: &'i [ItemIn],
+    basepath: &Path,
+    options: &Options,
+    seen: &mut Seen,
+    problems: &mut Vec<InputProblem>,
+) -> Scan<'i> {
     let (references, spans, images) = walk(tables, items);
     let max_path = max_path_len(tables);
     let identifiers = parallel_map(&images, |image| {
@@ -607,7 +816,7 @@ fn scan<'i>(
             dataset_identifier(basepath, &options.images_basepath, &image.image, max_path).map(Some)
         }
     });
-    let (infos, files) = image_infos(&images, identifiers, problems);
+    let (infos, files) = image_infos(&images, identifiers, seen, problems);
     Scan {
         references,
         spans,
@@ -686,10 +895,10 @@ fn note_references(references: &mut References, table: &Table, at: At, props: &[
 fn image_infos(
     images: &[&ImageIn],
     identifiers: Vec<Result<Option<(String, PathBuf)>, String>>,
+    seen: &mut Seen,
     problems: &mut Vec<InputProblem>,
 ) -> (Vec<ImageInfo>, Files) {
-    let mut by_path: HashMap<(String, i64), At> = HashMap::new();
-    let mut by_sop: HashMap<String, At> = HashMap::new();
+    let Seen { by_path, by_sop } = seen;
     let mut infos = Vec::with_capacity(images.len());
     let mut files = Vec::with_capacity(images.len());
     for (image, identifier) in images.iter().zip(identifiers) {
@@ -716,11 +925,11 @@ fn image_infos(
             }
         };
         if let (Some(d), Some(s)) = (&dataset_identifier, source) {
-            let first = first_at(&mut by_path, (ci(d), s), image.at);
+            let first = first_at(by_path, (ci(d), s), image.at);
             duplicate(first, "image (path and SourceInfoID)");
         }
         if let Some(uid) = &sop {
-            let first = first_at(&mut by_sop, ci(uid), image.at);
+            let first = first_at(by_sop, ci(uid), image.at);
             duplicate(first, "SOPInstanceUid");
         }
         infos.push(ImageInfo {
@@ -834,7 +1043,7 @@ fn report_unknown_references(
 /// The rows the input may match, as the database holds them. Names, identifiers and UIDs are
 /// folded by [`ci`].
 #[derive(Debug, Default)]
-struct Existing {
+pub(super) struct Existing {
     /// ProjectName → ProjectID.
     projects: HashMap<String, i32>,
     /// (ProjectID, PatientIdentifier) → PatientID.
@@ -846,6 +1055,19 @@ struct Existing {
     studies: HashMap<(i32, NaiveDate), i32>,
     /// SeriesInstanceUid → (SeriesID, StudyID).
     series: HashMap<String, (i32, i32)>,
+}
+
+impl Existing {
+    /// Adds the rows of a lookup for more of the input.
+    fn extend(&mut self, more: Existing) {
+        self.projects.extend(more.projects);
+        self.patients.extend(more.patients);
+        self.images.by_path.extend(more.images.by_path);
+        self.images.by_sop.extend(more.images.by_sop);
+        self.series_patient.extend(more.series_patient);
+        self.studies.extend(more.studies);
+        self.series.extend(more.series);
+    }
 }
 
 /// Pass 2, then: every row the input may match, by its keys; the images before the studies,
@@ -1027,7 +1249,7 @@ fn item_images<'i>(spans: &[Vec<Range<usize>>], infos: &'i [ImageInfo]) -> &'i [
 fn resolve(
     tables: &Tables,
     options: &Options,
-    existing: &Existing,
+    existing: Existing,
     spans: &[ItemSpans],
     infos: &[ImageInfo],
     items: Vec<ItemIn>,
@@ -1044,8 +1266,10 @@ fn resolve(
 struct Resolver<'a> {
     tables: &'a Tables,
     options: &'a Options,
-    existing: &'a Existing,
+    existing: Existing,
     plan: Plan,
+    /// (kind of node, index among the new ones) of each new row whose props a repetition added to.
+    grown: Vec<(&'static str, usize)>,
     problems: Vec<InputProblem>,
     /// Folded project name → project.
     project_refs: HashMap<String, Ref>,
@@ -1066,7 +1290,7 @@ impl<'a> Resolver<'a> {
     fn new(
         tables: &'a Tables,
         options: &'a Options,
-        existing: &'a Existing,
+        existing: Existing,
         problems: Vec<InputProblem>,
     ) -> Self {
         Resolver {
@@ -1074,6 +1298,7 @@ impl<'a> Resolver<'a> {
             options,
             existing,
             plan: Plan::default(),
+            grown: Vec::new(),
             problems,
             project_refs: HashMap::new(),
             patient_refs: HashMap::new(),
@@ -1164,7 +1389,8 @@ impl<'a> Resolver<'a> {
         let key = (project, ci(&id));
         if let Some(&r) = self.patient_refs.get(&key) {
             let (nodes, problems) = (&mut self.plan.patients, &mut self.problems);
-            merge_repeated("patient", nodes, r, props, at, problems);
+            let grown = merge_repeated("patient", nodes, r, props, at, problems);
+            self.grown.extend(grown.map(|n| ("patient", n)));
             return Some(r);
         }
         let existing = match project {
@@ -1281,7 +1507,8 @@ impl<'a> Resolver<'a> {
         let key = (patient, date);
         if let Some(&r) = self.study_refs.get(&key) {
             let (nodes, problems) = (&mut self.plan.studies, &mut self.problems);
-            merge_repeated("study", nodes, r, props, at, problems);
+            let grown = merge_repeated("study", nodes, r, props, at, problems);
+            self.grown.extend(grown.map(|n| ("study", n)));
             return Some(r);
         }
         let existing = match patient {
@@ -1365,7 +1592,7 @@ impl<'a> Resolver<'a> {
                     format!("series '{uid}' is also given at {first_at}, in another study");
                 problem(&mut self.problems, at.field("series_id"), message);
             } else {
-                merge_repeated(
+                let grown = merge_repeated(
                     "series",
                     &mut self.plan.series,
                     r,
@@ -1373,6 +1600,7 @@ impl<'a> Resolver<'a> {
                     at,
                     &mut self.problems,
                 );
+                self.grown.extend(grown.map(|n| ("series", n)));
             }
             return Some(r);
         }
@@ -1754,15 +1982,7 @@ mod tests {
             message: "kept first".to_owned(),
         });
         let existing = existing();
-        resolve(
-            tables(),
-            options,
-            &existing,
-            &spans,
-            &infos,
-            items,
-            problems,
-        )
+        resolve(tables(), options, existing, &spans, &infos, items, problems)
     }
 
     #[test]
@@ -1801,11 +2021,10 @@ mod tests {
             &options,
             &mut Vec::new(),
         );
-        let existing = existing();
         let plan = resolve(
             tables(),
             &options,
-            &existing,
+            existing(),
             &spans,
             &infos,
             items,

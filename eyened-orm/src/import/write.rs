@@ -20,7 +20,9 @@ use sea_orm::{
 };
 
 use super::input::Prop;
-use super::plan::{IMAGE_FIXED, IMAGE_INACTIVE, NewImage, Plan, Ref};
+use super::plan::{
+    IMAGE_FIXED, IMAGE_INACTIVE, NewImage, NewPatient, NewSeries, NewStudy, Plan, Ref,
+};
 use super::{ImportError, Options};
 use crate::load_data::{self, Loader, push_value};
 use crate::sql::ident;
@@ -243,6 +245,30 @@ fn to_mysql(value: &Value) -> mysql_async::Value {
     }
 }
 
+/// New rows to write, in dependency order. A [`Ref::New`] is an index among all the rows of
+/// its table written by one [`Writer`], earlier batches included.
+#[derive(Debug, Default)]
+pub(super) struct Batch {
+    pub projects: Vec<String>,
+    pub patients: Vec<NewPatient>,
+    pub studies: Vec<NewStudy>,
+    pub series: Vec<NewSeries>,
+    pub images: Vec<NewImage>,
+}
+
+impl From<Plan> for Batch {
+    fn from(plan: Plan) -> Self {
+        Batch {
+            projects: plan.projects,
+            patients: plan.patients,
+            studies: plan.studies,
+            series: plan.series,
+            images: plan.images,
+        }
+    }
+}
+
+/// Writes a plan, in one batch: one transaction, committed if everything was written.
 pub(super) async fn write(
     db: &DatabaseConnection,
     loader: Option<Loader>,
@@ -250,105 +276,180 @@ pub(super) async fn write(
     options: &Options,
     progress: &Arc<dyn Progress>,
 ) -> Result<(), ImportError> {
-    let mut session = Session::begin(db, loader).await?;
-    match write_in(&mut session, plan, options, progress).await {
-        Ok(()) => session.commit().await,
+    progress.step("writing");
+    progress.length(plan.images.len() as u64);
+    let mut writer = Writer::begin(db, loader, options, progress).await?;
+    match writer.write(Batch::from(plan)).await {
+        Ok(()) => writer.commit().await,
         Err(e) => {
-            session.rollback().await;
+            writer.rollback().await;
             Err(e)
         }
     }
 }
 
-async fn write_in(
-    session: &mut Session,
-    plan: Plan,
-    options: &Options,
-    progress: &Arc<dyn Progress>,
-) -> Result<(), ImportError> {
-    let step = session.step().await?;
-    let batch = options.batch_rows.max(1);
+/// One transaction that writes [`Batch`]es one after the other, and the ids of the rows it has
+/// written so far.
+pub(super) struct Writer {
+    session: Session,
+    /// `@@auto_increment_increment`.
+    step: i64,
+    batch_rows: usize,
+    external: String,
+    progress: Arc<dyn Progress>,
+    project_ids: Vec<i32>,
+    patient_ids: Vec<i32>,
+    study_ids: Vec<i32>,
+    series_ids: Vec<i32>,
+}
 
-    progress.step("projects");
-    let mut rows = Rows::new(&["ProjectName", "External"], &[]);
-    for name in plan.projects {
-        rows.push(
-            vec![
-                Value::String(Some(name)),
-                Value::String(Some(options.project_external.to_string())),
-            ],
-            Vec::new(),
-        );
+impl Writer {
+    /// Starts the transaction, on the loader connection if there is one.
+    pub(super) async fn begin(
+        db: &DatabaseConnection,
+        loader: Option<Loader>,
+        options: &Options,
+        progress: &Arc<dyn Progress>,
+    ) -> Result<Self, ImportError> {
+        let mut session = Session::begin(db, loader).await?;
+        let step = match session.step().await {
+            Ok(step) => step,
+            Err(e) => {
+                session.rollback().await;
+                return Err(e);
+            }
+        };
+        Ok(Writer {
+            session,
+            step,
+            batch_rows: options.batch_rows.max(1),
+            external: options.project_external.to_string(),
+            progress: Arc::clone(progress),
+            project_ids: Vec::new(),
+            patient_ids: Vec::new(),
+            study_ids: Vec::new(),
+            series_ids: Vec::new(),
+        })
     }
-    let project_ids = insert(session, "Project", "ProjectID", Some(0), &rows, batch, step).await?;
 
-    progress.step("patients");
-    let props: Vec<&[Prop]> = plan.patients.iter().map(|p| p.props.as_slice()).collect();
-    let mut rows = Rows::new(&["ProjectID", "PatientIdentifier"], &props);
-    for p in plan.patients {
-        rows.push(
-            vec![
-                Value::Int(Some(id_of(p.project, &project_ids))),
-                Value::String(Some(p.identifier)),
-            ],
-            p.props,
-        );
+    pub(super) async fn commit(self) -> Result<(), ImportError> {
+        self.session.commit().await
     }
-    let patient_ids = insert(session, "Patient", "PatientID", Some(1), &rows, batch, step).await?;
 
-    progress.step("studies");
-    let props: Vec<&[Prop]> = plan.studies.iter().map(|p| p.props.as_slice()).collect();
-    let mut rows = Rows::new(&["PatientID", "StudyDate"], &props);
-    for s in plan.studies {
-        rows.push(
-            vec![
-                Value::Int(Some(id_of(s.patient, &patient_ids))),
-                Value::ChronoDate(Some(s.date)),
-            ],
-            s.props,
-        );
+    pub(super) async fn rollback(self) {
+        self.session.rollback().await
     }
-    let study_ids = insert(session, "Study", "StudyID", Some(0), &rows, batch, step).await?;
 
-    progress.step("series");
-    let props: Vec<&[Prop]> = plan.series.iter().map(|p| p.props.as_slice()).collect();
-    let mut rows = Rows::new(&["StudyID", "SeriesInstanceUid"], &props);
-    for s in plan.series {
-        rows.push(
-            vec![
-                Value::Int(Some(id_of(s.study, &study_ids))),
-                Value::String(s.uid),
-            ],
-            s.props,
-        );
-    }
-    let series_ids = insert(session, "Series", "SeriesID", Some(0), &rows, batch, step).await?;
+    /// Writes `batch` in the transaction; on an error the caller rolls back.
+    pub(super) async fn write(&mut self, batch: Batch) -> Result<(), ImportError> {
+        let (step, rows_per) = (self.step, self.batch_rows);
+        let session = &mut self.session;
 
-    progress.step("images");
-    progress.length(plan.images.len() as u64);
-    if let Session::Loader(loader) = session {
-        return load_images(loader, plan.images, Arc::new(series_ids), progress).await;
+        let mut rows = Rows::new(&["ProjectName", "External"], &[]);
+        for name in batch.projects {
+            rows.push(
+                vec![
+                    Value::String(Some(name)),
+                    Value::String(Some(self.external.clone())),
+                ],
+                Vec::new(),
+            );
+        }
+        let ids = insert(
+            session,
+            "Project",
+            "ProjectID",
+            Some(0),
+            &rows,
+            rows_per,
+            step,
+        )
+        .await?;
+        self.project_ids.extend(ids);
+
+        let props: Vec<&[Prop]> = batch.patients.iter().map(|p| p.props.as_slice()).collect();
+        let mut rows = Rows::new(&["ProjectID", "PatientIdentifier"], &props);
+        for p in batch.patients {
+            rows.push(
+                vec![
+                    Value::Int(Some(id_of(p.project, &self.project_ids))),
+                    Value::String(Some(p.identifier)),
+                ],
+                p.props,
+            );
+        }
+        let ids = insert(
+            session,
+            "Patient",
+            "PatientID",
+            Some(1),
+            &rows,
+            rows_per,
+            step,
+        )
+        .await?;
+        self.patient_ids.extend(ids);
+
+        let props: Vec<&[Prop]> = batch.studies.iter().map(|p| p.props.as_slice()).collect();
+        let mut rows = Rows::new(&["PatientID", "StudyDate"], &props);
+        for s in batch.studies {
+            rows.push(
+                vec![
+                    Value::Int(Some(id_of(s.patient, &self.patient_ids))),
+                    Value::ChronoDate(Some(s.date)),
+                ],
+                s.props,
+            );
+        }
+        let ids = insert(session, "Study", "StudyID", Some(0), &rows, rows_per, step).await?;
+        self.study_ids.extend(ids);
+
+        let props: Vec<&[Prop]> = batch.series.iter().map(|p| p.props.as_slice()).collect();
+        let mut rows = Rows::new(&["StudyID", "SeriesInstanceUid"], &props);
+        for s in batch.series {
+            rows.push(
+                vec![
+                    Value::Int(Some(id_of(s.study, &self.study_ids))),
+                    Value::String(s.uid),
+                ],
+                s.props,
+            );
+        }
+        let ids = insert(
+            session,
+            "Series",
+            "SeriesID",
+            Some(0),
+            &rows,
+            rows_per,
+            step,
+        )
+        .await?;
+        self.series_ids.extend(ids);
+
+        if let Session::Loader(loader) = session {
+            let series_ids = Arc::new(self.series_ids.clone());
+            return load_images(loader, batch.images, series_ids, &self.progress).await;
+        }
+        let props: Vec<&[Prop]> = batch.images.iter().map(|p| p.props.as_slice()).collect();
+        let mut rows = Rows::new(&IMAGE_FIXED, &props);
+        for image in batch.images {
+            rows.push(
+                vec![
+                    Value::Int(Some(id_of(image.series, &self.series_ids))),
+                    Value::String(Some(image.dataset_identifier)),
+                    Value::Bool(Some(false)),
+                ],
+                image.props,
+            );
+        }
+        // An `Inactive` prop lands in the fixed `Inactive` column and overrides the `false`.
+        for chunk in chunks(&rows, rows_per) {
+            execute(session, "ImageInstance", &rows.columns, chunk).await?;
+            self.progress.advance(chunk.len() as u64);
+        }
+        Ok(())
     }
-    let props: Vec<&[Prop]> = plan.images.iter().map(|p| p.props.as_slice()).collect();
-    let mut rows = Rows::new(&IMAGE_FIXED, &props);
-    for image in plan.images {
-        rows.push(
-            vec![
-                Value::Int(Some(id_of(image.series, &series_ids))),
-                Value::String(Some(image.dataset_identifier)),
-                Value::Bool(Some(false)),
-            ],
-            image.props,
-        );
-    }
-    // An `Inactive` prop lands in the fixed `Inactive` column and overrides the `false`.
-    let mut done = 0;
-    for chunk in chunks(&rows, batch) {
-        execute(session, "ImageInstance", &rows.columns, chunk).await?;
-        done += chunk.len() as u64;
-        progress.position(done);
-    }
-    Ok(())
 }
 
 /// Loads the images, one `LOAD DATA` per run of consecutive images that give the same prop

@@ -53,6 +53,11 @@ pub struct Args {
     /// Write the images with INSERTs, not LOAD DATA LOCAL INFILE
     #[arg(long)]
     pub no_load_data: bool,
+    /// Write the first items while the later ones are checked (in the same transaction, rolled
+    /// back on any problem, then everything is checked again to report every problem), instead
+    /// of checking everything before writing anything
+    #[arg(long)]
+    pub overlap: bool,
     /// Do not make the new images' thumbnails after the import (by default they are made as
     /// `eorm update-thumbnails` makes them, which needs SECRET_KEY and THUMBNAILS_PATH)
     #[arg(long)]
@@ -138,6 +143,7 @@ pub async fn run(args: Args, output: OutputArgs) -> Exit {
         let db = config.connect().await?;
         let options = Options {
             load_data: (!args.no_load_data).then(|| config.clone()),
+            overlap: args.overlap,
             thumbnails,
             ..options
         };
