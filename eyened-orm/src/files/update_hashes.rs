@@ -138,15 +138,28 @@ pub async fn update_hashes(
     };
     progress.step("hashing");
     progress.length(pending.len() as u64);
-    for batch in pending.chunks(options.batch_size.max(1)) {
-        let computed = compute(batch.to_vec(), cfg.clone(), progress.clone()).await?;
+    let batches: Vec<Vec<Pending>> = pending
+        .chunks(options.batch_size.max(1))
+        .map(<[Pending]>::to_vec)
+        .collect();
+    // The next batch is hashed while this one is written, so that the cores never wait for
+    // the database.
+    let start_hashing = |batch: &Vec<Pending>| {
+        tokio::spawn(compute(batch.clone(), cfg.clone(), Arc::clone(progress)))
+    };
+    let mut hashing = batches.first().map(start_hashing);
+    for (i, batch) in batches.iter().enumerate() {
+        let computed = match hashing.take() {
+            Some(task) => task
+                .await
+                .map_err(|e| DbErr::Custom(format!("the hashing task failed: {e}")))??,
+            None => break,
+        };
+        hashing = batches.get(i + 1).map(start_hashing);
         write(db, &computed).await?;
-        for c in computed {
-            let path = batch
-                .iter()
-                .find(|p| p.id == c.id)
-                .map(|p| cfg.images_basepath.join(&p.dataset_identifier))
-                .unwrap_or_default();
+        // `compute` keeps the batch's order.
+        for (p, c) in batch.iter().zip(computed) {
+            let path = cfg.images_basepath.join(&p.dataset_identifier);
             let mut any_ok = false;
             let mut any_failed = false;
             for (kind, result) in [

@@ -67,6 +67,8 @@ macro_rules! with_array {
 trait LeBytes: Copy {
     const SIZE: usize;
     fn put_le(self, out: &mut Vec<u8>);
+    /// `values`' bytes as they are in memory, when that is their little-endian form.
+    fn as_le_bytes(values: &[Self]) -> Option<&[u8]>;
 }
 
 macro_rules! le_bytes {
@@ -75,6 +77,9 @@ macro_rules! le_bytes {
             const SIZE: usize = std::mem::size_of::<$t>();
             fn put_le(self, out: &mut Vec<u8>) {
                 out.extend_from_slice(&self.to_le_bytes());
+            }
+            fn as_le_bytes(values: &[Self]) -> Option<&[u8]> {
+                cfg!(target_endian = "little").then(|| bytemuck::cast_slice(values))
             }
         }
     )*};
@@ -86,10 +91,18 @@ impl LeBytes for bool {
     fn put_le(self, out: &mut Vec<u8>) {
         out.push(if self { 0xFF } else { 0 });
     }
+    /// `true` is stored as 1 but hashed as 255 (Pillow's mode "1" as numpy gives it).
+    fn as_le_bytes(_: &[Self]) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// Feeds `array`'s bytes, in C order, to `sink` in chunks of at most about 64 KiB.
 fn for_each_chunk<T: LeBytes>(array: &ArrayD<T>, sink: &mut dyn FnMut(&[u8])) {
+    if let Some(bytes) = array.as_slice().and_then(T::as_le_bytes) {
+        sink(bytes);
+        return;
+    }
     const CHUNK: usize = 64 * 1024;
     let mut buf = Vec::with_capacity(CHUNK.min(array.len() * T::SIZE) + T::SIZE);
     for &v in array.iter() {
@@ -147,12 +160,6 @@ impl PixelArray {
     /// Feeds the bytes of [`PixelArray::to_le_bytes`] to `sink` in pieces, without holding a
     /// second copy of the image; for hashing.
     pub fn for_each_le_chunk(&self, sink: &mut dyn FnMut(&[u8])) {
-        if let PixelArray::U8(a) = self
-            && let Some(slice) = a.as_slice()
-        {
-            sink(slice);
-            return;
-        }
         with_array!(self, a => for_each_chunk(a, sink))
     }
 
