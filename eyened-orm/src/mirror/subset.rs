@@ -354,7 +354,7 @@ impl Selection {
     }
 
     /// Chunks that copy exactly the selected rows: primary keys in batches of at most `keys`
-    /// keys (and [`BATCH_BYTES`] times `keys / BATCH` bytes of SQL text).
+    /// keys (and 256 KiB times `keys / BATCH` bytes of SQL text).
     pub fn chunks(&self, tables: &[TableInfo], keys: usize) -> Vec<Chunk> {
         let mut chunks = Vec::new();
         for (index, table) in tables.iter().enumerate() {
