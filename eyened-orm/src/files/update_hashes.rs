@@ -138,14 +138,11 @@ pub async fn update_hashes(
     };
     progress.step("hashing");
     progress.length(pending.len() as u64);
-    let batches: Vec<Vec<Pending>> = pending
-        .chunks(options.batch_size.max(1))
-        .map(<[Pending]>::to_vec)
-        .collect();
+    let batches: Vec<&[Pending]> = pending.chunks(options.batch_size.max(1)).collect();
     // The next batch is hashed while this one is written, so that the cores never wait for
     // the database.
-    let start_hashing = |batch: &Vec<Pending>| {
-        tokio::spawn(compute(batch.clone(), cfg.clone(), Arc::clone(progress)))
+    let start_hashing = |batch: &&[Pending]| {
+        tokio::spawn(compute(batch.to_vec(), cfg.clone(), Arc::clone(progress)))
     };
     let mut hashing = batches.first().map(start_hashing);
     for (i, batch) in batches.iter().enumerate() {
