@@ -10,7 +10,7 @@ use dicom_object::file::ReadPreamble;
 use dicom_pixeldata::{
     PhotometricInterpretation, PixelDecoder, PixelRepresentation, PlanarConfiguration,
 };
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, Axis, IxDyn};
 
 use super::PixelArray;
 use crate::files::FileError;
@@ -176,37 +176,37 @@ fn decode_jpeg_frames(
         .and_then(|e| e.to_str().ok())
         .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
     let ybr = matches!(photometric.as_deref(), Some("YBR_FULL" | "YBR_FULL_422"));
-    let mut shape = Vec::new();
-    let mut data = Vec::new();
-    for (i, jpeg) in frames.iter().enumerate() {
+    let decode = |jpeg: &[u8]| -> Result<ArrayD<u8>, FileError> {
         let PixelArray::U8(mut frame) = super::raster::load_jpeg_as(path, jpeg, ybr)? else {
             unreachable!("JPEG baseline decodes to 8 bits");
         };
         if ybr && frame.ndim() == 3 {
             ybr_full_to_rgb(frame.as_slice_mut().expect("decoded arrays are contiguous"));
         }
-        if i == 0 {
-            shape = frame.shape().to_vec();
-            data.reserve(frame.len() * frames.len());
-        } else if frame.shape() != shape.as_slice() {
-            return Err(FileError::Undecodable {
-                path: path.to_owned(),
-                format: "DICOM",
-                reason: format!(
-                    "frame {} is {:?} but frame 1 is {shape:?}",
-                    i + 1,
-                    frame.shape()
-                ),
-            });
-        }
-        data.extend_from_slice(frame.as_slice().expect("decoded arrays are contiguous"));
+        Ok(frame)
+    };
+    if let [jpeg] = frames {
+        return Ok(PixelArray::U8(decode(jpeg)?));
     }
-    if frames.len() > 1 {
-        shape.insert(0, frames.len());
+    let decoded = frames
+        .iter()
+        .map(|jpeg| decode(jpeg))
+        .collect::<Result<Vec<_>, _>>()?;
+    let first = decoded[0].shape();
+    if let Some((i, other)) = decoded.iter().enumerate().find(|(_, f)| f.shape() != first) {
+        return Err(FileError::Undecodable {
+            path: path.to_owned(),
+            format: "DICOM",
+            reason: format!(
+                "frame {} is {:?} but frame 1 is {first:?}",
+                i + 1,
+                other.shape()
+            ),
+        });
     }
-    Ok(PixelArray::U8(
-        ArrayD::from_shape_vec(IxDyn(&shape), data).expect("frames of one shape"),
-    ))
+    let views: Vec<_> = decoded.iter().map(|frame| frame.view()).collect();
+    let stacked = ndarray::stack(Axis(0), &views).expect("frames of one shape");
+    Ok(PixelArray::U8(stacked))
 }
 
 /// The JPEG stream of each frame of a JPEG-baseline DICOM, so that they are decoded by the same
