@@ -97,7 +97,8 @@ impl LeBytes for bool {
     }
 }
 
-/// Feeds `array`'s bytes, in C order, to `sink` in chunks of at most about 64 KiB.
+/// Feeds `array`'s bytes, in C order, to `sink`: in one piece when the array's memory already
+/// holds them, else converted in chunks of at most about 64 KiB.
 fn for_each_chunk<T: LeBytes>(array: &ArrayD<T>, sink: &mut dyn FnMut(&[u8])) {
     if let Some(bytes) = array.as_slice().and_then(T::as_le_bytes) {
         sink(bytes);
