@@ -10,17 +10,10 @@
 #   PNGS=800 DICOMS=200 RUNS=3 bench/files/run.sh
 #   NO_BUILD=1 bench/files/run.sh       # use target/release/{eorm,migration} as they are
 #
-# Server: BENCH_MYSQL_HOST (127.0.0.1), BENCH_MYSQL_PORT (3306), BENCH_MYSQL_USER (root),
-# password in MYSQL_PWD (empty by default).
+# Server: as bench/import/common.sh says (BENCH_MYSQL_HOST, BENCH_MYSQL_PORT, BENCH_MYSQL_USER,
+# MYSQL_PWD).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-cd "$root"
-host="${BENCH_MYSQL_HOST:-127.0.0.1}"
-port="${BENCH_MYSQL_PORT:-3306}"
-user="${BENCH_MYSQL_USER:-root}"
-pw="${MYSQL_PWD:-}"
-auth="$user${pw:+:$pw}"
-mysql_cli=(mysql "-h$host" "-P$port" "-u$user" --batch --skip-column-names)
+source "$(dirname "${BASH_SOURCE[0]}")/../import/common.sh"
 pngs="${PNGS:-8000}"
 dicoms="${DICOMS:-2000}"
 runs="${RUNS:-5}"
@@ -43,17 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT
 for db in "$rust_db" "$python_db"; do
-    "${mysql_cli[@]}" -e "CREATE DATABASE \`$db\`"
-    target/release/migration -u "mysql://$auth@$host:$port/$db" up >/dev/null
+    fresh_db "$db"
     "${mysql_cli[@]}" "$db" -e "
         INSERT INTO Project (ProjectName, External) VALUES ('bench', 'N');
         INSERT INTO Patient (ProjectID, PatientIdentifier) VALUES (1, 'P1');
         INSERT INTO Study (PatientID, StudyDate) VALUES (1, '2024-01-01');
-        INSERT INTO Series (StudyID) VALUES (1);
-        INSERT INTO SourceInfo (SourceName, SourcePath, ThumbnailPath) VALUES ('bench', '/images', '/thumbnails');
-        INSERT INTO DeviceModel (Manufacturer, ManufacturerModelName) VALUES ('Topcon', 'TRC-NW8');
-        INSERT INTO DeviceInstance (DeviceModelID, Description) VALUES (1, 'camera');
-        INSERT INTO Modality (ModalityTag) VALUES ('CF');"
+        INSERT INTO Series (StudyID) VALUES (1);"
     "${mysql_cli[@]}" "$db" < "$work/images.sql"
 done
 cat > "$work/bench.env" <<ENV
