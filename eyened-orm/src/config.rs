@@ -413,16 +413,20 @@ impl DatabaseConfig {
     }
 
     /// SeaORM options for [`url`](Self::url). A server that does not answer fails within 10 s
-    /// instead of sqlx's 30 s. Statements are logged at debug level only (target
-    /// `sqlx::query`), which nothing shows unless asked (`-vv`, `RUST_LOG`): they may carry
-    /// patient data.
+    /// instead of sqlx's 30 s. Statements, slow ones too, are logged at debug level only
+    /// (target `sqlx::query`), which nothing shows unless asked (`-vv`, `RUST_LOG`): they may
+    /// carry patient data.
     pub fn connect_options(&self) -> ConnectOptions {
         let mut options = ConnectOptions::new(self.url());
         options
             .connect_timeout(std::time::Duration::from_secs(10))
             .acquire_timeout(std::time::Duration::from_secs(10))
             .sqlx_logging(true)
-            .sqlx_logging_level(log::LevelFilter::Debug);
+            .sqlx_logging_level(log::LevelFilter::Debug)
+            .sqlx_slow_statements_logging_settings(
+                log::LevelFilter::Debug,
+                std::time::Duration::from_secs(1),
+            );
         options
     }
 

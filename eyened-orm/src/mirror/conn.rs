@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
-use sea_orm::sqlx::{self, AssertSqlSafe, Connection, Executor, Row};
+use sea_orm::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
 use sea_orm::{DbErr, RuntimeErr};
 
 use super::error::MirrorError;
@@ -55,7 +55,10 @@ pub async fn connect(
         .map_err(connect_error)?
         .pipes_as_concat(false)
         .timezone(Some("+00:00".to_owned()))
-        .statement_cache_capacity(32);
+        .statement_cache_capacity(32)
+        // sqlx warns of a statement slower than 1 s with its whole text, which here may be
+        // 10,000 keys or a row of patient data: debug level, as every statement is.
+        .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
     let mut conn = match tokio::time::timeout(
         Duration::from_secs(15),
         MySqlConnection::connect_with(&options),
