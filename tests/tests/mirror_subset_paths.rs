@@ -5,8 +5,9 @@
 
 mod mirror_support;
 
-use eyened_orm::mirror::{Mode, Outcome, ServerSide};
+use eyened_orm::mirror::{self, MirrorError, Mode, Options, Outcome, RunState, ServerSide};
 use mirror_support::*;
+use sea_orm::ConnectionTrait;
 
 fn copying(outcome: &Outcome) -> String {
     outcome
@@ -55,6 +56,7 @@ async fn every_subset_path_copies_the_same_rows() {
     let outcome = run(Mode::Test, &config, |o| {
         o.server_side = ServerSide::Never;
         o.workers = 3;
+        o.defer_indexes_min_rows = 1;
     })
     .await
     .unwrap();
@@ -72,9 +74,12 @@ async fn every_subset_path_copies_the_same_rows() {
         &on_server.name,
         objects,
     );
+    // Every table with selected rows gets its indexes after its last chunk, then its staged
+    // fingerprint (the DDL check of the verification sees that the indexes are all there).
     let outcome = run(Mode::Test, &config, |o| {
         o.server_side = ServerSide::Always;
         o.workers = 3;
+        o.defer_indexes_min_rows = 1;
     })
     .await
     .unwrap();
@@ -142,5 +147,62 @@ async fn one_server_behind_another_address_copies_on_the_server() {
     for (fk, n) in orphans(&conn, &target.name).await {
         assert_eq!(n, 0, "orphans of {fk}");
     }
+    let _ = conn.close().await;
+}
+
+/// `INSERT ... SELECT` reads the latest rows, the selection its snapshot: a selected row changed
+/// in between (here while the plan is being confirmed) fails the verification, and the target
+/// is left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_changed_after_the_selection_fails_the_server_side_copy() {
+    let (source, _) = eyened_source(6, 79).await;
+    let dir = TempDir::new();
+    let target = Db::empty("chg").await;
+    let conn = target.connect().await;
+    conn.execute_unprepared("CREATE TABLE keep (id INT PRIMARY KEY); INSERT INTO keep VALUES (7)")
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    let config = write_config(
+        dir.path(),
+        "changed.yml",
+        &source.name,
+        &target.name,
+        "copy_objects: [{table: Patient, clause: \"PatientID % 2 = 0\"}]\n",
+    );
+    let mut options = Options::new(Mode::Test, &config);
+    options.server_side = ServerSide::Always;
+    options.workers = 2;
+    let source_conn = source.connect().await;
+    let mut confirm = |_: &mirror::report::Plan| {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(source_conn.execute_unprepared(
+                "UPDATE Patient SET PatientIdentifier = CONCAT(PatientIdentifier, 'x') WHERE PatientID = 2",
+            ))
+        })
+        .unwrap();
+        Ok(true)
+    };
+    let result = mirror::run(
+        &options,
+        &eyened_orm::progress::silent(),
+        &mut confirm,
+        &RunState::new(),
+    )
+    .await;
+    let _ = source_conn.close().await;
+    match result {
+        Err(MirrorError::Verify(problems)) => {
+            let text = problems.join("\n");
+            assert!(
+                text.contains("Patient: same row count")
+                    && text.contains("changed after the rows were selected"),
+                "{text}"
+            );
+        }
+        other => panic!("expected a verification failure, got {other:?}"),
+    }
+    let conn = source.server_conn().await;
+    assert_eq!(tables(&conn, &target.name).await, ["keep"]);
     let _ = conn.close().await;
 }

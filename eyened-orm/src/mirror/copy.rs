@@ -20,7 +20,7 @@ use super::catalog::{Render, TableInfo, push_binary_digest, render_text};
 use super::conn::{self, Conn};
 use super::error::MirrorError;
 use super::report::{bytes as show_bytes, duration as show_duration};
-use super::verify::Fingerprint;
+use super::verify::{self, Fingerprint};
 use crate::config::DatabaseConfig;
 use crate::load_data::{self, Loader};
 use crate::progress::Progress;
@@ -227,6 +227,14 @@ impl std::fmt::Display for SnapshotMode {
 const START_SNAPSHOT: &str = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ; \
      START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
 
+/// Ends the snapshots of `readers` (nothing was written on them) and closes them.
+pub async fn end_snapshots(readers: Vec<Conn>) -> Result<(), MirrorError> {
+    for mut reader in readers {
+        conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
+    }
+    Ok(())
+}
+
 /// Opens `wanted` source connections inside one consistent snapshot. With more than one, commits
 /// are blocked for the moment it takes to start the transactions (MariaDB: `BACKUP STAGE
 /// BLOCK_COMMIT`, MySQL: `FLUSH TABLES WITH READ LOCK`, each with a short lock wait so that a
@@ -325,6 +333,9 @@ pub struct TableState {
     pub fingerprint: Mutex<Fingerprint>,
     /// `CHECKSUM TABLE` of the source table, read in the readers' snapshot.
     pub source_checksum: Mutex<Option<u64>>,
+    /// The staged table's fingerprint, taken once it was complete, with
+    /// [`CopyJob::fingerprint_staged`].
+    pub staged: Mutex<Option<Fingerprint>>,
     bar: Arc<dyn Progress>,
     name: String,
 }
@@ -483,6 +494,9 @@ pub struct CopyJob {
     /// With `source_checksums`: the last reader takes the checksums before reading rows (the
     /// caller opened one reader more than it has writers for this).
     pub checksum_reader: bool,
+    /// [`server_side_copy`] fingerprints each staged table as soon as its last chunk is in, on
+    /// the worker that copied it, while the others copy on (see [`TableState::staged`]).
+    pub fingerprint_staged: bool,
 }
 
 /// The outcome per table (same order as `job.tables`).
@@ -522,6 +536,7 @@ fn new_states(job: &CopyJob, progress: &dyn Progress) -> Vec<Arc<TableState>> {
                 finished: Mutex::new(None),
                 fingerprint: Mutex::new(Fingerprint::default()),
                 source_checksum: Mutex::new(None),
+                staged: Mutex::new(None),
                 bar,
                 name: t.name.clone(),
             })
@@ -1246,6 +1261,7 @@ pub async fn server_side_copy(
         let staging = job.staging_db.clone();
         let source_db = job.source_db.clone();
         let after_load = job.after_load.clone();
+        let fingerprint_staged = job.fingerprint_staged;
         let progress = Arc::clone(progress);
         tasks.spawn(async move {
             conn::exec(
@@ -1276,14 +1292,20 @@ pub async fn server_side_copy(
                 state.bar.advance(rows);
                 state.update_message();
                 state.pending_chunks.fetch_sub(1, Ordering::SeqCst);
-                // The last chunk of a table: its deferred indexes now, while others copy on.
-                if state.maybe_finish(progress.as_ref())
-                    && let Some(Some(sql)) = after_load.get(chunk.table)
-                {
-                    conn::exec(&mut worker, sql.clone(), || {
-                        format!("target: adding indexes to {}", table.name)
-                    })
-                    .await?;
+                // The last chunk of a table: its deferred indexes and its fingerprint now, while
+                // others copy on.
+                if state.maybe_finish(progress.as_ref()) {
+                    if let Some(Some(sql)) = after_load.get(chunk.table) {
+                        conn::exec(&mut worker, sql.clone(), || {
+                            format!("target: adding indexes to {}", table.name)
+                        })
+                        .await?;
+                    }
+                    if fingerprint_staged {
+                        let f = verify::server_fingerprint(&mut worker, "target", table, &staging)
+                            .await?;
+                        *state.staged.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+                    }
                 }
             }
             conn::exec(

@@ -40,6 +40,7 @@ use super::config::{Clause, ClauseValue, CopyObject, EdgeName};
 use super::conn::{self, Conn, text};
 use super::copy::{Chunk, Filter};
 use super::error::{MirrorError, hint};
+use super::verify::Fingerprint;
 use crate::schema::{ForeignKey, Schema};
 use crate::sql::{ident, qualified};
 
@@ -266,8 +267,11 @@ async fn try_conditions(
 /// graph needs (the primary key first).
 struct TableSel {
     colsets: Vec<Vec<String>>,
+    /// The column sets' SQL text, then (when fingerprinting) the MD5 of the row's SQL text.
     select_list: String,
     rows: Vec<Vec<Option<String>>>,
+    /// The rows' [`Fingerprint`], when the selection computes it.
+    fingerprint: Option<Fingerprint>,
     /// Per column set, the values present among the selected rows.
     present: Vec<HashSet<String>>,
     /// Primary key → index into `rows`.
@@ -275,7 +279,7 @@ struct TableSel {
 }
 
 impl TableSel {
-    fn new(table: &TableInfo, graph: &Graph) -> Self {
+    fn new(table: &TableInfo, graph: &Graph, fingerprint: bool) -> Self {
         let mut colsets = vec![table.primary_key.clone()];
         for edge in &graph.edges {
             for cols in [
@@ -290,12 +294,16 @@ impl TableSel {
                 }
             }
         }
-        let select_list = colsets
+        let mut select_list = colsets
             .iter()
             .map(|cols| table.tuple_literal(cols))
             .collect::<Vec<_>>()
             .join(", ");
+        if fingerprint {
+            select_list.push_str(&format!(", MD5({})", table.row_literal()));
+        }
         TableSel {
+            fingerprint: fingerprint.then(Fingerprint::default),
             present: vec![HashSet::new(); colsets.len()],
             by_key: HashMap::new(),
             colsets,
@@ -308,11 +316,23 @@ impl TableSel {
         self.colsets.iter().position(|c| c == cols).unwrap_or(0)
     }
 
-    /// Adds a row unless its key is selected already; returns its index if new.
-    fn add(&mut self, values: Vec<Option<String>>) -> Option<usize> {
-        let key = values.first().cloned().flatten()?;
+    /// Reads a row as the select list gives it, and adds it unless its key is selected
+    /// already; returns its index if new.
+    fn add(&mut self, table: &str, row: &MySqlRow) -> Result<Option<usize>, MirrorError> {
+        let values: Vec<Option<String>> = (0..self.colsets.len()).map(|i| text(row, i)).collect();
+        let Some(key) = values.first().cloned().flatten() else {
+            return Ok(None);
+        };
         if !self.present[0].insert(key.clone()) {
-            return None;
+            return Ok(None);
+        }
+        if let Some(fingerprint) = &mut self.fingerprint {
+            let hash = text(row, self.colsets.len()).unwrap_or_default();
+            fingerprint.add_md5_hex(&hash).ok_or_else(|| {
+                MirrorError::Internal(format!(
+                    "the source gave '{hash}' as the MD5 of a row of {table}"
+                ))
+            })?;
         }
         self.by_key.insert(key, self.rows.len());
         for (i, v) in values.iter().enumerate().skip(1) {
@@ -321,7 +341,7 @@ impl TableSel {
             }
         }
         self.rows.push(values);
-        Some(self.rows.len() - 1)
+        Ok(Some(self.rows.len() - 1))
     }
 }
 
@@ -339,11 +359,21 @@ pub struct RootCount {
 /// The rows to copy.
 pub struct Selection {
     tables: BTreeMap<String, TableSel>,
+    fingerprinted: bool,
     /// What each `copy_objects` entry matched, in the config's order.
     pub roots: Vec<RootCount>,
 }
 
 impl Selection {
+    /// The [`Fingerprint`] of the selected rows of `table` in the snapshot, if [`select`] was
+    /// asked to compute it (a table without selected rows has the empty fingerprint).
+    pub fn fingerprint(&self, table: &str) -> Option<Fingerprint> {
+        match self.tables.get(table) {
+            Some(sel) => sel.fingerprint,
+            None => self.fingerprinted.then(Fingerprint::default),
+        }
+    }
+
     /// Selected rows per table (tables with none are left out).
     pub fn counts(&self) -> BTreeMap<String, u64> {
         self.tables
@@ -379,8 +409,15 @@ fn keys_of(sel: &TableSel) -> Vec<String> {
     sel.rows.iter().filter_map(|r| r[0].clone()).collect()
 }
 
-fn batches(values: Vec<String>) -> Vec<Vec<String>> {
-    batches_of(values, BATCH)
+/// Keys per `IN (...)` list at least, when a step's keys are spread over the readers.
+const MIN_SPREAD: usize = 50;
+
+/// `values` in `IN (...)` lists of at most [`BATCH`] keys, and in at least `readers` lists when
+/// there are enough keys (at least [`MIN_SPREAD`] per list), so that every reader has a share of
+/// a step: 900 patients' annotations are read as 4 lists of 225, not 1 of 900.
+fn batches(values: Vec<String>, readers: usize) -> Vec<Vec<String>> {
+    let per_reader = values.len().div_ceil(readers.max(1));
+    batches_of(values, per_reader.clamp(MIN_SPREAD, BATCH))
 }
 
 fn batches_of(values: Vec<String>, keys: usize) -> Vec<Vec<String>> {
@@ -412,6 +449,8 @@ struct Selector<'a> {
     requested_up: Vec<HashSet<String>>,
     dangling: Vec<String>,
     queries: u64,
+    /// Whether the selected rows are fingerprinted as they are read.
+    fingerprint: bool,
 }
 
 impl Selector<'_> {
@@ -425,8 +464,10 @@ impl Selector<'_> {
                     "table {table} has no primary key, so database-mirror-test cannot track its rows"
                 )));
             }
-            self.tables
-                .insert(table.to_owned(), TableSel::new(info, self.graph));
+            self.tables.insert(
+                table.to_owned(),
+                TableSel::new(info, self.graph, self.fingerprint),
+            );
         }
         Ok(self.tables.get_mut(table).expect("inserted above"))
     }
@@ -461,7 +502,6 @@ impl Selector<'_> {
             sel.select_list,
             qualified(&database, &object.table)
         );
-        let width = sel.colsets.len();
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for v in values {
             query = bind_value(query, v);
@@ -474,12 +514,10 @@ impl Selector<'_> {
         let sel = self.sel(&object.table)?;
         let mut indexes = Vec::new();
         for row in &rows {
-            let values: Vec<Option<String>> = (0..width).map(|i| text(row, i)).collect();
-            let key = values[0].clone();
-            match sel.add(values) {
+            match sel.add(&object.table, row)? {
                 Some(i) => indexes.push(i),
                 None => {
-                    if let Some(i) = key.and_then(|k| sel.by_key.get(&k).copied()) {
+                    if let Some(i) = text(row, 0).and_then(|k| sel.by_key.get(&k).copied()) {
                         indexes.push(i);
                     }
                 }
@@ -497,15 +535,14 @@ impl Selector<'_> {
         table: &str,
         filters: &[Filter],
     ) -> Result<Vec<usize>, MirrorError> {
-        let sel = self.sel(table)?;
-        let width = sel.colsets.len();
-        let select_list = sel.select_list.clone();
+        let select_list = self.sel(table)?.select_list.clone();
         let fetched = self.read(readers, table, &select_list, filters).await?;
         let sel = self.sel(table)?;
-        Ok(fetched
-            .iter()
-            .filter_map(|r| sel.add((0..width).map(|i| text(r, i)).collect()))
-            .collect())
+        let mut new = Vec::new();
+        for row in &fetched {
+            new.extend(sel.add(table, row)?);
+        }
+        Ok(new)
     }
 
     /// The primary keys (as [`TableSel`] holds them) of the rows of `table` matching any of
@@ -594,7 +631,7 @@ impl Selector<'_> {
             .into_iter()
             .filter(|v| self.followed_down[e].insert(v.clone()))
             .collect();
-        let mut filters: Vec<Filter> = batches(values)
+        let mut filters: Vec<Filter> = batches(values, readers.len())
             .into_iter()
             .map(|list| Filter::Keys {
                 columns: edge.key.columns.clone(),
@@ -614,7 +651,7 @@ impl Selector<'_> {
         {
             let keys = self.new_keys(readers, &edge.child, &filters).await?;
             let columns = self.sel(&edge.child)?.colsets[0].clone();
-            filters = batches(keys)
+            filters = batches(keys, readers.len())
                 .into_iter()
                 .map(|list| Filter::Keys {
                     columns: columns.clone(),
@@ -658,7 +695,7 @@ impl Selector<'_> {
         if missing.is_empty() {
             return Ok(());
         }
-        let filters: Vec<Filter> = batches(missing.clone())
+        let filters: Vec<Filter> = batches(missing.clone(), readers.len())
             .into_iter()
             .map(|list| Filter::Keys {
                 columns: edge.key.referenced_columns.clone(),
@@ -704,12 +741,15 @@ fn bind_value<'q>(
 
 /// Selects the rows to copy, reading through `readers`, which must share one read-only snapshot
 /// of the source: the only place a raw condition is ever run (on the first reader). The key
-/// batches of one step are read in parallel, one share per reader.
+/// batches of one step are read in parallel, one share per reader. With `fingerprint`, each
+/// row's [`Fingerprint`] is computed by the same query that selects it, so that a copy which
+/// does not read the snapshot itself (`INSERT ... SELECT`) can be compared with it.
 pub async fn select(
     readers: &mut [Conn],
     catalog: &Catalog,
     graph: &Graph,
     objects: &[CopyObject],
+    fingerprint: bool,
 ) -> Result<Selection, MirrorError> {
     let Some(first) = readers.first_mut() else {
         return Err(MirrorError::Internal("no reader to select rows".into()));
@@ -723,6 +763,7 @@ pub async fn select(
         requested_up: vec![HashSet::new(); graph.edges.len()],
         dangling: Vec::new(),
         queries: 0,
+        fingerprint,
     };
     // Roots that bring what belongs to them first, so that a row they reach downward is
     // followed down even if an entry without follow_down names it too.
@@ -786,6 +827,7 @@ pub async fn select(
     }
     Ok(Selection {
         tables: s.tables,
+        fingerprinted: fingerprint,
         roots,
     })
 }
@@ -832,11 +874,17 @@ mod tests {
     #[test]
     fn batches_split_by_count() {
         let values: Vec<String> = (0..2500).map(|i| i.to_string()).collect();
-        let b = batches(values);
+        let b = batches(values, 1);
         assert_eq!(
             b.iter().map(Vec::len).collect::<Vec<_>>(),
             [1000, 1000, 500]
         );
+        let values: Vec<String> = (0..900).map(|i| i.to_string()).collect();
+        let b = batches(values, 4);
+        assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), [225; 4]);
+        let values: Vec<String> = (0..60).map(|i| i.to_string()).collect();
+        let b = batches(values, 4);
+        assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), [50, 10]);
         let values: Vec<String> = (0..25_000).map(|i| i.to_string()).collect();
         let b = batches_of(values, 10_000);
         assert_eq!(

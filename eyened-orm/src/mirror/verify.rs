@@ -10,14 +10,8 @@
 
 use md5::{Digest, Md5};
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-
-use tokio::task::JoinSet;
-
 use super::catalog::{TableInfo, normalize_ddl};
 use super::conn::{self, Conn, text};
-use super::copy::Chunk;
 use super::error::MirrorError;
 use crate::schema::ForeignKey;
 use crate::sql::qualified;
@@ -45,6 +39,20 @@ impl Fingerprint {
         self.rows += 1;
         self.xor ^= u64::from_be_bytes(hi);
         self.sum += u128::from(u64::from_be_bytes(lo));
+    }
+
+    /// Adds one row, given as the hex MD5 of its SQL text (as the server's `MD5()` writes it);
+    /// `None` if `hex` is not 32 hex digits.
+    pub fn add_md5_hex(&mut self, hex: &str) -> Option<()> {
+        if hex.len() != 32 {
+            return None;
+        }
+        let hi = u64::from_str_radix(hex.get(..16)?, 16).ok()?;
+        let lo = u64::from_str_radix(hex.get(16..)?, 16).ok()?;
+        self.rows += 1;
+        self.xor ^= hi;
+        self.sum += u128::from(lo);
+        Some(())
     }
 
     /// Adds the rows `other` fingerprints, e.g. another chunk of the same table.
@@ -97,62 +105,6 @@ async fn filtered_fingerprint(
         xor: get(1).parse().unwrap_or(0),
         sum: get(2).parse().unwrap_or(0),
     })
-}
-
-/// Per table, the [`Fingerprint`] of the rows `chunks` select from `database`, computed on the
-/// server by `readers` in parallel, each in its (shared) snapshot, which ends when they are done.
-pub async fn snapshot_fingerprints(
-    readers: Vec<Conn>,
-    tables: &Arc<Vec<TableInfo>>,
-    chunks: &[Chunk],
-    database: &str,
-) -> Result<Vec<Fingerprint>, MirrorError> {
-    let queue = Arc::new(Mutex::new(chunks.iter().cloned().collect::<VecDeque<_>>()));
-    let mut tasks = JoinSet::new();
-    for mut reader in readers {
-        let queue = queue.clone();
-        let tables = tables.clone();
-        let database = database.to_owned();
-        tasks.spawn(async move {
-            let mut sums = vec![Fingerprint::default(); tables.len()];
-            loop {
-                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-                let Some(chunk) = next else { break };
-                let filter = chunk.filter.where_clause();
-                let table = &tables[chunk.table];
-                let f = filtered_fingerprint(
-                    &mut reader,
-                    "source",
-                    table,
-                    &database,
-                    filter.as_deref(),
-                )
-                .await?;
-                sums[chunk.table].merge(&f);
-            }
-            conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
-            Ok::<_, MirrorError>(sums)
-        });
-    }
-    let mut out = vec![Fingerprint::default(); tables.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let sums = match joined {
-            Ok(Ok(sums)) => sums,
-            Ok(Err(e)) => {
-                tasks.abort_all();
-                return Err(e);
-            }
-            Err(e) => {
-                return Err(MirrorError::Internal(format!(
-                    "a fingerprinting reader failed: {e}"
-                )));
-            }
-        };
-        for (o, s) in out.iter_mut().zip(&sums) {
-            o.merge(s);
-        }
-    }
-    Ok(out)
 }
 
 /// How copies are compared with their source.
@@ -301,5 +253,10 @@ mod tests {
         e.add(b"");
         assert_eq!(e.xor, 0xd41d8cd98f00b204);
         assert_eq!(e.sum, 0xe9800998ecf8427e);
+        let mut h = Fingerprint::default();
+        h.add_md5_hex("d41d8cd98f00b204e9800998ecf8427e").unwrap();
+        assert_eq!(h, e);
+        assert!(h.add_md5_hex("d41d8cd98f00b204").is_none());
+        assert!(h.add_md5_hex("x41d8cd98f00b204e9800998ecf8427e").is_none());
     }
 }

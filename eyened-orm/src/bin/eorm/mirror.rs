@@ -44,10 +44,11 @@ pub struct Args {
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
     pub batch_bytes: usize,
 
-    /// Tables estimated at this many rows or more get their secondary indexes and foreign keys
-    /// after the load (unless bigger than the target's InnoDB buffer pool).
-    #[arg(long, default_value_t = 100_000, value_name = "ROWS")]
-    pub defer_indexes_min_rows: u64,
+    /// Tables with this many rows or more to copy (estimated for a full copy, selected for a
+    /// subset) get their secondary indexes and foreign keys after the load, unless bigger than
+    /// the target's InnoDB buffer pool [default: 100000 for a full copy, 10000 for a subset].
+    #[arg(long, value_name = "ROWS")]
+    pub defer_indexes_min_rows: Option<u64>,
 
     /// Write rows with multi-row INSERTs even where LOAD DATA LOCAL INFILE could be used
     /// (streaming copies).
@@ -102,7 +103,9 @@ impl Args {
         options.chunk_bytes = self.chunk_bytes;
         options.load_data = !self.no_load_data;
         options.batch_bytes = self.batch_bytes;
-        options.defer_indexes_min_rows = self.defer_indexes_min_rows;
+        if let Some(rows) = self.defer_indexes_min_rows {
+            options.defer_indexes_min_rows = rows;
+        }
         options.throttle = std::time::Duration::from_millis(self.throttle_ms);
         options.lock_wait_timeout = std::time::Duration::from_secs(self.lock_wait_timeout);
         options.verify = self.verify.map(|v| match v {
