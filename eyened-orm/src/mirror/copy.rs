@@ -494,8 +494,9 @@ pub struct CopyJob {
     /// With `source_checksums`: the last reader takes the checksums before reading rows (the
     /// caller opened one reader more than it has writers for this).
     pub checksum_reader: bool,
-    /// [`server_side_copy`] fingerprints each staged table as soon as its last chunk is in, on
-    /// the worker that copied it, while the others copy on (see [`TableState::staged`]).
+    /// Each staged table is fingerprinted as soon as its last chunk is in, while the others
+    /// copy on (see [`TableState::staged`]): by the worker that copied it in
+    /// [`server_side_copy`], by a helper in [`stream_copy`].
     pub fingerprint_staged: bool,
 }
 
@@ -566,6 +567,7 @@ struct Pipeline {
     /// Per table, whether a helper ran its after-load statement.
     ran_after_load: Arc<Mutex<Vec<bool>>>,
     after_load: Arc<Vec<Option<String>>>,
+    fingerprint_staged: bool,
     source_db: String,
     staging_db: String,
     progress: Arc<dyn Progress>,
@@ -637,6 +639,7 @@ pub async fn stream_copy(
         use_loader: Arc::new(job.use_loader.clone()),
         ran_after_load: Arc::new(Mutex::new(vec![false; job.tables.len()])),
         after_load: Arc::new(job.after_load.clone()),
+        fingerprint_staged: job.fingerprint_staged,
         source_db: job.source_db.clone(),
         staging_db: job.staging_db.clone(),
         progress: Arc::clone(progress),
@@ -822,8 +825,8 @@ async fn write_batches(
     Ok(Some(writer))
 }
 
-/// A helper: runs each loaded table's after-load statement (its deferred indexes) while other
-/// tables still load.
+/// A helper: runs each loaded table's after-load statement (its deferred indexes), and with
+/// [`CopyJob::fingerprint_staged`] takes its staged fingerprint, while other tables still load.
 async fn run_after_load(pipeline: Pipeline, mut helper: Conn) -> Result<Option<Conn>, MirrorError> {
     let p = &pipeline;
     loop {
@@ -835,6 +838,11 @@ async fn run_after_load(pipeline: Pipeline, mut helper: Conn) -> Result<Option<C
                 format!("target: adding indexes to {}", p.tables[i].name)
             })
             .await?;
+        }
+        if p.fingerprint_staged {
+            let f = verify::server_fingerprint(&mut helper, "target", &p.tables[i], &p.staging_db)
+                .await?;
+            *p.states[i].staged.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
         }
     }
     Ok(Some(helper))

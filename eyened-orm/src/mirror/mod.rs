@@ -915,7 +915,7 @@ async fn select_subset(
         &survey.catalog,
         graph,
         cfg.copy_objects.as_deref().unwrap_or_default(),
-        survey.server_side,
+        survey.method == verify::Method::Literal,
     )
     .await?;
     task.finish();
@@ -1082,7 +1082,12 @@ async fn copy_rows(
         (Mode::Test, Some(selected)) if survey.server_side => {
             copy_subset_on_the_server(survey, selected, writers, job, after_load, progress).await
         }
-        (Mode::Test, Some(selected)) => copy_subset(survey, selected, writers, job, progress).await,
+        (Mode::Test, Some(selected)) => {
+            copy_subset(
+                options, cfg, names, survey, selected, writers, job, after_load, progress,
+            )
+            .await
+        }
         (Mode::Test, None) => Err(MirrorError::Internal("no selection".into())),
         (Mode::Full, _) if survey.server_side => {
             copy_on_the_server(options, cfg, survey, writers, job, after_load, progress).await
@@ -1122,41 +1127,88 @@ fn subset_chunks(
 }
 
 /// A subset streamed through the client: the selected rows and the version tables, read by the
-/// readers sharing the selection's snapshot, fingerprinted on the way.
+/// readers sharing the selection's snapshot, and written with `LOAD DATA` where the target
+/// allows it. The selection fingerprinted the rows it selected, in the same snapshot, so the
+/// copy does not render them. Helpers add each table's deferred indexes and take its staged
+/// fingerprint as soon as it is loaded.
+#[allow(clippy::too_many_arguments)]
 async fn copy_subset(
+    options: &Options,
+    cfg: &MirrorConfig,
+    names: &Names,
     survey: &Survey,
     selected: Selected,
     writers: Vec<Conn>,
     job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
+    after_load: Vec<Option<String>>,
     progress: &Arc<dyn Progress>,
 ) -> Result<Copied, MirrorError> {
     let tables = &survey.tables;
     let Selected {
         selection,
-        readers,
+        mut readers,
         snapshot,
     } = selected;
+    let fingerprints = selection_fingerprints(survey, &selection, &mut readers[0]).await?;
     let (chunks, expected) = subset_chunks(tables, &selection, subset::BATCH);
+    let mut job = job(expected, chunks, after_load);
+    job.hash_rows = false;
+    job.fingerprint_staged = true;
+    let mut writers = writers;
+    let (loaders, writing) = loaders(options, cfg, names, survey, &mut job, &mut writers).await?;
     let description = format!(
-        "copying the subset: {snapshot}, the selection's; {}",
+        "copying the subset: {snapshot}, the selection's; {} with {writing}",
         match writers.len() {
             1 => "1 writer".to_owned(),
             n => format!("{n} writers"),
         }
     );
     progress.line(&description);
-    let job = job(expected, chunks, vec![None; tables.len()]);
+    let helpers = connect_many(
+        &cfg.target.db,
+        "target",
+        &names.staging,
+        (writers.len() / 2).max(1),
+        Some(LOAD_SESSION),
+    )
+    .await?;
     let (result, writers) =
-        copy::stream_copy(job, readers, writers, Vec::new(), Vec::new(), progress).await?;
+        copy::stream_copy(job, readers, writers, loaders, helpers, progress).await?;
+    for (state, f) in result.states.iter().zip(fingerprints) {
+        *state.fingerprint.lock().unwrap_or_else(|e| e.into_inner()) = f;
+    }
     Ok(Copied {
         result,
         description,
         writers,
         client_fingerprints: true,
         latest_rows: false,
-        indexes_done: false,
+        indexes_done: true,
         selection: Some(selection),
     })
+}
+
+/// Per table, the fingerprint of the rows a subset copies from the snapshot: the selection's,
+/// taken by the queries that selected the rows, and for the version tables (copied whole), taken
+/// now by `reader`, in the snapshot.
+async fn selection_fingerprints(
+    survey: &Survey,
+    selection: &subset::Selection,
+    reader: &mut Conn,
+) -> Result<Vec<Fingerprint>, MirrorError> {
+    let mut fingerprints = Vec::new();
+    for t in survey.tables.iter() {
+        fingerprints.push(
+            if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
+                verify::server_fingerprint(reader, "source", t, &survey.catalog.database).await?
+            } else {
+                selection.fingerprint(&t.name).ok_or_else(|| {
+                    MirrorError::Internal("the selection was not fingerprinted".into())
+                })?
+            },
+        );
+    }
+    Ok(fingerprints)
 }
 
 /// Keys per `INSERT ... SELECT` of a subset on the server: each statement is a transaction with
@@ -1183,23 +1235,7 @@ async fn copy_subset_on_the_server(
         mut readers,
         snapshot,
     } = selected;
-    // The selection fingerprinted its rows as it read them; the version tables, copied whole,
-    // are fingerprinted here. Then the snapshot ends.
-    let mut fingerprints = Vec::new();
-    for t in tables.iter() {
-        fingerprints.push(
-            if crate::schema::VERSION_TABLES.contains(&t.name.as_str()) {
-                verify::server_fingerprint(&mut readers[0], "source", t, &survey.catalog.database)
-                    .await?
-            } else {
-                selection.fingerprint(&t.name).ok_or_else(|| {
-                    MirrorError::Internal(
-                        "the selection for a server-side copy was not fingerprinted".into(),
-                    )
-                })?
-            },
-        );
-    }
+    let fingerprints = selection_fingerprints(survey, &selection, &mut readers[0]).await?;
     copy::end_snapshots(readers).await?;
     let (chunks, expected) = subset_chunks(tables, &selection, SERVER_CHUNK_KEYS);
     let description = format!(

@@ -29,6 +29,7 @@
 //! made that way would not be the snapshot's.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::future::try_join_all;
 use sea_orm::sqlx;
@@ -272,6 +273,8 @@ struct TableSel {
     rows: Vec<Vec<Option<String>>>,
     /// The rows' [`Fingerprint`], when the selection computes it.
     fingerprint: Option<Fingerprint>,
+    /// The primary key's SQL text alone, as the first column set.
+    key_list: String,
     /// Per column set, the values present among the selected rows.
     present: Vec<HashSet<String>>,
     /// Primary key → index into `rows`.
@@ -303,6 +306,7 @@ impl TableSel {
             select_list.push_str(&format!(", MD5({})", table.row_literal()));
         }
         TableSel {
+            key_list: table.tuple_literal(&colsets[0]),
             fingerprint: fingerprint.then(Fingerprint::default),
             present: vec![HashSet::new(); colsets.len()],
             by_key: HashMap::new(),
@@ -440,6 +444,24 @@ fn batches_of(values: Vec<String>, keys: usize) -> Vec<Vec<String>> {
     out
 }
 
+/// `IN (...)` filters on `columns` for `values`, spread over `readers` (see [`batches`]).
+fn key_filters(columns: &[String], values: Vec<String>, readers: usize) -> Vec<Filter> {
+    batches(values, readers)
+        .into_iter()
+        .map(|list| Filter::Keys {
+            columns: columns.to_vec(),
+            list: list.join(","),
+        })
+        .collect()
+}
+
+/// What to read of one table: `SELECT select_list FROM table WHERE filter`, for each filter.
+struct Read {
+    table: String,
+    select_list: String,
+    filters: Vec<Filter>,
+}
+
 struct Selector<'a> {
     catalog: &'a Catalog,
     graph: &'a Graph,
@@ -533,71 +555,53 @@ impl Selector<'_> {
         &mut self,
         readers: &mut [Conn],
         table: &str,
-        filters: &[Filter],
+        filters: Vec<Filter>,
     ) -> Result<Vec<usize>, MirrorError> {
         let select_list = self.sel(table)?.select_list.clone();
-        let fetched = self.read(readers, table, &select_list, filters).await?;
+        let read = Read {
+            table: table.to_owned(),
+            select_list,
+            filters,
+        };
+        let fetched = self.read_all(readers, std::slice::from_ref(&read)).await?;
         let sel = self.sel(table)?;
         let mut new = Vec::new();
-        for row in &fetched {
+        for row in fetched.iter().flatten() {
             new.extend(sel.add(table, row)?);
         }
         Ok(new)
     }
 
-    /// The primary keys (as [`TableSel`] holds them) of the rows of `table` matching any of
-    /// `filters` that are not selected yet, each once: read from the filter's index alone.
-    async fn new_keys(
+    /// Runs every statement of `reads` (one per filter), the statements shared out to the
+    /// readers as each becomes free; per read, the rows in the order of its filters.
+    async fn read_all(
         &mut self,
         readers: &mut [Conn],
-        table: &str,
-        filters: &[Filter],
-    ) -> Result<Vec<String>, MirrorError> {
-        let key_list = self
-            .catalog
-            .table(table)
-            .map(|t| t.tuple_literal(&t.primary_key));
-        let Some(key_list) = key_list else {
-            return Err(MirrorError::Internal(format!(
-                "table {table} is in the graph but not the catalog"
-            )));
-        };
-        let fetched = self.read(readers, table, &key_list, filters).await?;
-        let sel = self.sel(table)?;
-        let mut seen = HashSet::new();
-        Ok(fetched
-            .iter()
-            .filter_map(|r| text(r, 0))
-            .filter(|k| !sel.present[0].contains(k) && seen.insert(k.clone()))
-            .collect())
-    }
-
-    /// Runs `SELECT select_list FROM table WHERE filter` for every filter, spread over the
-    /// readers; the rows in the order of the filters.
-    async fn read(
-        &mut self,
-        readers: &mut [Conn],
-        table: &str,
-        select_list: &str,
-        filters: &[Filter],
-    ) -> Result<Vec<MySqlRow>, MirrorError> {
+        reads: &[Read],
+    ) -> Result<Vec<Vec<MySqlRow>>, MirrorError> {
         let database = &self.catalog.database;
-        let statements: Vec<String> = filters
+        let statements: Vec<(usize, String)> = reads
             .iter()
-            .map(|f| f.select(select_list, database, table))
+            .enumerate()
+            .flat_map(|(r, read)| {
+                read.filters
+                    .iter()
+                    .map(move |f| (r, f.select(&read.select_list, database, &read.table)))
+            })
             .collect();
+        let next = AtomicUsize::new(0);
         let n = readers.len().min(statements.len()).max(1);
-        let reads = readers.iter_mut().take(n).enumerate().map(|(r, conn)| {
-            let mine: Vec<(usize, &String)> = statements
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % n == r)
-                .collect();
+        let tasks = readers.iter_mut().take(n).map(|conn| {
+            let (statements, next) = (&statements, &next);
             async move {
-                let mut out = Vec::with_capacity(mine.len());
-                for (i, sql) in mine {
+                let mut out = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((r, sql)) = statements.get(i) else {
+                        break;
+                    };
                     let rows = conn::rows(conn, sql.as_str(), || {
-                        format!("source: selecting rows of {table}")
+                        format!("source: selecting rows of {}", reads[*r].table)
                     })
                     .await?;
                     out.push((i, rows));
@@ -605,65 +609,109 @@ impl Selector<'_> {
                 Ok::<_, MirrorError>(out)
             }
         });
+        let mut out: Vec<Vec<MySqlRow>> = reads.iter().map(|_| Vec::new()).collect();
         let mut fetched: Vec<(usize, Vec<MySqlRow>)> =
-            try_join_all(reads).await?.into_iter().flatten().collect();
+            try_join_all(tasks).await?.into_iter().flatten().collect();
         fetched.sort_by_key(|(i, _)| *i);
+        for (i, rows) in fetched {
+            out[statements[i].0].extend(rows);
+        }
         self.queries += statements.len() as u64;
-        Ok(fetched.into_iter().flat_map(|(_, rows)| rows).collect())
+        Ok(out)
     }
 
-    /// Follows edge `e` from `parent_rows` to the children.
+    /// Follows each downward edge `e` of `steps` from its parent rows to the children, the reads
+    /// of all of them shared out to the readers at once.
     async fn follow_down(
         &mut self,
         readers: &mut [Conn],
-        e: usize,
-        parent_rows: &[usize],
+        steps: &[(usize, &[usize])],
         pending: &mut BTreeMap<String, Vec<usize>>,
     ) -> Result<(), MirrorError> {
-        let edge = self.graph.edges[e].clone();
-        let sel = self.sel(edge.parent())?;
-        let ci = sel.colset(&edge.key.referenced_columns);
-        let values: Vec<String> = parent_rows
-            .iter()
-            .filter_map(|&r| sel.rows[r][ci].clone())
-            .collect();
-        let values: Vec<String> = values
-            .into_iter()
-            .filter(|v| self.followed_down[e].insert(v.clone()))
-            .collect();
-        let mut filters: Vec<Filter> = batches(values, readers.len())
-            .into_iter()
-            .map(|list| Filter::Keys {
-                columns: edge.key.columns.clone(),
-                list: list.join(","),
-            })
-            .collect();
-        if filters.is_empty() {
-            return Ok(());
-        }
         // A table reached before (Annotation from Patient, Study, Series and ImageInstance)
         // mostly yields rows selected already: their keys come from the foreign key's index
         // alone, and only the new rows are read whole.
-        if self
-            .tables
-            .get(&edge.child)
-            .is_some_and(|s| !s.rows.is_empty())
-        {
-            let keys = self.new_keys(readers, &edge.child, &filters).await?;
-            let columns = self.sel(&edge.child)?.colsets[0].clone();
-            filters = batches(keys, readers.len())
-                .into_iter()
-                .map(|list| Filter::Keys {
-                    columns: columns.clone(),
-                    list: list.join(","),
-                })
+        let mut reads = Vec::new();
+        let mut keys_only = Vec::new();
+        for &(e, parent_rows) in steps {
+            let edge = self.graph.edges[e].clone();
+            let sel = self.sel(edge.parent())?;
+            let ci = sel.colset(&edge.key.referenced_columns);
+            let values: Vec<String> = parent_rows
+                .iter()
+                .filter_map(|&r| sel.rows[r][ci].clone())
                 .collect();
-            if filters.is_empty() {
-                return Ok(());
+            let values: Vec<String> = values
+                .into_iter()
+                .filter(|v| self.followed_down[e].insert(v.clone()))
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            let child = self.sel(&edge.child)?;
+            let reached = !child.rows.is_empty();
+            let select_list = if reached {
+                child.key_list.clone()
+            } else {
+                child.select_list.clone()
+            };
+            reads.push(Read {
+                table: edge.child.clone(),
+                select_list,
+                filters: key_filters(&edge.key.columns, values, readers.len()),
+            });
+            keys_only.push(reached);
+        }
+        let fetched = self.read_all(readers, &reads).await?;
+        // Whole rows first, so that the keys read alone skip those just added.
+        for ((read, rows), _) in reads
+            .iter()
+            .zip(&fetched)
+            .zip(&keys_only)
+            .filter(|(_, k)| !**k)
+        {
+            let sel = self.sel(&read.table)?;
+            for row in rows {
+                if let Some(i) = sel.add(&read.table, row)? {
+                    pending.entry(read.table.clone()).or_default().push(i);
+                }
             }
         }
-        let new = self.fetch(readers, &edge.child, &filters).await?;
-        pending.entry(edge.child.clone()).or_default().extend(new);
+        let mut new_keys: BTreeMap<String, (Vec<String>, HashSet<String>)> = BTreeMap::new();
+        for ((read, rows), _) in reads
+            .iter()
+            .zip(&fetched)
+            .zip(&keys_only)
+            .filter(|(_, k)| **k)
+        {
+            let present = &self.sel(&read.table)?.present[0];
+            let (keys, seen) = new_keys.entry(read.table.clone()).or_default();
+            for key in rows.iter().filter_map(|r| text(r, 0)) {
+                if !present.contains(&key) && seen.insert(key.clone()) {
+                    keys.push(key);
+                }
+            }
+        }
+        let mut reads = Vec::new();
+        for (table, (keys, _)) in new_keys {
+            let sel = self.sel(&table)?;
+            if !keys.is_empty() {
+                reads.push(Read {
+                    filters: key_filters(&sel.colsets[0], keys, readers.len()),
+                    select_list: sel.select_list.clone(),
+                    table,
+                });
+            }
+        }
+        let fetched = self.read_all(readers, &reads).await?;
+        for (read, rows) in reads.iter().zip(&fetched) {
+            let sel = self.sel(&read.table)?;
+            for row in rows {
+                if let Some(i) = sel.add(&read.table, row)? {
+                    pending.entry(read.table.clone()).or_default().push(i);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -695,14 +743,8 @@ impl Selector<'_> {
         if missing.is_empty() {
             return Ok(());
         }
-        let filters: Vec<Filter> = batches(missing.clone(), readers.len())
-            .into_iter()
-            .map(|list| Filter::Keys {
-                columns: edge.key.referenced_columns.clone(),
-                list: list.join(","),
-            })
-            .collect();
-        let new = self.fetch(readers, edge.parent(), &filters).await?;
+        let filters = key_filters(&edge.key.referenced_columns, missing.clone(), readers.len());
+        let new = self.fetch(readers, edge.parent(), filters).await?;
         pending
             .entry(edge.parent().to_string())
             .or_default()
@@ -778,13 +820,22 @@ pub async fn select(
             .extend(rows);
     }
 
-    // 1. Down: what belongs to the roots.
-    while let Some((table, rows)) = down_pending.pop_first() {
-        for e in 0..graph.edges.len() {
-            if graph.edges[e].parent() == table && graph.edges[e].down {
-                s.follow_down(readers, e, &rows, &mut down_pending).await?;
-            }
-        }
+    // 1. Down: what belongs to the roots, in waves: every downward edge from the rows the
+    // last wave added, read at once.
+    while !down_pending.is_empty() {
+        let wave = std::mem::take(&mut down_pending);
+        let steps: Vec<(usize, &[usize])> = wave
+            .iter()
+            .flat_map(|(table, rows)| {
+                graph
+                    .edges
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, e)| e.parent() == table && e.down)
+                    .map(move |(e, _)| (e, rows.as_slice()))
+            })
+            .collect();
+        s.follow_down(readers, &steps, &mut down_pending).await?;
     }
 
     for (i, object) in objects.iter().enumerate().filter(|(_, o)| !o.follow_down) {
@@ -814,7 +865,8 @@ pub async fn select(
             }
             let edge = &graph.edges[e];
             if edge.parent() == table && edge.extension {
-                s.follow_down(readers, e, &rows, &mut up_pending).await?;
+                s.follow_down(readers, &[(e, &rows)], &mut up_pending)
+                    .await?;
             }
         }
     }
