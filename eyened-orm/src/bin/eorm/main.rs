@@ -32,6 +32,18 @@ use eyened_orm::cli::{self, Exit, OutputArgs};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc asks for transparent huge pages (`madvise`), and the kernel zeroes each 2 MiB page
+/// when it is first touched: in a subset selection that was 44 % of eorm's CPU, taken from the
+/// database server when both run on one machine. With small pages only what is used is zeroed.
+#[cfg(target_os = "linux")]
+fn no_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only changes how the kernel backs
+    // this process's memory; a failure (an old kernel) leaves things as they were.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "eorm",
@@ -127,6 +139,8 @@ pub async fn interrupted() -> &'static str {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    #[cfg(target_os = "linux")]
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     cli::init_logging(cli.output.verbose);
     let output = cli.output;
