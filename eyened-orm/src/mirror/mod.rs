@@ -1885,14 +1885,58 @@ mod tests {
         let table = TableInfo::sized;
         let full = Options::new(Mode::Full, "c.yml");
         let pool = 128 << 20;
-        assert!(defers_indexes(&table(150_000, 80 << 20), &full, pool));
+        assert!(defers_indexes(&table(150_000, 80 << 20), &full, pool, None));
         // Few rows: indexes during the load.
-        assert!(!defers_indexes(&table(5_000, 1 << 20), &full, pool));
+        assert!(!defers_indexes(&table(5_000, 1 << 20), &full, pool, None));
         // Bigger than the buffer pool: building indexes afterwards would read it from disk.
-        assert!(!defers_indexes(&table(260_000, 540 << 20), &full, pool));
-        // Subsets never defer.
+        assert!(!defers_indexes(
+            &table(260_000, 540 << 20),
+            &full,
+            pool,
+            None
+        ));
+        // Subsets count the selected rows, not the table's.
         let test = Options::new(Mode::Test, "c.yml");
-        assert!(!defers_indexes(&table(150_000, 80 << 20), &test, pool));
+        let selected = |rows: u64| BTreeMap::from([("t".to_owned(), rows)]);
+        assert!(defers_indexes(
+            &table(150_000, 80 << 20),
+            &test,
+            pool,
+            Some(&selected(20_000))
+        ));
+        assert!(!defers_indexes(
+            &table(150_000, 80 << 20),
+            &test,
+            pool,
+            Some(&selected(900))
+        ));
+        assert!(!defers_indexes(
+            &table(150_000, 80 << 20),
+            &test,
+            pool,
+            Some(&BTreeMap::new())
+        ));
+        assert!(!defers_indexes(
+            &table(150_000, 80 << 20),
+            &test,
+            pool,
+            None
+        ));
+        // A table without selected rows has no chunk to add its indexes after.
+        let mut every = Options::new(Mode::Test, "c.yml");
+        every.defer_indexes_min_rows = 0;
+        assert!(!defers_indexes(
+            &table(10, 1 << 20),
+            &every,
+            pool,
+            Some(&selected(0))
+        ));
+        assert!(defers_indexes(
+            &table(10, 1 << 20),
+            &every,
+            pool,
+            Some(&selected(1))
+        ));
     }
 
     #[test]
