@@ -1727,10 +1727,10 @@ fn plan(
     let workers = survey.workers;
     let method = match options.mode {
         Mode::Test if survey.server_side => format!(
-            "set-based selection in a read-only snapshot; same server: INSERT ... SELECT of the selected keys, {workers} workers, the source's rows fingerprinted in the snapshot"
+            "set-based selection in a read-only snapshot, which fingerprints the rows it selects; same server: INSERT ... SELECT of the selected keys, {workers} workers"
         ),
         Mode::Test => format!(
-            "set-based selection in a read-only snapshot; {workers} readers sharing it, {workers} writers"
+            "set-based selection in a read-only snapshot, which fingerprints the rows it selects; {workers} readers sharing it, {workers} writers"
         ),
         Mode::Full if survey.server_side => format!(
             "same server: INSERT ... SELECT, {workers} workers, chunks of ~{} rows or ~{}",
