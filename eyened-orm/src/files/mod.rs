@@ -21,6 +21,7 @@ pub mod annotation_data;
 mod error;
 pub mod hashes;
 mod image_instance;
+mod md5_lanes;
 pub mod pixels;
 pub mod segmentation;
 pub mod segmentation_store;

@@ -230,6 +230,9 @@ async fn pending(db: &DatabaseConnection) -> Result<Vec<Pending>, DbErr> {
         .collect())
 }
 
+/// Images per rayon task: their checksums are computed side by side (`file_hashes_many`).
+const FILES_PER_TASK: usize = 16;
+
 /// Hashes `batch` on rayon's threads, off the async runtime.
 async fn compute(
     batch: Vec<Pending>,
@@ -237,29 +240,33 @@ async fn compute(
     progress: Arc<dyn Progress>,
 ) -> Result<Vec<Computed>, DbErr> {
     tokio::task::spawn_blocking(move || {
-        batch
-            .par_iter()
-            .map(|p| {
-                let path = cfg.images_basepath.join(&p.dataset_identifier);
-                let hashes::FileHashes {
-                    file_checksum,
-                    data_hash,
-                } = hashes::file_hashes(
-                    &path,
-                    p.rows,
-                    p.columns,
-                    p.needs_checksum,
-                    p.needs_data_hash,
-                );
-                let computed = Computed {
-                    id: p.id,
-                    file_checksum,
-                    data_hash,
-                };
-                progress.advance(1);
+        let groups: Vec<Vec<Computed>> = batch
+            .par_chunks(FILES_PER_TASK)
+            .map(|group| {
+                let requests: Vec<hashes::HashRequest> = group
+                    .iter()
+                    .map(|p| hashes::HashRequest {
+                        path: cfg.images_basepath.join(&p.dataset_identifier),
+                        rows: p.rows,
+                        columns: p.columns,
+                        want_checksum: p.needs_checksum,
+                        want_data_hash: p.needs_data_hash,
+                    })
+                    .collect();
+                let computed = group
+                    .iter()
+                    .zip(hashes::file_hashes_many(&requests))
+                    .map(|(p, h)| Computed {
+                        id: p.id,
+                        file_checksum: h.file_checksum,
+                        data_hash: h.data_hash,
+                    })
+                    .collect();
+                progress.advance(group.len() as u64);
                 computed
             })
-            .collect()
+            .collect();
+        groups.into_iter().flatten().collect()
     })
     .await
     .map_err(|e| DbErr::Custom(format!("the hashing threads failed: {e}")))
