@@ -21,7 +21,10 @@
 //! of at most [`BATCH`] keys, and keys are tracked per edge and per column set, so rows are
 //! neither skipped nor fetched twice for the same reason. Composite keys and cycles (self- and
 //! mutual references) need no special case: a key already selected is not followed again. The
-//! batches of one step are read in parallel by several connections sharing the snapshot.
+//! downward closure goes in waves (every downward edge from the rows the last wave added), and
+//! the statements of a wave go to whichever of the connections sharing the snapshot is free.
+//! Asked to, the same queries read each row's fingerprint (`MD5` of its SQL text), which is
+//! what a copy that cannot read the snapshot is verified against.
 //!
 //! The keys travel to the client and back as SQL text, rather than into temporary tables on the
 //! source: inside the read-only snapshot a temporary table can be filled, but `INSERT ...
