@@ -17,9 +17,10 @@
 //! position (`items[3].studies[0].series[1].images[7].props.Laterality`, or `line 9, column
 //! Laterality` for CSV). One transaction writes everything, or nothing: multi-row INSERTs, and
 //! for the images `LOAD DATA LOCAL INFILE` when [`Options::load_data`] allows it. With a loader
-//! and [`Options::overlap`], the transaction starts once the first items are checked, and the server stores their rows while the later ones are checked and looked up
-//! (`overlap`); a problem anywhere rolls it back, and the import runs again without overlap to
-//! report every problem, as it reports them without a loader.
+//! and [`Options::overlap`], the transaction starts once the first items are checked, and the
+//! server stores their rows while the later ones are checked and looked up (`overlap`); a
+//! problem anywhere rolls it back, and the import runs again without overlap to report every
+//! problem, as it reports them without a loader.
 //!
 //! Importing the same file twice adds nothing the second time: projects are matched by name,
 //! patients by (project, identifier), studies by (patient, date), series by UID and images by
@@ -410,6 +411,7 @@ pub async fn import_text(
     } else {
         let new_images: Vec<String> = match options.thumbnails {
             Some(_) => plan
+                .new
                 .images
                 .iter()
                 .map(|i| i.dataset_identifier.clone())

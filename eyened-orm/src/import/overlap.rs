@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 
 use super::input::{ItemIn, Tables};
-use super::plan::{self, Pieces};
-use super::write::{Batch, Writer};
+use super::plan::{self, Batch, Pieces};
+use super::write::Writer;
 use super::{ImportError, Options, Summary};
 use crate::load_data::Loader;
 use crate::progress::Progress;

@@ -12,7 +12,6 @@ use sea_orm::{
 
 use super::files::{FileCheck, check_files};
 use super::input::{self, At, ImageIn, ItemIn, Prop, SeriesIn, StudyIn, Tables};
-use super::write::Batch;
 use super::{Counts, ImportError, InputProblem, Options, Summary};
 use crate::schema::{Schema, Table};
 use crate::sql::ident;
@@ -131,14 +130,21 @@ pub(super) struct NewImage {
     pub props: Vec<Prop>,
 }
 
-/// The rows to insert, in dependency order, and what exists already.
+/// New rows to write, in dependency order. A [`Ref::New`] is an index among all the rows of
+/// its table that one writer writes, earlier batches included.
 #[derive(Debug, Default)]
-pub(super) struct Plan {
+pub(super) struct Batch {
     pub projects: Vec<String>,
     pub patients: Vec<NewPatient>,
     pub studies: Vec<NewStudy>,
     pub series: Vec<NewSeries>,
     pub images: Vec<NewImage>,
+}
+
+/// The rows to insert and what exists already.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    pub new: Batch,
     existing_projects: BTreeSet<i32>,
     existing_patients: BTreeSet<i32>,
     existing_studies: BTreeSet<i32>,
@@ -154,11 +160,11 @@ impl Plan {
             existing: existing.len() as u64,
         };
         Summary {
-            projects: counts(self.projects.len(), &self.existing_projects),
-            patients: counts(self.patients.len(), &self.existing_patients),
-            studies: counts(self.studies.len(), &self.existing_studies),
-            series: counts(self.series.len(), &self.existing_series),
-            images: counts(self.images.len(), &self.existing_images),
+            projects: counts(self.new.projects.len(), &self.existing_projects),
+            patients: counts(self.new.patients.len(), &self.existing_patients),
+            studies: counts(self.new.studies.len(), &self.existing_studies),
+            series: counts(self.new.series.len(), &self.existing_series),
+            images: counts(self.new.images.len(), &self.existing_images),
             warnings: self.warnings.clone(),
             ..Summary::default()
         }
@@ -706,7 +712,7 @@ impl Pieces<'_> {
             return None;
         }
         resolver.grown.clear();
-        let plan = &mut resolver.plan;
+        let plan = &mut resolver.plan.new;
         let batch = Batch {
             projects: plan.projects[projects..].to_vec(),
             patients: plan.patients[patients..].to_vec(),
@@ -1341,7 +1347,8 @@ impl<'a> Resolver<'a> {
         };
         if let Some(Ref::New(n)) = patient {
             let set = ["PatientIdentifier", "ProjectID"];
-            let missing = missing_required(self.tables.patient, &set, &self.plan.patients[n].props);
+            let missing =
+                missing_required(self.tables.patient, &set, &self.plan.new.patients[n].props);
             needs(&mut self.problems, at, "patient", missing);
         }
         for (study, spans) in studies.into_iter().zip(spans) {
@@ -1363,8 +1370,8 @@ impl<'a> Resolver<'a> {
             self.project_refs.insert(key, Ref::Existing(*id));
             Some(Ref::Existing(*id))
         } else if self.options.create_projects {
-            self.plan.projects.push(name.to_owned());
-            let r = Ref::New(self.plan.projects.len() - 1);
+            self.plan.new.projects.push(name.to_owned());
+            let r = Ref::New(self.plan.new.projects.len() - 1);
             self.project_refs.insert(key, r);
             Some(r)
         } else {
@@ -1388,7 +1395,7 @@ impl<'a> Resolver<'a> {
     ) -> Option<Ref> {
         let key = (project, ci(&id));
         if let Some(&r) = self.patient_refs.get(&key) {
-            let (nodes, problems) = (&mut self.plan.patients, &mut self.problems);
+            let (nodes, problems) = (&mut self.plan.new.patients, &mut self.problems);
             let grown = merge_repeated("patient", nodes, r, props, at, problems);
             self.grown.extend(grown.map(|n| ("patient", n)));
             return Some(r);
@@ -1406,13 +1413,13 @@ impl<'a> Resolver<'a> {
                 Some(Ref::Existing(pid))
             }
             None if self.options.create_patients => {
-                self.plan.patients.push(NewPatient {
+                self.plan.new.patients.push(NewPatient {
                     at,
                     project,
                     identifier: id,
                     props,
                 });
-                Some(Ref::New(self.plan.patients.len() - 1))
+                Some(Ref::New(self.plan.new.patients.len() - 1))
             }
             None => {
                 let message = format!(
@@ -1452,13 +1459,13 @@ impl<'a> Resolver<'a> {
             ));
             None
         } else if self.options.create_patients {
-            self.plan.patients.push(NewPatient {
+            self.plan.new.patients.push(NewPatient {
                 at,
                 project,
                 identifier: random_identifier(),
                 props,
             });
-            Some(Ref::New(self.plan.patients.len() - 1))
+            Some(Ref::New(self.plan.new.patients.len() - 1))
         } else {
             problem(
                 &mut self.problems,
@@ -1506,7 +1513,7 @@ impl<'a> Resolver<'a> {
     fn study_on(&mut self, patient: Ref, date: NaiveDate, at: At, props: Vec<Prop>) -> Option<Ref> {
         let key = (patient, date);
         if let Some(&r) = self.study_refs.get(&key) {
-            let (nodes, problems) = (&mut self.plan.studies, &mut self.problems);
+            let (nodes, problems) = (&mut self.plan.new.studies, &mut self.problems);
             let grown = merge_repeated("study", nodes, r, props, at, problems);
             self.grown.extend(grown.map(|n| ("study", n)));
             return Some(r);
@@ -1526,14 +1533,14 @@ impl<'a> Resolver<'a> {
             None if self.options.create_studies => {
                 let missing =
                     missing_required(self.tables.study, &["PatientID", "StudyDate"], &props);
-                self.plan.studies.push(NewStudy {
+                self.plan.new.studies.push(NewStudy {
                     at,
                     patient,
                     date,
                     props,
                 });
                 needs(&mut self.problems, at, "study", missing);
-                Some(Ref::New(self.plan.studies.len() - 1))
+                Some(Ref::New(self.plan.new.studies.len() - 1))
             }
             None => {
                 let message = format!(
@@ -1574,8 +1581,11 @@ impl<'a> Resolver<'a> {
             (Some(study), None) => self.series_by_images(study, at, props, infos),
         };
         if let Some(Ref::New(n)) = series {
-            let missing =
-                missing_required(self.tables.series, &["StudyID"], &self.plan.series[n].props);
+            let missing = missing_required(
+                self.tables.series,
+                &["StudyID"],
+                &self.plan.new.series[n].props,
+            );
             needs(&mut self.problems, at, "series", missing);
         }
         self.images(series, images, infos);
@@ -1594,7 +1604,7 @@ impl<'a> Resolver<'a> {
             } else {
                 let grown = merge_repeated(
                     "series",
-                    &mut self.plan.series,
+                    &mut self.plan.new.series,
                     r,
                     props,
                     at,
@@ -1618,13 +1628,13 @@ impl<'a> Resolver<'a> {
                 Some(Ref::Existing(sid))
             }
             None if self.options.create_series => {
-                self.plan.series.push(NewSeries {
+                self.plan.new.series.push(NewSeries {
                     at,
                     study,
                     uid: Some(uid),
                     props,
                 });
-                Some(Ref::New(self.plan.series.len() - 1))
+                Some(Ref::New(self.plan.new.series.len() - 1))
             }
             None => {
                 let message =
@@ -1657,13 +1667,13 @@ impl<'a> Resolver<'a> {
             ));
             None
         } else if self.options.create_series {
-            self.plan.series.push(NewSeries {
+            self.plan.new.series.push(NewSeries {
                 at,
                 study,
                 uid: None,
                 props,
             });
-            Some(Ref::New(self.plan.series.len() - 1))
+            Some(Ref::New(self.plan.new.series.len() - 1))
         } else {
             problem(
                 &mut self.problems,
@@ -1689,7 +1699,7 @@ impl<'a> Resolver<'a> {
                     .collect();
             needs(&mut self.problems, image.at, "image", missing);
             if let (Some(series), Some(d)) = (series, &info.dataset_identifier) {
-                self.plan.images.push(NewImage {
+                self.plan.new.images.push(NewImage {
                     series,
                     dataset_identifier: d.clone(),
                     props: image.props,
@@ -2032,11 +2042,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (plan.projects.len(), plan.patients.len()),
+            (plan.new.projects.len(), plan.new.patients.len()),
             (0, 0),
             "{plan:?}"
         );
         let studies: Vec<_> = plan
+            .new
             .studies
             .iter()
             .map(|s| (s.at, s.patient, s.date))
@@ -2046,12 +2057,14 @@ mod tests {
             [(At::Study(2, 0), Ref::Existing(10), date("2021-05-05"))]
         );
         let series: Vec<_> = plan
+            .new
             .series
             .iter()
             .map(|s| (s.at, s.study, s.uid.as_deref()))
             .collect();
         assert_eq!(series, [(At::Series(2, 0, 0), Ref::New(0), Some("9.9"))]);
         let images: Vec<_> = plan
+            .new
             .images
             .iter()
             .map(|i| (i.series, i.dataset_identifier.as_str(), i.props.len()))

@@ -20,9 +20,7 @@ use sea_orm::{
 };
 
 use super::input::Prop;
-use super::plan::{
-    IMAGE_FIXED, IMAGE_INACTIVE, NewImage, NewPatient, NewSeries, NewStudy, Plan, Ref,
-};
+use super::plan::{Batch, IMAGE_FIXED, IMAGE_INACTIVE, NewImage, Plan, Ref};
 use super::{ImportError, Options};
 use crate::load_data::{self, Loader, push_value};
 use crate::sql::ident;
@@ -245,29 +243,6 @@ fn to_mysql(value: &Value) -> mysql_async::Value {
     }
 }
 
-/// New rows to write, in dependency order. A [`Ref::New`] is an index among all the rows of
-/// its table written by one [`Writer`], earlier batches included.
-#[derive(Debug, Default)]
-pub(super) struct Batch {
-    pub projects: Vec<String>,
-    pub patients: Vec<NewPatient>,
-    pub studies: Vec<NewStudy>,
-    pub series: Vec<NewSeries>,
-    pub images: Vec<NewImage>,
-}
-
-impl From<Plan> for Batch {
-    fn from(plan: Plan) -> Self {
-        Batch {
-            projects: plan.projects,
-            patients: plan.patients,
-            studies: plan.studies,
-            series: plan.series,
-            images: plan.images,
-        }
-    }
-}
-
 /// Writes a plan, in one batch: one transaction, committed if everything was written.
 pub(super) async fn write(
     db: &DatabaseConnection,
@@ -277,9 +252,9 @@ pub(super) async fn write(
     progress: &Arc<dyn Progress>,
 ) -> Result<(), ImportError> {
     progress.step("writing");
-    progress.length(plan.images.len() as u64);
+    progress.length(plan.new.images.len() as u64);
     let mut writer = Writer::begin(db, loader, options, progress).await?;
-    match writer.write(Batch::from(plan)).await {
+    match writer.write(plan.new).await {
         Ok(()) => writer.commit().await,
         Err(e) => {
             writer.rollback().await;
