@@ -51,22 +51,16 @@ pub fn file_hashes(
     want_checksum: bool,
     want_data_hash: bool,
 ) -> FileHashes {
-    if pixels::is_png_series(path) || !(want_checksum && want_data_hash) {
-        return FileHashes {
-            file_checksum: want_checksum.then(|| file_checksum(path)),
-            data_hash: want_data_hash
-                .then(|| pixels::load_pixels(path, rows, columns).map(|px| data_hash(&px))),
-        };
-    }
-    match std::fs::read(path) {
-        Err(e) => unreadable(path, e),
-        Ok(bytes) => FileHashes {
-            file_checksum: Some(Ok(Md5::digest(&bytes).into())),
-            data_hash: Some(
-                pixels::decode_file(path, &bytes, rows, columns).map(|px| data_hash(&px)),
-            ),
-        },
-    }
+    let request = HashRequest {
+        path: path.to_owned(),
+        rows,
+        columns,
+        want_checksum,
+        want_data_hash,
+    };
+    file_hashes_many(std::slice::from_ref(&request))
+        .pop()
+        .expect("one request, one answer")
 }
 
 /// One image for [`file_hashes_many`]: as the arguments of [`file_hashes`].
@@ -92,13 +86,12 @@ pub fn file_hashes_many(requests: &[HashRequest]) -> Vec<FileHashes> {
     let mut read: Vec<(usize, Vec<u8>)> = Vec::new();
     for (i, r) in requests.iter().enumerate() {
         if pixels::is_png_series(&r.path) || !(r.want_checksum && r.want_data_hash) {
-            out[i] = Some(file_hashes(
-                &r.path,
-                r.rows,
-                r.columns,
-                r.want_checksum,
-                r.want_data_hash,
-            ));
+            out[i] = Some(FileHashes {
+                file_checksum: r.want_checksum.then(|| file_checksum(&r.path)),
+                data_hash: r.want_data_hash.then(|| {
+                    pixels::load_pixels(&r.path, r.rows, r.columns).map(|px| data_hash(&px))
+                }),
+            });
             continue;
         }
         match std::fs::read(&r.path) {

@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::{FileError, hashes};
+use super::hashes;
 use crate::config::PlatformConfig;
 use crate::image_instance::{Column, Entity};
 use crate::progress::Progress;
@@ -114,13 +114,6 @@ struct Pending {
     needs_data_hash: bool,
 }
 
-/// The values computed for one image.
-struct Computed {
-    id: i32,
-    file_checksum: Option<Result<[u8; 16], FileError>>,
-    data_hash: Option<Result<String, FileError>>,
-}
-
 /// Fills in the missing `FileChecksum` and `DataHash` of every `ImageInstance`, inactive ones
 /// included, with files under `cfg.images_basepath`. `progress` gets the number of images,
 /// then one unit per image done.
@@ -153,8 +146,8 @@ pub async fn update_hashes(
             None => break,
         };
         hashing = batches.get(i + 1).map(start_hashing);
-        write(db, &computed).await?;
         // `compute` keeps the batch's order.
+        write(db, batch, &computed).await?;
         for (p, c) in batch.iter().zip(computed) {
             let path = cfg.images_basepath.join(&p.dataset_identifier);
             let mut any_ok = false;
@@ -171,7 +164,7 @@ pub async fn update_hashes(
                     Some(Err(e)) => {
                         any_failed = true;
                         summary.failures.push(HashFailure {
-                            image_instance_id: c.id,
+                            image_instance_id: p.id,
                             path: path.display().to_string(),
                             kind,
                             message: e.to_string(),
@@ -238,9 +231,9 @@ async fn compute(
     batch: Vec<Pending>,
     cfg: PlatformConfig,
     progress: Arc<dyn Progress>,
-) -> Result<Vec<Computed>, DbErr> {
+) -> Result<Vec<hashes::FileHashes>, DbErr> {
     tokio::task::spawn_blocking(move || {
-        let groups: Vec<Vec<Computed>> = batch
+        let groups: Vec<Vec<hashes::FileHashes>> = batch
             .par_chunks(FILES_PER_TASK)
             .map(|group| {
                 let requests: Vec<hashes::HashRequest> = group
@@ -253,15 +246,7 @@ async fn compute(
                         want_data_hash: p.needs_data_hash,
                     })
                     .collect();
-                let computed = group
-                    .iter()
-                    .zip(hashes::file_hashes_many(&requests))
-                    .map(|(p, h)| Computed {
-                        id: p.id,
-                        file_checksum: h.file_checksum,
-                        data_hash: h.data_hash,
-                    })
-                    .collect();
+                let computed = hashes::file_hashes_many(&requests);
                 progress.advance(group.len() as u64);
                 computed
             })
@@ -273,27 +258,32 @@ async fn compute(
 }
 
 /// One UPDATE per batch, in a transaction: `CASE ImageInstanceID WHEN ... THEN ...` for each
-/// column, leaving a column as it is for the images whose value failed.
-async fn write(db: &DatabaseConnection, computed: &[Computed]) -> Result<(), DbErr> {
+/// column, leaving a column as it is for the images whose value failed. `computed[i]` holds the
+/// values of `batch[i]`.
+async fn write(
+    db: &DatabaseConnection,
+    batch: &[Pending],
+    computed: &[hashes::FileHashes],
+) -> Result<(), DbErr> {
     let mut checksum_case = CaseStatement::new();
     let mut hash_case = CaseStatement::new();
     let mut ids = Vec::new();
-    for c in computed {
+    for (p, c) in batch.iter().zip(computed) {
         let mut touched = false;
         if let Some(Ok(md5)) = &c.file_checksum {
             checksum_case =
-                checksum_case.case(Expr::col(Column::ImageInstanceId).eq(c.id), md5.to_vec());
+                checksum_case.case(Expr::col(Column::ImageInstanceId).eq(p.id), md5.to_vec());
             touched = true;
         }
         if let Some(Ok(hash)) = &c.data_hash {
             hash_case = hash_case.case(
-                Expr::col(Column::ImageInstanceId).eq(c.id),
+                Expr::col(Column::ImageInstanceId).eq(p.id),
                 hash.as_bytes().to_vec(),
             );
             touched = true;
         }
         if touched {
-            ids.push(c.id);
+            ids.push(p.id);
         }
     }
     if ids.is_empty() {
