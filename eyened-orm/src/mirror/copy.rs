@@ -227,10 +227,16 @@ impl std::fmt::Display for SnapshotMode {
 const START_SNAPSHOT: &str = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ; \
      START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
 
-/// Ends the snapshots of `readers` (nothing was written on them) and closes them.
+/// Ends `reader`'s snapshot; nothing was written on it.
+async fn end_snapshot(reader: &mut Conn) -> Result<(), MirrorError> {
+    conn::exec(reader, "COMMIT", || "source: end snapshot".into()).await?;
+    Ok(())
+}
+
+/// Ends the snapshots of `readers` and closes them.
 pub async fn end_snapshots(readers: Vec<Conn>) -> Result<(), MirrorError> {
     for mut reader in readers {
-        conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
+        end_snapshot(&mut reader).await?;
     }
     Ok(())
 }
@@ -766,8 +772,7 @@ async fn read_chunks(
     drop(tx);
     drop(loaded);
     p.source_checksums(&mut reader).await?;
-    // The snapshot ends here; nothing was written on this connection.
-    conn::exec(&mut reader, "COMMIT", || "source: end snapshot".into()).await?;
+    end_snapshot(&mut reader).await?;
     Ok(None)
 }
 
@@ -832,20 +837,47 @@ async fn run_after_load(pipeline: Pipeline, mut helper: Conn) -> Result<Option<C
     loop {
         let next = p.loaded_rx.lock().await.recv().await;
         let Some(i) = next else { break };
-        if let Some(sql) = &p.after_load[i] {
+        let after_load = p.after_load[i].as_deref();
+        if after_load.is_some() {
             p.ran_after_load.lock().unwrap_or_else(|e| e.into_inner())[i] = true;
-            conn::exec(&mut helper, sql.clone(), || {
-                format!("target: adding indexes to {}", p.tables[i].name)
-            })
-            .await?;
         }
-        if p.fingerprint_staged {
-            let f = verify::server_fingerprint(&mut helper, "target", &p.tables[i], &p.staging_db)
-                .await?;
-            *p.states[i].staged.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
-        }
+        let fingerprint = p.fingerprint_staged;
+        let (table, state) = (&p.tables[i], &p.states[i]);
+        finish_table(
+            &mut helper,
+            table,
+            state,
+            after_load,
+            fingerprint,
+            &p.staging_db,
+        )
+        .await?;
     }
     Ok(Some(helper))
+}
+
+/// What follows a table's last chunk, on `conn` while other tables still copy: its deferred
+/// indexes (`after_load`), then with `fingerprint` its staged fingerprint, into
+/// [`TableState::staged`].
+async fn finish_table(
+    conn: &mut Conn,
+    table: &TableInfo,
+    state: &TableState,
+    after_load: Option<&str>,
+    fingerprint: bool,
+    staging_db: &str,
+) -> Result<(), MirrorError> {
+    if let Some(sql) = after_load {
+        conn::exec(conn, sql.to_owned(), || {
+            format!("target: adding indexes to {}", table.name)
+        })
+        .await?;
+    }
+    if fingerprint {
+        let f = verify::server_fingerprint(conn, "target", table, staging_db).await?;
+        *state.staged.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+    }
+    Ok(())
 }
 
 /// Waits for every task; on the first error, cancels the rest (their connections close, and the
@@ -1303,17 +1335,9 @@ pub async fn server_side_copy(
                 // The last chunk of a table: its deferred indexes and its fingerprint now, while
                 // others copy on.
                 if state.maybe_finish(progress.as_ref()) {
-                    if let Some(Some(sql)) = after_load.get(chunk.table) {
-                        conn::exec(&mut worker, sql.clone(), || {
-                            format!("target: adding indexes to {}", table.name)
-                        })
+                    let sql = after_load.get(chunk.table).and_then(Option::as_deref);
+                    finish_table(&mut worker, table, state, sql, fingerprint_staged, &staging)
                         .await?;
-                    }
-                    if fingerprint_staged {
-                        let f = verify::server_fingerprint(&mut worker, "target", table, &staging)
-                            .await?;
-                        *state.staged.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
-                    }
                 }
             }
             conn::exec(

@@ -1138,7 +1138,7 @@ async fn copy_subset(
     names: &Names,
     survey: &Survey,
     selected: Selected,
-    writers: Vec<Conn>,
+    mut writers: Vec<Conn>,
     job: impl FnOnce(Vec<(usize, u64)>, Vec<Chunk>, Vec<Option<String>>) -> CopyJob,
     after_load: Vec<Option<String>>,
     progress: &Arc<dyn Progress>,
@@ -1154,7 +1154,6 @@ async fn copy_subset(
     let mut job = job(expected, chunks, after_load);
     job.hash_rows = false;
     job.fingerprint_staged = true;
-    let mut writers = writers;
     let (loaders, writing) = loaders(options, cfg, names, survey, &mut job, &mut writers).await?;
     let description = format!(
         "copying the subset: {snapshot}, the selection's; {} with {writing}",
@@ -1248,7 +1247,7 @@ async fn copy_subset_on_the_server(
     );
     progress.line(&description);
     let mut job = job(expected, chunks, after_load);
-    job.fingerprint_staged = survey.method == verify::Method::Literal;
+    job.fingerprint_staged = true;
     let (result, writers) = copy::server_side_copy(job, writers, progress).await?;
     for (state, f) in result.states.iter().zip(fingerprints) {
         *state.fingerprint.lock().unwrap_or_else(|e| e.into_inner()) = f;

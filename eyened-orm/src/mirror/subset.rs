@@ -473,7 +473,6 @@ struct Selector<'a> {
     followed_down: Vec<HashSet<String>>,
     requested_up: Vec<HashSet<String>>,
     dangling: Vec<String>,
-    queries: u64,
     /// Whether the selected rows are fingerprinted as they are read.
     fingerprint: bool,
 }
@@ -535,7 +534,6 @@ impl Selector<'_> {
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| conn::sql_error(format!("source: selecting {}", object.key), &e))?;
-        self.queries += 1;
         let sel = self.sel(&object.table)?;
         let mut indexes = Vec::new();
         for row in &rows {
@@ -567,9 +565,18 @@ impl Selector<'_> {
             filters,
         };
         let fetched = self.read_all(readers, std::slice::from_ref(&read)).await?;
+        self.add_rows(table, fetched.iter().flatten())
+    }
+
+    /// Adds `rows` of `table` (read with its select list); the indexes of those that are new.
+    fn add_rows<'r>(
+        &mut self,
+        table: &str,
+        rows: impl IntoIterator<Item = &'r MySqlRow>,
+    ) -> Result<Vec<usize>, MirrorError> {
         let sel = self.sel(table)?;
         let mut new = Vec::new();
-        for row in fetched.iter().flatten() {
+        for row in rows {
             new.extend(sel.add(table, row)?);
         }
         Ok(new)
@@ -619,7 +626,6 @@ impl Selector<'_> {
         for (i, rows) in fetched {
             out[statements[i].0].extend(rows);
         }
-        self.queries += statements.len() as u64;
         Ok(out)
     }
 
@@ -673,11 +679,9 @@ impl Selector<'_> {
             .zip(&keys_only)
             .filter(|(_, k)| !**k)
         {
-            let sel = self.sel(&read.table)?;
-            for row in rows {
-                if let Some(i) = sel.add(&read.table, row)? {
-                    pending.entry(read.table.clone()).or_default().push(i);
-                }
+            let new = self.add_rows(&read.table, rows)?;
+            if !new.is_empty() {
+                pending.entry(read.table.clone()).or_default().extend(new);
             }
         }
         let mut new_keys: BTreeMap<String, (Vec<String>, HashSet<String>)> = BTreeMap::new();
@@ -708,11 +712,9 @@ impl Selector<'_> {
         }
         let fetched = self.read_all(readers, &reads).await?;
         for (read, rows) in reads.iter().zip(&fetched) {
-            let sel = self.sel(&read.table)?;
-            for row in rows {
-                if let Some(i) = sel.add(&read.table, row)? {
-                    pending.entry(read.table.clone()).or_default().push(i);
-                }
+            let new = self.add_rows(&read.table, rows)?;
+            if !new.is_empty() {
+                pending.entry(read.table.clone()).or_default().extend(new);
             }
         }
         Ok(())
@@ -807,7 +809,6 @@ pub async fn select(
         followed_down: vec![HashSet::new(); graph.edges.len()],
         requested_up: vec![HashSet::new(); graph.edges.len()],
         dangling: Vec::new(),
-        queries: 0,
         fingerprint,
     };
     // Roots that bring what belongs to them first, so that a row they reach downward is
