@@ -5,7 +5,6 @@
 
 mod mirror_support;
 
-use eyened_orm::config::DatabaseConfig;
 use eyened_orm::mirror::{Mode, ServerSide};
 use eyened_orm_tests::{PrivateServer, fingerprint, fingerprint_diff, query_strings};
 use mirror_support::*;
@@ -25,26 +24,15 @@ async fn mirror_to_a_second_server() {
     let s = server();
     let dir = TempDir::new();
     let other = second.config();
-    let mapping = |c: &DatabaseConfig, db: &str| {
-        format!(
-            "{{user: '{}', password: '{}', host: '{}', port: {}, database: '{db}'}}",
-            c.user(),
-            c.password().expose(),
-            c.host(),
-            c.port()
-        )
-    };
+    let objects = "copy_objects: [{table: Patient, clause: {PatientIdentifier: P0000002}}]\n";
     // The same database name on the other server: a legitimate copy, not "source = target".
-    let config = dir.path().join("cross.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "source:\n  database: {}\ntarget:\n  database: {}\ncopy_objects: [{{table: Patient, clause: {{PatientIdentifier: P0000002}}}}]\n",
-            mapping(&s, &source.name),
-            mapping(&other, &source.name)
-        ),
-    )
-    .unwrap();
+    let config = write_config_between(
+        dir.path(),
+        "cross.yml",
+        (&s, &source.name),
+        (&other, &source.name),
+        objects,
+    );
 
     // The server-side path is impossible across servers.
     let err = run(Mode::Full, &config, |o| o.server_side = ServerSide::Always)
@@ -100,16 +88,13 @@ async fn mirror_to_a_second_server() {
 
     // The same subset by one reader, into another database of the other server: the same rows.
     let single = format!("{}_1", source.name);
-    let config = dir.path().join("single.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "source:\n  database: {}\ntarget:\n  database: {}\ncopy_objects: [{{table: Patient, clause: {{PatientIdentifier: P0000002}}}}]\n",
-            mapping(&s, &source.name),
-            mapping(&other, &single)
-        ),
-    )
-    .unwrap();
+    let config = write_config_between(
+        dir.path(),
+        "single.yml",
+        (&s, &source.name),
+        (&other, &single),
+        objects,
+    );
     let outcome = run(Mode::Test, &config, |o| o.workers = 1).await.unwrap();
     let copying = outcome.summary.map(|s| s.copying).unwrap_or_default();
     assert!(copying.contains("1 reader"), "{copying}");

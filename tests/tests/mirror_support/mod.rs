@@ -188,13 +188,25 @@ pub fn database_yaml(server: &DatabaseConfig, db: &str) -> String {
     )
 }
 
-/// Writes a config file with `source` → `target` and `extra` YAML appended.
+/// Writes a config file with `source` → `target` (databases of the test server) and `extra`
+/// YAML appended.
 pub fn write_config(dir: &Path, file: &str, source: &str, target: &str, extra: &str) -> PathBuf {
     let s = server();
+    write_config_between(dir, file, (&s, source), (&s, target), extra)
+}
+
+/// [`write_config`] for databases of any servers: each side is (server, database).
+pub fn write_config_between(
+    dir: &Path,
+    file: &str,
+    (source_server, source): (&DatabaseConfig, &str),
+    (target_server, target): (&DatabaseConfig, &str),
+    extra: &str,
+) -> PathBuf {
     let text = format!(
         "source:\n  database: {}\ntarget:\n  database: {}\n{extra}",
-        database_yaml(&s, source),
-        database_yaml(&s, target)
+        database_yaml(source_server, source),
+        database_yaml(target_server, target)
     );
     let path = dir.join(file);
     std::fs::write(&path, text).unwrap();
