@@ -58,7 +58,7 @@ pub fn md5_all(messages: &[&[u8]]) -> Vec<[u8; 16]> {
         let run = lanes
             .iter()
             .flatten()
-            .map(|lane| lane.whole - lane.block.min(lane.whole))
+            .map(|lane| lane.whole.saturating_sub(lane.block))
             .min()
             .unwrap_or(0);
         if run > 0 {
