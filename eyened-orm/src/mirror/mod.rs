@@ -1466,8 +1466,17 @@ async fn verify_staging(
     let task = progress.task("verifying the staged copy", 0);
     let tables = &survey.tables;
     let method = survey.method;
-    // The staged fingerprints on the writers' connections, meanwhile the DDL and the orphans on
-    // the run's own.
+    let known: Vec<Option<Fingerprint>> = copied
+        .result
+        .states
+        .iter()
+        .map(|s| *s.staged.lock().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    // The staged fingerprints still unknown on some of the writers' connections; meanwhile the
+    // DDL on the run's own, then the orphans on it and the writers left.
+    let mut writers = writers;
+    let unknown = known.iter().filter(|k| k.is_none()).count();
+    let mut spare = writers.split_off(unknown.max(1).min(writers.len()));
     let staging_checks = async {
         let mut problems = Vec::new();
         for t in tables.iter() {
@@ -1476,8 +1485,15 @@ async fn verify_staging(
             }
         }
         if let Some(graph) = &survey.graph {
-            for edge in &graph.edges {
-                let n = verify::orphans(target, &names.staging, &edge.child, &edge.key).await?;
+            let keys: Vec<(&str, &crate::schema::ForeignKey)> = graph
+                .edges
+                .iter()
+                .map(|e| (e.child.as_str(), &e.key))
+                .collect();
+            let mut conns: Vec<&mut Conn> = spare.iter_mut().collect();
+            conns.push(&mut *target);
+            let counts = verify::orphans_of_all(conns, &names.staging, &keys).await?;
+            for (edge, n) in graph.edges.iter().zip(counts) {
                 if n > 0 {
                     problems.push(format!(
                         "{} -> {}: {n} orphan rows",
@@ -1489,12 +1505,6 @@ async fn verify_staging(
         }
         Ok::<_, MirrorError>(problems)
     };
-    let known: Vec<Option<Fingerprint>> = copied
-        .result
-        .states
-        .iter()
-        .map(|s| *s.staged.lock().unwrap_or_else(|e| e.into_inner()))
-        .collect();
     let (staged, staging_problems) = tokio::try_join!(
         fingerprints(writers, tables, &names.staging, "target", method, known),
         staging_checks

@@ -8,6 +8,9 @@
 //! fingerprints mean equal multisets of rows (up to MD5 collisions), and since the text renders
 //! every value exactly, equal values.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::future::try_join_all;
 use md5::{Digest, Md5};
 
 use super::catalog::{TableInfo, normalize_ddl};
@@ -229,6 +232,35 @@ pub async fn orphans(
     })
     .await?;
     Ok(n.and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+/// [`orphans`] of every foreign key of `keys` (child table and key), the checks shared out to
+/// `conns` as each becomes free; the counts in the order of `keys`.
+pub async fn orphans_of_all(
+    conns: Vec<&mut Conn>,
+    database: &str,
+    keys: &[(&str, &ForeignKey)],
+) -> Result<Vec<u64>, MirrorError> {
+    let next = AtomicUsize::new(0);
+    let tasks = conns.into_iter().map(|conn| {
+        let next = &next;
+        async move {
+            let mut counted = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(child, key)) = keys.get(i) else {
+                    break;
+                };
+                counted.push((i, orphans(conn, database, child, key).await?));
+            }
+            Ok::<_, MirrorError>(counted)
+        }
+    });
+    let mut counts = vec![0; keys.len()];
+    for (i, n) in try_join_all(tasks).await?.into_iter().flatten() {
+        counts[i] = n;
+    }
+    Ok(counts)
 }
 
 #[cfg(test)]
