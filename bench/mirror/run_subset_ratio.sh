@@ -11,19 +11,21 @@
 #     PERCENTS     comma-separated shares of the patients (default 1,10): PatientID % (100/p) = 0
 #     SERVER_SIDE  eorm --server-side: auto (same server: INSERT ... SELECT), never (streams
 #                  through eorm, as between two servers), or both (default)
-#   BARE_SESSIONS  sessions of the bare copy (default 2); WORKERS eorm --workers (default 4)
+#   BARE_SESSIONS  sessions of the bare copy (default 2); WORKERS eorm --workers (default: eorm's own, 8 for a subset)
 source "$(dirname "$0")/common.sh"
 ROUNDS=${1:-3}
 PERCENTS=${2:-1,10}
 MODES=${3:-both}
 [ "$MODES" = both ] && MODES="auto never"
 BARE_SESSIONS=${BARE_SESSIONS:-2}
-WORKERS=${WORKERS:-4}
+WORKERS=${WORKERS:-}
+WORKERS_ARG=()
+[ -n "$WORKERS" ] && WORKERS_ARG=(--workers "$WORKERS")
 T=eorm_bench_subset
 B=eorm_bench_subset_bare
 K=eorm_bench_subset_keys
 
-echo "source $BENCH_SRC: $(size_mib "$BENCH_SRC") MiB, ~$(rows_of "$BENCH_SRC") rows; $(nproc) CPUs; eorm $WORKERS workers; bare copy $BARE_SESSIONS sessions"
+echo "source $BENCH_SRC: $(size_mib "$BENCH_SRC") MiB, ~$(rows_of "$BENCH_SRC") rows; $(nproc) CPUs; eorm ${WORKERS:-default (8)} workers; bare copy $BARE_SESSIONS sessions"
 
 # Base tables of $1 with rows, biggest first.
 tables_of() {
@@ -69,14 +71,14 @@ for round in $(seq "$ROUNDS"); do
             drop_db $T
             CFG=$(mirror_config $T "copy_objects: [{table: Patient, clause: \"PatientID % $((100 / p)) = 0\"}]")
             start=$(now)
-            "$EORM" database-mirror-test -c "$CFG" --yes --no-progress --server-side "$mode" --workers "$WORKERS" > "$BENCH_WORK/subset.out" 2>&1 \
+            "$EORM" database-mirror-test -c "$CFG" --yes --no-progress --server-side "$mode" "${WORKERS_ARG[@]}" > "$BENCH_WORK/subset.out" 2>&1 \
                 || { cat "$BENCH_WORK/subset.out"; exit 1; }
-            t_eorm=$(elapsed "$start")
+            t_eorm=$(elapsed2 "$start")
             rows=$(grep '^total' "$BENCH_WORK/subset.out" | awk '{print $4}')
             prepare_bare
             start=$(now)
             bare_copy
-            t_bare=$(elapsed "$start")
+            t_bare=$(elapsed2 "$start")
             diffs=$(diff <(checksums $T) <(checksums $B) | grep -c '^>' || true)
             ratio=$(awk -v a="$t_eorm" -v b="$t_bare" 'BEGIN { printf "%.2f", a / b }')
             EORM[$key]="${EORM[$key]:-} $t_eorm"; BARE[$key]="${BARE[$key]:-} $t_bare"

@@ -23,9 +23,9 @@ pub struct Args {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
-    /// Parallel readers and writers.
-    #[arg(short = 'j', long, default_value_t = 4, value_name = "N")]
-    pub workers: usize,
+    /// Parallel readers and writers [default: 4 for a full copy, 8 for a subset].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub workers: Option<usize>,
 
     /// Copy with INSERT ... SELECT on the server when source and target share it (auto), always
     /// (fail otherwise) or never (stream through this process, in one consistent snapshot).
@@ -93,7 +93,9 @@ impl Args {
     fn options(&self, mode: Mode) -> Options {
         let mut options = Options::new(mode, &self.config_file);
         options.dry_run = self.dry_run;
-        options.workers = self.workers;
+        if let Some(workers) = self.workers {
+            options.workers = workers;
+        }
         options.server_side = match self.server_side {
             ServerSideArg::Auto => ServerSide::Auto,
             ServerSideArg::Always => ServerSide::Always,
