@@ -4,8 +4,9 @@
 # source.t` and `INSERT INTO bare.t SELECT * FROM source.t WHERE (primary key) IN (SELECT ...
 # FROM keys.t)`, the tables spread over $BARE_SESSIONS parallel sessions.
 # The key tables are filled from eorm's copy before the timing starts; after it, CHECKSUM TABLE
-# compares the bare copy with eorm's (not timed). Prints, per run, both times and their ratio,
-# then the medians.
+# compares the bare copy with eorm's (not timed). Both timed steps start from a settled server
+# (settle in common.sh: no dirty pages left by the step before). Prints, per run, both times and
+# their ratio, then the medians.
 #   bench/mirror/run_subset_ratio.sh [ROUNDS] [PERCENTS] [SERVER_SIDE]
 #     ROUNDS       rounds (default 3)
 #     PERCENTS     comma-separated shares of the patients (default 1,10): PatientID % (100/p) = 0
@@ -70,12 +71,14 @@ for round in $(seq "$ROUNDS"); do
             key="$p% $mode"
             drop_db $T
             CFG=$(mirror_config $T "copy_objects: [{table: Patient, clause: \"PatientID % $((100 / p)) = 0\"}]")
+            settle
             start=$(now)
             "$EORM" database-mirror-test -c "$CFG" --yes --no-progress --server-side "$mode" "${WORKERS_ARG[@]}" > "$BENCH_WORK/subset.out" 2>&1 \
                 || { cat "$BENCH_WORK/subset.out"; exit 1; }
             t_eorm=$(elapsed2 "$start")
             rows=$(grep '^total' "$BENCH_WORK/subset.out" | awk '{print $4}')
             prepare_bare
+            settle
             start=$(now)
             bare_copy
             t_bare=$(elapsed2 "$start")
