@@ -56,10 +56,15 @@ impl PrivateServer {
                 .unwrap_or_default()
         ));
         let data = dir.join("data");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // A temp dir of its own: at start-up mariadbd deletes every `#sql*` file in its tmpdir,
+        // which in the shared /tmp are the internal temporary tables of the machine's server,
+        // in use by other tests' queries ("Error on delete of '/tmp/#sql-temptable-...'").
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
         // As root, mariadbd must be told to stay root (it would switch to the mysql user).
         let user: &[&str] = if is_root() { &["--user=root"] } else { &[] };
         let out = Command::new(&install)
+            .env("TMPDIR", &tmp)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
             .args(user)
@@ -79,8 +84,10 @@ impl PrivateServer {
             .map_err(|e| e.to_string())?
             .port();
         let child = Command::new(&binary)
+            .env("TMPDIR", &tmp)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", tmp.display()))
             .arg(format!("--port={port}"))
             .arg(format!("--socket={}", dir.join("sock").display()))
             .arg(format!("--pid-file={}", dir.join("pid").display()))
