@@ -282,6 +282,8 @@ struct TableSel {
     present: Vec<HashSet<String>>,
     /// Primary key → index into `rows`.
     by_key: HashMap<String, usize>,
+    /// When rows were last added, on the selection's own clock.
+    touched: u64,
 }
 
 impl TableSel {
@@ -313,6 +315,7 @@ impl TableSel {
             fingerprint: fingerprint.then(Fingerprint::default),
             present: vec![HashSet::new(); colsets.len()],
             by_key: HashMap::new(),
+            touched: 0,
             colsets,
             select_list,
             rows: Vec::new(),
@@ -391,13 +394,18 @@ impl Selection {
     }
 
     /// Chunks that copy exactly the selected rows: primary keys in batches of at most `keys`
-    /// keys (and 256 KiB times `keys / BATCH` bytes of SQL text).
+    /// keys (and 256 KiB times `keys / BATCH` bytes of SQL text). The tables the selection read
+    /// last come first: their pages are the likeliest to be still in the source's buffer pool.
     pub fn chunks(&self, tables: &[TableInfo], keys: usize) -> Vec<Chunk> {
+        let mut order: Vec<(usize, &TableSel)> = tables
+            .iter()
+            .enumerate()
+            .filter_map(|(index, table)| Some((index, self.tables.get(&table.name)?)))
+            .collect();
+        order.sort_by_key(|(_, sel)| std::cmp::Reverse(sel.touched));
         let mut chunks = Vec::new();
-        for (index, table) in tables.iter().enumerate() {
-            let Some(sel) = self.tables.get(&table.name) else {
-                continue;
-            };
+        for (index, sel) in order {
+            let table = &tables[index];
             for list in batches_of(keys_of(sel), keys) {
                 chunks.push(Chunk {
                     table: index,
@@ -475,6 +483,8 @@ struct Selector<'a> {
     dangling: Vec<String>,
     /// Whether the selected rows are fingerprinted as they are read.
     fingerprint: bool,
+    /// Counts the reads that added rows (see [`TableSel::touched`]).
+    clock: u64,
 }
 
 impl Selector<'_> {
@@ -574,10 +584,15 @@ impl Selector<'_> {
         table: &str,
         rows: impl IntoIterator<Item = &'r MySqlRow>,
     ) -> Result<Vec<usize>, MirrorError> {
+        self.clock += 1;
+        let clock = self.clock;
         let sel = self.sel(table)?;
         let mut new = Vec::new();
         for row in rows {
             new.extend(sel.add(table, row)?);
+        }
+        if !new.is_empty() {
+            sel.touched = clock;
         }
         Ok(new)
     }
@@ -810,6 +825,7 @@ pub async fn select(
         requested_up: vec![HashSet::new(); graph.edges.len()],
         dangling: Vec::new(),
         fingerprint,
+        clock: 0,
     };
     // Roots that bring what belongs to them first, so that a row they reach downward is
     // followed down even if an entry without follow_down names it too.
