@@ -7,8 +7,10 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures_util::future::try_join_all;
 use sea_orm::sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sea_orm::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
 use sea_orm::{DbErr, RuntimeErr};
@@ -162,6 +164,32 @@ pub async fn load(
             Err(err) => return Err(sql_error(context(), &err)),
         }
     }
+}
+
+/// Runs `work` on every item of `items`, each on whichever of `conns` is free (a connection
+/// takes the next item as soon as it is done with its last); the results in the order of
+/// `items`. The first error cancels the rest.
+pub async fn share_out<T, R>(
+    conns: Vec<&mut Conn>,
+    items: &[T],
+    work: impl AsyncFn(&mut Conn, &T) -> Result<R, MirrorError>,
+) -> Result<Vec<R>, MirrorError> {
+    let next = AtomicUsize::new(0);
+    let (next, work) = (&next, &work);
+    let tasks = conns.into_iter().map(|conn| async move {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                break;
+            };
+            done.push((i, work(conn, item).await?));
+        }
+        Ok::<_, MirrorError>(done)
+    });
+    let mut done: Vec<(usize, R)> = try_join_all(tasks).await?.into_iter().flatten().collect();
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Runs a query (text protocol) and returns every row.

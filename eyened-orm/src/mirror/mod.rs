@@ -1472,7 +1472,7 @@ async fn verify_staging(
     names: &Names,
     survey: &Survey,
     copied: &Copied,
-    writers: Vec<Conn>,
+    mut writers: Vec<Conn>,
     target: &mut Conn,
     progress: &dyn Progress,
 ) -> Result<(), MirrorError> {
@@ -1487,7 +1487,6 @@ async fn verify_staging(
         .collect();
     // The staged fingerprints still unknown on some of the writers' connections; meanwhile the
     // DDL on the run's own, then the orphans on it and the writers left.
-    let mut writers = writers;
     let unknown = known.iter().filter(|k| k.is_none()).count();
     let mut spare = writers.split_off(unknown.max(1).min(writers.len()));
     let staging_checks = async {
@@ -1505,7 +1504,10 @@ async fn verify_staging(
                 .collect();
             let mut conns: Vec<&mut Conn> = spare.iter_mut().collect();
             conns.push(&mut *target);
-            let counts = verify::orphans_of_all(conns, &names.staging, &keys).await?;
+            let counts = conn::share_out(conns, &keys, async |conn, (child, key)| {
+                verify::orphans(conn, &names.staging, child, key).await
+            })
+            .await?;
             for (edge, n) in graph.edges.iter().zip(counts) {
                 if n > 0 {
                     problems.push(format!(

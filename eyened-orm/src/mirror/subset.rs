@@ -32,9 +32,7 @@
 //! made that way would not be the snapshot's.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures_util::future::try_join_all;
 use sea_orm::sqlx;
 use sea_orm::sqlx::AssertSqlSafe;
 use sea_orm::sqlx::mysql::MySqlRow;
@@ -614,32 +612,21 @@ impl Selector<'_> {
                     .map(move |f| (r, f.select(&read.select_list, database, &read.table)))
             })
             .collect();
-        let next = AtomicUsize::new(0);
         let n = readers.len().min(statements.len()).max(1);
-        let tasks = readers.iter_mut().take(n).map(|conn| {
-            let (statements, next) = (&statements, &next);
-            async move {
-                let mut out = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((r, sql)) = statements.get(i) else {
-                        break;
-                    };
-                    let rows = conn::rows(conn, sql.as_str(), || {
-                        format!("source: selecting rows of {}", reads[*r].table)
-                    })
-                    .await?;
-                    out.push((i, rows));
-                }
-                Ok::<_, MirrorError>(out)
-            }
-        });
+        let fetched = conn::share_out(
+            readers.iter_mut().take(n).collect(),
+            &statements,
+            async |conn, (r, sql)| {
+                conn::rows(conn, sql.as_str(), || {
+                    format!("source: selecting rows of {}", reads[*r].table)
+                })
+                .await
+            },
+        )
+        .await?;
         let mut out: Vec<Vec<MySqlRow>> = reads.iter().map(|_| Vec::new()).collect();
-        let mut fetched: Vec<(usize, Vec<MySqlRow>)> =
-            try_join_all(tasks).await?.into_iter().flatten().collect();
-        fetched.sort_by_key(|(i, _)| *i);
-        for (i, rows) in fetched {
-            out[statements[i].0].extend(rows);
+        for ((r, _), rows) in statements.iter().zip(fetched) {
+            out[*r].extend(rows);
         }
         Ok(out)
     }

@@ -8,9 +8,6 @@
 //! fingerprints mean equal multisets of rows (up to MD5 collisions), and since the text renders
 //! every value exactly, equal values.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use futures_util::future::try_join_all;
 use md5::{Digest, Md5};
 
 use super::catalog::{TableInfo, normalize_ddl};
@@ -66,16 +63,14 @@ impl Fingerprint {
     }
 }
 
-/// The query computing [`Fingerprint`] of `database.table` (optionally of some rows) on the
-/// server.
-pub fn fingerprint_sql(table: &TableInfo, database: &str, filter: Option<&str>) -> String {
+/// The query computing [`Fingerprint`] of `database.table` on the server.
+pub fn fingerprint_sql(table: &TableInfo, database: &str) -> String {
     format!(
         "SELECT COUNT(*), CAST(IFNULL(BIT_XOR(CAST(CONV(SUBSTRING(h,1,16),16,10) AS UNSIGNED)),0) AS CHAR), \
          CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(h,17,16),16,10) AS UNSIGNED)),0) AS CHAR) \
-         FROM (SELECT MD5({}) AS h FROM {}{}) AS x",
+         FROM (SELECT MD5({}) AS h FROM {}) AS x",
         table.row_literal(),
         qualified(database, &table.name),
-        filter.map(|f| format!(" WHERE {f}")).unwrap_or_default()
     )
 }
 
@@ -86,18 +81,7 @@ pub async fn server_fingerprint(
     table: &TableInfo,
     database: &str,
 ) -> Result<Fingerprint, MirrorError> {
-    filtered_fingerprint(conn, role, table, database, None).await
-}
-
-/// Runs [`fingerprint_sql`] for the rows `filter` selects.
-async fn filtered_fingerprint(
-    conn: &mut Conn,
-    role: &str,
-    table: &TableInfo,
-    database: &str,
-    filter: Option<&str>,
-) -> Result<Fingerprint, MirrorError> {
-    let rows = conn::rows(conn, fingerprint_sql(table, database, filter), || {
+    let rows = conn::rows(conn, fingerprint_sql(table, database), || {
         format!("{role}: fingerprint of {database}.{}", table.name)
     })
     .await?;
@@ -232,35 +216,6 @@ pub async fn orphans(
     })
     .await?;
     Ok(n.and_then(|s| s.parse().ok()).unwrap_or(0))
-}
-
-/// [`orphans`] of every foreign key of `keys` (child table and key), the checks shared out to
-/// `conns` as each becomes free; the counts in the order of `keys`.
-pub async fn orphans_of_all(
-    conns: Vec<&mut Conn>,
-    database: &str,
-    keys: &[(&str, &ForeignKey)],
-) -> Result<Vec<u64>, MirrorError> {
-    let next = AtomicUsize::new(0);
-    let tasks = conns.into_iter().map(|conn| {
-        let next = &next;
-        async move {
-            let mut counted = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(child, key)) = keys.get(i) else {
-                    break;
-                };
-                counted.push((i, orphans(conn, database, child, key).await?));
-            }
-            Ok::<_, MirrorError>(counted)
-        }
-    });
-    let mut counts = vec![0; keys.len()];
-    for (i, n) in try_join_all(tasks).await?.into_iter().flatten() {
-        counts[i] = n;
-    }
-    Ok(counts)
 }
 
 #[cfg(test)]
