@@ -1687,54 +1687,24 @@ async fn full_chunks(
 /// Fingerprints of every table of `database`: those `known` already, the others computed on the
 /// server over `conns` in parallel.
 async fn fingerprints(
-    conns: Vec<Conn>,
+    mut conns: Vec<Conn>,
     tables: &Arc<Vec<TableInfo>>,
     database: &str,
     role: &'static str,
     method: verify::Method,
     known: Vec<Option<Fingerprint>>,
 ) -> Result<Vec<Fingerprint>, MirrorError> {
-    // Smallest first, so that the biggest are taken first (pop from the end).
-    let mut order: Vec<usize> = (0..tables.len()).filter(|&i| known[i].is_none()).collect();
-    order.sort_by_key(|&i| tables[i].est_bytes);
-    let queue = Arc::new(Mutex::new(order));
-    let results = Arc::new(Mutex::new(
-        known
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect::<Vec<_>>(),
-    ));
-    let mut tasks = tokio::task::JoinSet::new();
-    for mut c in conns {
-        let queue = queue.clone();
-        let results = results.clone();
-        let tables = tables.clone();
-        let database = database.to_owned();
-        tasks.spawn(async move {
-            loop {
-                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                let Some(i) = next else { break };
-                let f = verify::measure(&mut c, method, role, &tables[i], &database).await?;
-                results.lock().unwrap_or_else(|e| e.into_inner())[i] = f;
-            }
-            Ok::<(), MirrorError>(())
-        });
+    // The biggest first, so that none is left to run alone at the end.
+    let mut unknown: Vec<usize> = (0..tables.len()).filter(|&i| known[i].is_none()).collect();
+    unknown.sort_by_key(|&i| std::cmp::Reverse(tables[i].est_bytes));
+    let measured = conn::share_out(conns.iter_mut().collect(), &unknown, async |c, &i| {
+        verify::measure(c, method, role, &tables[i], database).await
+    })
+    .await?;
+    let mut out: Vec<Fingerprint> = known.into_iter().map(Option::unwrap_or_default).collect();
+    for (i, f) in unknown.into_iter().zip(measured) {
+        out[i] = f;
     }
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tasks.abort_all();
-                return Err(e);
-            }
-            Err(e) => {
-                return Err(MirrorError::Internal(format!(
-                    "a verification worker failed: {e}"
-                )));
-            }
-        }
-    }
-    let out = results.lock().unwrap_or_else(|e| e.into_inner()).clone();
     Ok(out)
 }
 
