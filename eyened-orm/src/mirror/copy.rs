@@ -1369,22 +1369,17 @@ pub async fn parallel_statements(
     statements: Vec<(String, String)>,
     bar: Arc<dyn Progress>,
 ) -> Result<Vec<Conn>, MirrorError> {
-    let queue = Arc::new(Mutex::new(VecDeque::from(statements)));
-    let mut tasks: JoinSet<Result<Option<Conn>, MirrorError>> = JoinSet::new();
-    for mut c in conns.drain(..) {
-        let queue = queue.clone();
-        let bar = bar.clone();
-        tasks.spawn(async move {
-            loop {
-                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-                let Some((what, sql)) = next else { break };
-                conn::exec(&mut c, sql, || format!("target: {what}")).await?;
-                bar.advance(1);
-            }
-            Ok(Some(c))
-        });
-    }
-    join_all(tasks).await
+    conn::share_out(
+        conns.iter_mut().collect(),
+        &statements,
+        async |c, (what, sql)| {
+            conn::exec(c, sql.clone(), || format!("target: {what}")).await?;
+            bar.advance(1);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(conns)
 }
 
 #[cfg(test)]
